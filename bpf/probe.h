@@ -1,0 +1,44 @@
+/* probe.h: the kernel probe as seen by the rest of visnet.
+ *
+ * The only module that includes libbpf is the loader behind this header;
+ * callers see an opaque Probe that turns ring buffer records into core
+ * Events. Errors come back as one line in errbuf, never printed here.
+ */
+#ifndef VISNET_PROBE_H
+#define VISNET_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+typedef struct Probe_ Probe;
+
+typedef void (*ProbeSink)(void* ctx, const Event* e);
+
+typedef struct ProbeOpts_ {
+   uint32_t self_pid;      /* visnet's own pid, ignored by the probe */
+   bool verbose;           /* libbpf debug output to stderr */
+} ProbeOpts;
+
+/* Opens, loads and attaches. Returns NULL with a one-line reason in errbuf
+ * (not root, no BTF, tracefs, a missing tracepoint ...). Features whose
+ * tracepoint is missing are disabled and listed by Probe_warnings. */
+Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx,
+                  char* errbuf, size_t errlen);
+/* The ring buffer's epoll-able fd. */
+int Probe_fd(const Probe* p);
+/* Consumes every pending record, calling the sink; returns records read or
+ * -1 on error. */
+int Probe_consume(Probe* p);
+/* Reads kernel-side aggregates (UDP peers, live byte counts) and feeds
+ * them as events; call on the refresh timer. */
+int Probe_poll(Probe* p);
+/* Ring buffer reservations that failed (events lost), all CPUs. */
+uint64_t Probe_lost(const Probe* p);
+/* Semicolon-separated list of features disabled at load, or "". */
+const char* Probe_warnings(const Probe* p);
+void Probe_close(Probe* p);
+
+#endif

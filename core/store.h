@@ -1,0 +1,176 @@
+/* store.h: processes, sockets, remote endpoints and the edges between them.
+ *
+ * The store is fed Events (Store_apply) and keeps the current picture with
+ * history: closed sockets and exited processes stay, marked inactive, until
+ * pruned or evicted by the inactive cap. Readers (the tree model, the UI,
+ * JSON output) walk the public structs below but never modify them.
+ *
+ * Identity:
+ *  - a process is (pid, start time); the start time is compared at clock-tick
+ *    (10 ms) granularity because /proc only reports ticks. A pid reused by a
+ *    new process creates a new Proc; the old one stays as history.
+ *  - a socket is its kernel identity (sk) plus its 5-tuple (proto, local and
+ *    remote address and port) in its network namespace. A 5-tuple reused
+ *    after close is a new Sock.
+ *  - an endpoint is a remote IP address (16 bytes, v4-mapped for IPv4).
+ *  - an edge is (process, endpoint): the sockets of that process to that IP.
+ */
+#ifndef VISNET_STORE_H
+#define VISNET_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "event.h"
+
+#define STORE_DEFAULT_INACTIVE_CAP 100000
+
+typedef struct Store_ Store;
+typedef struct Proc_ Proc;
+typedef struct Sock_ Sock;
+typedef struct Endpoint_ Endpoint;
+typedef struct Edge_ Edge;
+
+/* Intrusive doubly linked list; the store uses it for child lists, socket
+ * lists and the inactive (LRU) list. */
+typedef struct ListNode_ {
+   struct ListNode_* prev;
+   struct ListNode_* next;
+} ListNode;
+
+#define LIST_ENTRY(ptr, type, member) \
+   ((type*)((char*)(ptr) - offsetof(type, member)))
+#define LIST_FOREACH(node, head) \
+   for (ListNode* node = (head)->next; node != (head); node = node->next)
+
+typedef struct SockKey_ {
+   uint8_t laddr[16];
+   uint8_t raddr[16];
+   uint32_t netns;
+   uint16_t lport, rport;
+   uint8_t proto;
+   uint8_t pad[3];
+} SockKey;
+
+struct Sock_ {
+   SockKey key;
+   uint64_t sk;          /* kernel identity, 0 if unknown */
+   uint64_t ino;
+   uint64_t opened;      /* ns since boot */
+   uint64_t closed;      /* 0 while active */
+   uint64_t last;        /* last activity */
+   uint64_t tx, rx;      /* bytes */
+   uint32_t udp_count;   /* UDP datagrams seen with the peer */
+   int32_t err;          /* connect failure errno, 0 if none */
+   uint8_t family;
+   uint8_t dir;          /* SockDir */
+   uint8_t state;        /* TCPS_* */
+   uint8_t noowner;      /* NoOwner, when proc == NULL */
+   bool hashed;          /* still the current Sock for its key */
+   Proc* proc;           /* owner, NULL if unknown (see noowner) */
+   Edge* edge;           /* NULL for listening sockets and unknown peers */
+   ListNode node;        /* in edge->socks, or proc->listens */
+   ListNode lru;         /* in the store's inactive list once closed */
+   UT_hash_handle hh;    /* by key */
+};
+
+struct Endpoint_ {
+   uint8_t addr[16];
+   uint32_t nedges;      /* edges that reference it */
+   uint32_t nactive;     /* active sockets to it, all processes */
+   uint64_t first, last;
+   uint64_t tx, rx;
+   char* name;           /* reverse DNS name, NULL if none (owned) */
+   ListNode edges;       /* Edge.ep_node */
+   UT_hash_handle hh;
+};
+
+struct Edge_ {
+   Proc* proc;
+   Endpoint* ep;
+   uint32_t nsocks;
+   uint32_t nactive;
+   uint64_t first, last;
+   uint64_t tx, rx;      /* sum over its sockets, kept when sockets go */
+   uint64_t inactive_since; /* 0 while active */
+   ListNode socks;       /* Sock.node */
+   ListNode proc_node;   /* in proc->edges */
+   ListNode ep_node;     /* in ep->edges */
+   ListNode lru;         /* in the store's inactive list once inactive */
+};
+
+struct Proc_ {
+   uint32_t pid, ppid, uid;
+   int32_t exit_code;
+   uint64_t start;       /* ns since boot, 0 if unknown */
+   uint64_t exited;      /* 0 while alive */
+   uint64_t last;        /* last activity */
+   uint64_t cgroup;
+   char comm[VN_COMM_LEN];
+   char* exe;            /* owned, may be NULL */
+   char* cmdline;        /* owned, argv joined by spaces, may be NULL */
+   Proc* parent;         /* NULL for roots */
+   ListNode children;    /* Proc.sibling */
+   ListNode sibling;
+   ListNode edges;       /* Edge.proc_node */
+   ListNode listens;     /* Sock.node of LISTEN and unconnected sockets */
+   uint32_t nchildren;
+   uint32_t nsocks;      /* sockets held, any state */
+   uint32_t nactive;     /* active sockets */
+   uint32_t nlive_desc;  /* live descendants */
+   uint64_t tx, rx;
+   bool hashed;          /* still the current Proc for its pid */
+   ListNode all;         /* in the store's list of every Proc */
+   ListNode lru;         /* in the store's inactive list once exited */
+   UT_hash_handle hh;    /* by pid */
+};
+
+typedef struct PruneCount_ {
+   size_t socks, edges, procs;
+} PruneCount;
+
+typedef struct StoreStats_ {
+   size_t procs, procs_alive;
+   size_t socks, socks_active;
+   size_t edges, edges_active;
+   size_t endpoints;
+   uint64_t events;        /* events applied */
+   uint64_t evicted;       /* entries removed by the inactive cap */
+   uint64_t bad_events;    /* events rejected as malformed */
+} StoreStats;
+
+Store* Store_new(size_t inactive_cap);
+void Store_free(Store* s);
+
+/* Applies one event. Returns 0, or -1 if the event is malformed (counted in
+ * bad_events, store unchanged). */
+int Store_apply(Store* s, const Event* e);
+
+/* Removes every inactive socket and edge, and every exited process that
+ * holds nothing active and has no live descendants. */
+PruneCount Store_prune(Store* s);
+/* Same, limited to entries inactive since before now - age_ns. */
+PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns);
+
+void Store_stats(const Store* s, StoreStats* out);
+
+/* Lookups (NULL if absent). */
+Proc* Store_proc(const Store* s, uint32_t pid);
+Sock* Store_sock(const Store* s, const SockKey* key);
+Endpoint* Store_endpoint(const Store* s, const uint8_t addr[16]);
+
+/* Iteration over every process (current and historic) and endpoint. */
+Proc* Store_firstProc(const Store* s);
+Proc* Store_nextProc(const Store* s, const Proc* p);
+Endpoint* Store_firstEndpoint(const Store* s);
+Endpoint* Store_nextEndpoint(const Store* s, const Endpoint* ep);
+
+/* Sets the reverse DNS name of an endpoint (copied); NULL clears it. */
+int Store_setName(Store* s, const uint8_t addr[16], const char* name);
+
+static inline bool Sock_isActive(const Sock* k) { return k->closed == 0; }
+static inline bool Proc_isAlive(const Proc* p) { return p->exited == 0; }
+static inline bool Edge_isActive(const Edge* e) { return e->nactive > 0; }
+
+#endif

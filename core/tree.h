@@ -1,0 +1,86 @@
+/* tree.h: the read-only view a front end walks.
+ *
+ * Tree_build turns the store into a tree of nodes:
+ *   VIEW_TREE      process hierarchy; under each process its remote
+ *                  endpoints (by IP) with one node per socket beneath, then
+ *                  its listening / unconnected sockets.
+ *   VIEW_FLAT      the same, every process at top level.
+ *   VIEW_ENDPOINT  the inverted view: endpoint -> processes -> sockets.
+ * A filter keeps matching nodes, their ancestors and (for a matching process
+ * or endpoint) everything below. Sorting applies among siblings.
+ * The tree borrows pointers from the store: rebuild it after Store_apply or
+ * Store_prune before reading it again.
+ */
+#ifndef VISNET_TREE_H
+#define VISNET_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef enum TreeView_ { VIEW_TREE = 0, VIEW_FLAT, VIEW_ENDPOINT, VIEW__COUNT } TreeView;
+typedef enum SortKey_ { SORT_PID = 0, SORT_NAME, SORT_CONNS, SORT_BYTES, SORT_LAST, SORT__COUNT } SortKey;
+
+typedef enum NodeKind_ {
+   NODE_ROOT = 0,  /* invisible root */
+   NODE_PROC,      /* proc */
+   NODE_EDGE,      /* edge: a remote IP under a process (proc, ep) */
+   NODE_SOCK,      /* sock: one connection under an edge */
+   NODE_LISTEN,    /* sock: listening or unconnected socket under a process */
+   NODE_ENDPOINT,  /* ep: inverted view root */
+   NODE_EP_PROC,   /* edge: a process under an endpoint (inverted view) */
+   NODE_ORPHANS,   /* group of sockets with no known owner */
+} NodeKind;
+
+typedef struct TreeNode_ TreeNode;
+struct TreeNode_ {
+   NodeKind kind;
+   uint16_t depth;        /* 0 for top-level rows */
+   bool matched;          /* matched the filter itself */
+   bool active;           /* not exited / closed / inactive */
+   uint64_t key;          /* stable identity across rebuilds (selection, collapse) */
+   Proc* proc;
+   Edge* edge;
+   Sock* sock;
+   Endpoint* ep;
+   uint32_t nconns;       /* connections at or below (active when show_inactive is false) */
+   uint64_t tx, rx;       /* bytes at or below */
+   uint64_t last;         /* last activity at or below */
+   TreeNode* parent;
+   TreeNode* first_child;
+   TreeNode* next;        /* next sibling */
+   uint32_t nchildren;
+};
+
+typedef struct TreeOpts_ {
+   TreeView view;
+   SortKey sort;
+   bool descending;
+   bool show_inactive;    /* include exited / closed / inactive entries */
+   const char* filter;    /* substring, case-insensitive; NULL or "" = all */
+   uint32_t root_pid;     /* 0 = whole tree, else only that subtree */
+} TreeOpts;
+
+typedef struct Tree_ Tree;
+
+Tree* Tree_build(const Store* s, const TreeOpts* o);
+void Tree_free(Tree* t);
+const TreeNode* Tree_root(const Tree* t);
+size_t Tree_size(const Tree* t); /* nodes, root excluded */
+
+/* Calls fn for every node in display order (pre-order), skipping the
+ * children of nodes for which collapsed(ctx, key) is true. collapsed may be
+ * NULL. Stops early if fn returns non-zero, and returns that value. */
+typedef int (*TreeVisit)(void* ctx, const TreeNode* n);
+int Tree_walk(const Tree* t, bool (*collapsed)(void* ctx, uint64_t key),
+              void* cctx, TreeVisit fn, void* ctx);
+
+/* Does the node itself match the filter text? (exposed for search) */
+bool Tree_nodeMatches(const TreeNode* n, const char* text);
+
+const char* Tree_viewName(TreeView v);
+const char* Tree_sortName(SortKey k);
+
+#endif

@@ -1,0 +1,38 @@
+# visnet_bpf_skeleton(<target> <source.bpf.c>)
+# Compiles an eBPF program with clang -target bpf and generates its libbpf
+# skeleton header <name>.skel.h with bpftool. <target> is an INTERFACE
+# library whose include directory holds the skeleton.
+string(TOLOWER "${CMAKE_SYSTEM_PROCESSOR}" _vn_arch)
+if(_vn_arch MATCHES "x86_64|amd64")
+  set(VISNET_BPF_ARCH x86)
+elseif(_vn_arch MATCHES "aarch64|arm64")
+  set(VISNET_BPF_ARCH arm64)
+else()
+  set(VISNET_BPF_ARCH ${_vn_arch})
+endif()
+
+function(visnet_bpf_skeleton target src)
+  get_filename_component(name ${src} NAME_WE)
+  set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
+  set(skel ${CMAKE_CURRENT_BINARY_DIR}/${name}.skel.h)
+  file(GLOB bpf_headers ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
+  add_custom_command(
+    OUTPUT ${obj}
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${VISNET_BPF_ARCH}
+            -Wall -Werror -Wno-unused-function
+            -I${CMAKE_CURRENT_SOURCE_DIR} ${LIBBPF_INCLUDE_DIRS}
+            -c ${CMAKE_CURRENT_SOURCE_DIR}/${src} -o ${obj}
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${src} ${bpf_headers}
+    COMMENT "BPF ${src}"
+    VERBATIM)
+  add_custom_command(
+    OUTPUT ${skel}
+    COMMAND ${BPFTOOL} gen skeleton ${obj} > ${skel}
+    DEPENDS ${obj}
+    COMMENT "skeleton ${name}.skel.h"
+    VERBATIM)
+  add_custom_target(${target}_gen DEPENDS ${skel})
+  add_library(${target} INTERFACE)
+  add_dependencies(${target} ${target}_gen)
+  target_include_directories(${target} INTERFACE ${CMAKE_CURRENT_BINARY_DIR})
+endfunction()

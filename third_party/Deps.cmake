@@ -1,0 +1,41 @@
+# Finds visnet's external dependencies from the system (Debian packages).
+# A missing one stops configure with one line naming the package to install.
+find_package(PkgConfig QUIET)
+if(NOT PKG_CONFIG_FOUND)
+  message(FATAL_ERROR "pkg-config not found: apt-get install pkg-config")
+endif()
+
+function(visnet_require_pkg var module debpkg)
+  pkg_check_modules(${var} QUIET IMPORTED_TARGET ${module})
+  if(NOT ${var}_FOUND)
+    message(FATAL_ERROR "${module} not found: apt-get install ${debpkg}")
+  endif()
+endfunction()
+
+visnet_require_pkg(LIBBPF libbpf libbpf-dev)
+visnet_require_pkg(LIBELF libelf libelf-dev)
+visnet_require_pkg(ZLIB zlib zlib1g-dev)
+visnet_require_pkg(NCURSESW ncursesw libncurses-dev)
+
+find_path(UTHASH_INCLUDE_DIR uthash.h)
+if(NOT UTHASH_INCLUDE_DIR)
+  message(FATAL_ERROR "uthash.h not found: apt-get install uthash-dev")
+endif()
+add_library(visnet_uthash INTERFACE)
+target_include_directories(visnet_uthash SYSTEM INTERFACE ${UTHASH_INCLUDE_DIR})
+
+find_program(BPF_CLANG NAMES clang clang-16 clang-15 clang-14)
+if(NOT BPF_CLANG)
+  message(FATAL_ERROR "clang not found (needed for the eBPF probe): apt-get install clang")
+endif()
+find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin)
+if(NOT BPFTOOL)
+  message(FATAL_ERROR "bpftool not found: apt-get install bpftool")
+endif()
+
+if(VISNET_TESTS)
+  pkg_check_modules(CMOCKA QUIET IMPORTED_TARGET cmocka)
+  if(NOT CMOCKA_FOUND)
+    message(FATAL_ERROR "cmocka not found: apt-get install libcmocka-dev")
+  endif()
+endif()
