@@ -1,0 +1,46 @@
+/* options.h: the command line. */
+#ifndef VISNET_OPTIONS_H
+#define VISNET_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tree.h"
+
+typedef enum RunMode_ {
+   MODE_UI = 0,   /* full-screen terminal UI (default) */
+   MODE_JSON,     /* --json: JSON Lines events on stdout */
+   MODE_HEADLESS, /* --headless: collect into the store, summary at exit */
+   MODE_ONCE,     /* --once: print the current tree and exit */
+} RunMode;
+
+typedef enum OnceFormat_ { ONCE_TEXT = 0, ONCE_JSON, ONCE_DOT } OnceFormat;
+
+typedef struct Options_ {
+   RunMode mode;
+   OnceFormat once_format;
+   bool no_bpf;             /* --no-bpf: periodic snapshots, no probe */
+   bool verbose;            /* -v: libbpf diagnostics */
+   bool no_color;           /* --no-color, or NO_COLOR set */
+   bool auto_prune;         /* --auto-prune: start with automatic pruning on */
+   int delay_ds;            /* -d: refresh interval, tenths of a second */
+   uint32_t pid;            /* -p: show this subtree */
+   const char* filter;      /* --filter */
+   const char* replay;      /* --replay FILE */
+   double speed;            /* --speed X (replay), 0 = as fast as possible */
+   const char* record;      /* --record FILE */
+   double duration;         /* --duration SECONDS, 0 = until interrupted */
+   uint64_t prune_after_s;  /* --prune-after SECONDS */
+   size_t inactive_cap;     /* --max-inactive N */
+   TreeView view;           /* --view tree|flat|remote */
+   SortKey sort;            /* --sort pid|name|conns|bytes|last */
+} Options;
+
+/* Parses argv. Returns 0 to run, 1 when --help or --version was printed
+ * (exit 0), -1 with a one-line message in err (exit 2). */
+int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen);
+void Options_usage(FILE* f);
+
+#endif

@@ -1,0 +1,40 @@
+/* source.h: where events come from in a live run.
+ *
+ *  live    the eBPF probe, attached first, then a snapshot of what already
+ *          runs; the ring buffer holds probe events during the snapshot and
+ *          they are applied after it, so nothing is lost or doubled.
+ *  poll    periodic snapshots (no eBPF: --no-bpf, or the probe failed).
+ *  replay  a recorded event log, paced by --speed.
+ */
+#ifndef VISNET_SOURCE_H
+#define VISNET_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "loop.h"
+#include "options.h"
+#include "snapshot.h"
+#include "store.h"
+
+typedef enum SourceKind_ { SOURCE_LIVE = 0, SOURCE_POLL, SOURCE_REPLAY } SourceKind;
+
+typedef struct Source_ Source;
+
+/* Opens the source chosen by the options; events go to sink. Falls back
+ * from live to poll when the probe cannot load; why is in Source_note. The
+ * store is read by the poll mode to close what disappeared. */
+Source* Source_open(const Options* o, Loop* loop, Store* store, EventSink sink, void* ctx,
+                    char* err, size_t errlen);
+SourceKind Source_kind(const Source* s);
+const char* Source_label(const Source* s);  /* "eBPF live", "snapshot polling", "replay" */
+const char* Source_note(const Source* s);   /* why we fell back, warnings; "" if none */
+uint64_t Source_lost(const Source* s);      /* events lost in the kernel */
+uint64_t Source_events(const Source* s);    /* events delivered */
+bool Source_done(const Source* s);          /* replay finished */
+/* Called on every refresh tick: reads kernel aggregates, polls, paces replay. */
+int Source_tick(Source* s);
+void Source_close(Source* s);
+
+#endif

@@ -1,0 +1,53 @@
+/* ui.h: the ncurses front end, driven by the program's event loop.
+ *
+ * The loop (src/app.c) calls Ui_onInput when the terminal is readable,
+ * Ui_onResize on SIGWINCH, and Ui_draw on every refresh tick and after
+ * input. The UI reads the store, and writes to it only through
+ * Store_prune / Store_pruneOlder / Store_setName on the user's request.
+ */
+#ifndef VISNET_UI_H
+#define VISNET_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "tree.h"
+
+typedef struct UiOpts_ {
+   int delay_ds;            /* refresh interval, tenths of a second */
+   uint32_t pid;            /* show this subtree, 0 = all */
+   const char* filter;      /* initial filter, may be NULL */
+   bool no_color;
+   bool auto_prune;
+   uint64_t prune_after_s;
+   TreeView view;
+   SortKey sort;
+} UiOpts;
+
+typedef struct UiStatus_ {
+   const char* mode;        /* "eBPF live", "snapshot polling", "replay" */
+   const char* note;        /* e.g. "short-lived connections may be missed" */
+   double events_per_s;
+   uint64_t lost;
+   uint64_t now_ns;         /* CLOCK_BOOTTIME of this frame */
+} UiStatus;
+
+typedef struct Ui_ Ui;
+
+/* Starts curses on the terminal; NULL with a one-line reason if stdin or
+ * stdout is not a terminal. */
+Ui* Ui_open(const UiOpts* o, char* err, size_t errlen);
+int Ui_inputFd(const Ui* ui);
+/* Handles pending keys. Returns 1 when the user asked to quit. */
+int Ui_onInput(Ui* ui, Store* s);
+void Ui_onResize(Ui* ui);
+/* The store changed: the tree will be rebuilt at the next draw. */
+void Ui_markDirty(Ui* ui);
+/* Draws a frame, writing only what changed. */
+void Ui_draw(Ui* ui, Store* s, const UiStatus* st);
+/* Restores the terminal; safe to call more than once and on every exit path. */
+void Ui_close(Ui* ui);
+
+#endif
