@@ -1,15 +1,34 @@
 /* evlog.h: the recorded event log, a versioned binary file.
  *
- * Layout (all integers little-endian):
- *   header:  magic "VISNETEL" (8) | u16 version | u16 header_len |
- *            u32 flags | u64 boot_time_ns (wall clock of boot, ns since the
- *            epoch) | u64 created_ns (wall clock) | host name, NUL-padded
- *            to 64 bytes | u32 crc32 of the preceding header bytes
+ * Layout (all integers little-endian, no padding anywhere):
+ *   header (100 bytes):
+ *            magic "VISNETEL" (8) | u16 version | u16 header_len (= 100) |
+ *            u32 flags (0) | u64 boot_time_ns (wall clock of boot, ns since
+ *            the epoch: CLOCK_REALTIME - CLOCK_BOOTTIME) | u64 created_ns
+ *            (wall clock) | host name, NUL-padded to 64 bytes |
+ *            u32 crc32 of the preceding 96 header bytes
  *   records: u32 payload_len | u32 crc32(payload) | payload
- *            payload = the Event encoded field by field (evlog.c), so the
- *            file does not depend on this build's struct layout.
+ *            payload_len is between EVLOG_MIN_PAYLOAD and EVLOG_MAX_PAYLOAD
+ *            and must equal the length the payload's type implies.
+ *   payload: the Event encoded field by field, so the file does not depend
+ *            on this build's struct layout:
+ *            u16 type | u16 flags | u32 pid | u32 tid | u64 ts | u64 pstart
+ *            then for a process event (exec, fork, exit, proc):
+ *              u32 ppid | u32 uid | u32 child_pid | i32 exit_code |
+ *              u64 child_start | u64 cgroup |
+ *              u8 comm_len (< VN_COMM_LEN) | comm bytes |
+ *              u16 filename_len (< VN_PATH_LEN) | filename bytes |
+ *              u16 args_len (<= VN_ARGS_LEN) | args bytes (NUL-separated)
+ *            for a socket event (every other type):
+ *              u64 sk | u64 ino | u64 cgroup | u64 tx | u64 rx |
+ *              u64 lifetime_ns | u32 netns | u32 count | i32 err |
+ *              u16 lport | u16 rport | u8 proto | u8 family | u8 dir |
+ *              u8 state | u8 oldstate | u8 noowner | laddr (16) | raddr (16)
+ *            Event.reserved is not stored; a decoded Event is zero-filled
+ *            beyond what the payload holds, and its strings are terminated.
  * A reader refuses a wrong magic or version, and at a truncated or corrupt
- * record stops and reports the offset.
+ * record stops and reports the offset of that record. Record lengths are
+ * checked before anything is read, so a corrupt length never allocates.
  */
 #ifndef VISNET_EVLOG_H
 #define VISNET_EVLOG_H
@@ -22,6 +41,14 @@
 #define EVLOG_MAGIC "VISNETEL"
 #define EVLOG_VERSION 1
 #define EVLOG_HOST_LEN 64
+#define EVLOG_HEADER_LEN 100
+#define EVLOG_RECORD_HDR 8 /* u32 length + u32 crc before each payload */
+#define EVLOG_COMMON_LEN 24
+#define EVLOG_SOCK_LEN (EVLOG_COMMON_LEN + 102)
+#define EVLOG_PROC_MIN (EVLOG_COMMON_LEN + 37)
+#define EVLOG_MIN_PAYLOAD EVLOG_PROC_MIN
+#define EVLOG_MAX_PAYLOAD \
+   (EVLOG_PROC_MIN + (VN_COMM_LEN - 1) + (VN_PATH_LEN - 1) + VN_ARGS_LEN)
 
 typedef struct EvlogHeader_ {
    uint16_t version;
@@ -46,16 +73,29 @@ typedef struct EvlogWriter_ EvlogWriter;
 typedef struct EvlogReader_ EvlogReader;
 
 /* Writers. The host and boot time are taken from the running system when
- * hdr is NULL. Errors are returned; errbuf gets a one-line message. */
+ * hdr is NULL (hdr->version is ignored: the writer writes EVLOG_VERSION).
+ * Errors are returned; errbuf gets a one-line message. Writes are buffered.
+ * EvlogWriter_fromFile does not take f over: close flushes it but leaves it
+ * open for the caller. */
 EvlogWriter* EvlogWriter_open(const char* path, const EvlogHeader* hdr,
                               char* errbuf, size_t errlen);
 EvlogWriter* EvlogWriter_fromFile(FILE* f, const EvlogHeader* hdr,
                                   char* errbuf, size_t errlen);
+/* Returns 0, or -1 with errno set: EINVAL for an event of unknown type
+ * (nothing written, the writer stays usable), else the write error (the
+ * writer stays failed and close reports it too). */
 int EvlogWriter_write(EvlogWriter* w, const Event* e);
-/* Flushes and closes; returns 0 or -1 if anything failed to reach disk. */
+/* Events accepted so far. */
+uint64_t EvlogWriter_count(const EvlogWriter* w);
+/* Flushes and closes; returns 0 or -1 if anything failed to reach disk
+ * (errno is then the first error seen, e.g. ENOSPC). */
 int EvlogWriter_close(EvlogWriter* w);
+/* Same, with a one-line message in errbuf on failure. */
+int EvlogWriter_closeErr(EvlogWriter* w, char* errbuf, size_t errlen);
 
-/* Readers. open validates the header. */
+/* Readers. open validates the header; on failure NULL is returned with the
+ * status in *st (and a one-line message naming the path in errbuf).
+ * fromMemory does not copy: data must outlive the reader. */
 EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st,
                               char* errbuf, size_t errlen);
 EvlogReader* EvlogReader_fromMemory(const void* data, size_t len,
@@ -69,7 +109,10 @@ void EvlogReader_close(EvlogReader* r);
 
 const char* Evlog_strerror(EvlogStatus st);
 
-/* Encoded size of one event payload, and the codec (used by tests/fuzz). */
+/* The payload codec (used by tests/fuzz). encode returns the payload size,
+ * or 0 if the type is unknown or len is too small (EVLOG_MAX_PAYLOAD always
+ * suffices); strings longer than their field allows are cut. decode returns
+ * EVLOG_OK or EVLOG_ERR_RECORD. */
 size_t Evlog_encode(const Event* e, uint8_t* buf, size_t len);
 int Evlog_decode(const uint8_t* buf, size_t len, Event* out);
 

@@ -33,6 +33,11 @@ const char* Source_note(const Source* s);   /* why we fell back, warnings; "" if
 uint64_t Source_lost(const Source* s);      /* events lost in the kernel */
 uint64_t Source_events(const Source* s);    /* events delivered */
 bool Source_done(const Source* s);          /* replay finished */
+/* A replay that stopped at a bad record: the one-line error, else NULL. */
+const char* Source_error(const Source* s);
+/* The clock of the events: now in a live run, the replay position in a
+ * replay (ns since boot of the recorded host). */
+uint64_t Source_now(const Source* s);
 /* Called on every refresh tick: reads kernel aggregates, polls, paces replay. */
 int Source_tick(Source* s);
 void Source_close(Source* s);

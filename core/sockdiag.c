@@ -1,0 +1,161 @@
+/* sockdiag.c: sock_diag netlink dumps of TCP and UDP sockets.
+ *
+ * One netlink socket, four dumps (TCP/UDP x IPv4/IPv6), no per-socket
+ * syscalls. TCP byte counts come from the tcp_info attribute. */
+#include "sockdiag.h"
+
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int SockDiag_request(int fd, uint8_t family, uint8_t proto, uint32_t seq) {
+   struct {
+      struct nlmsghdr nlh;
+      struct inet_diag_req_v2 r;
+   } req;
+   memset(&req, 0, sizeof req);
+   req.nlh.nlmsg_len = sizeof req;
+   req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+   req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+   req.nlh.nlmsg_seq = seq;
+   req.r.sdiag_family = family;
+   req.r.sdiag_protocol = proto;
+   req.r.idiag_states = ~0u;
+   if (proto == IPPROTO_TCP)
+      req.r.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+   struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+   ssize_t n;
+   do
+      n = sendto(fd, &req, sizeof req, 0, (struct sockaddr*)&sa, sizeof sa);
+   while (n < 0 && errno == EINTR);
+   return n == (ssize_t)sizeof req ? 0 : -1;
+}
+
+static void SockDiag_addr(uint8_t out[16], uint8_t family, const __be32 a[4]) {
+   if (family == AF_INET)
+      Addr_fromV4(out, a[0]);
+   else
+      memcpy(out, a, 16);
+}
+
+/* Fills s from one inet_diag message; returns -1 if it is malformed. */
+static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netns,
+                          SockEvent* s) {
+   if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+      return -1;
+   const struct inet_diag_msg* m = NLMSG_DATA(h);
+   if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+      return -1;
+   memset(s, 0, sizeof *s);
+   s->proto = proto;
+   s->family = m->idiag_family;
+   s->state = m->idiag_state;
+   s->netns = netns;
+   s->ino = m->idiag_inode;
+   s->lport = ntohs(m->id.idiag_sport);
+   s->rport = ntohs(m->id.idiag_dport);
+   SockDiag_addr(s->laddr, m->idiag_family, m->id.idiag_src);
+   SockDiag_addr(s->raddr, m->idiag_family, m->id.idiag_dst);
+   if (proto == IPPROTO_TCP && s->state == TCPS_LISTEN)
+      s->dir = DIR_LISTEN;
+   else if (proto == IPPROTO_UDP && s->rport == 0)
+      s->dir = DIR_LISTEN; /* unconnected: receives from anyone */
+
+   int alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof *m));
+   for (const struct rtattr* a = (const struct rtattr*)(m + 1); RTA_OK(a, alen);
+        a = RTA_NEXT(a, alen)) {
+      if (a->rta_type != INET_DIAG_INFO)
+         continue;
+      /* tcp_info grows with kernels: read only what this one sent */
+      size_t plen = RTA_PAYLOAD(a);
+      const struct tcp_info* ti = RTA_DATA(a);
+      struct tcp_info copy;
+      memset(&copy, 0, sizeof copy);
+      memcpy(&copy, ti, plen < sizeof copy ? plen : sizeof copy);
+      if (plen >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof copy.tcpi_bytes_acked)
+         s->tx = copy.tcpi_bytes_acked;
+      if (plen >= offsetof(struct tcp_info, tcpi_bytes_received) +
+                     sizeof copy.tcpi_bytes_received)
+         s->rx = copy.tcpi_bytes_received;
+   }
+   return 0;
+}
+
+/* Reads one dump's replies to the end. */
+static int SockDiag_receive(int fd, uint8_t proto, uint32_t seq, uint32_t netns, SockDiagFn fn,
+                            void* ctx, char* buf, size_t buflen, char* errbuf, size_t errlen) {
+   for (;;) {
+      ssize_t n = recv(fd, buf, buflen, 0);
+      if (n < 0) {
+         if (errno == EINTR)
+            continue;
+         snprintf(errbuf, errlen, "sock_diag: %s", strerror(errno));
+         return -1;
+      }
+      if (n == 0) {
+         snprintf(errbuf, errlen, "sock_diag: unexpected end of dump");
+         return -1;
+      }
+      int len = (int)n;
+      for (struct nlmsghdr* h = (struct nlmsghdr*)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+         if (h->nlmsg_seq != seq)
+            continue;
+         if (h->nlmsg_type == NLMSG_DONE)
+            return 0;
+         if (h->nlmsg_type == NLMSG_ERROR) {
+            const struct nlmsgerr* e = NLMSG_DATA(h);
+            int err = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? -e->error : EPROTO;
+            /* a protocol the kernel was built without: nothing to list */
+            if (err == ENOENT || err == EOPNOTSUPP)
+               return 0;
+            snprintf(errbuf, errlen, "sock_diag: %s", strerror(err));
+            return -1;
+         }
+         SockEvent s;
+         if (SockDiag_parse(h, proto, netns, &s) < 0)
+            continue;
+         int rc = fn(ctx, &s);
+         if (rc != 0)
+            return rc;
+      }
+   }
+}
+
+int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen,
+                  char* errbuf, size_t errlen) {
+   static const struct {
+      uint8_t family, proto;
+   } DUMPS[] = {
+      {AF_INET, IPPROTO_TCP},
+      {AF_INET6, IPPROTO_TCP},
+      {AF_INET, IPPROTO_UDP},
+      {AF_INET6, IPPROTO_UDP},
+   };
+   int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+   if (fd < 0) {
+      snprintf(errbuf, errlen, "sock_diag: socket: %s", strerror(errno));
+      return -1;
+   }
+   int rcvbuf = 1 << 20;
+   (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+   int rc = 0;
+   for (size_t i = 0; i < sizeof DUMPS / sizeof DUMPS[0] && rc == 0; i++) {
+      uint32_t seq = (uint32_t)i + 1;
+      if (SockDiag_request(fd, DUMPS[i].family, DUMPS[i].proto, seq) < 0) {
+         snprintf(errbuf, errlen, "sock_diag: send: %s", strerror(errno));
+         rc = -1;
+         break;
+      }
+      rc = SockDiag_receive(fd, DUMPS[i].proto, seq, netns, fn, ctx, buf, buflen, errbuf,
+                            errlen);
+   }
+   close(fd);
+   return rc;
+}

@@ -1,0 +1,28 @@
+/* sockdiag.h: TCP and UDP sockets of the current network namespace, read
+ * with sock_diag netlink dumps (internal to the snapshot and the poller).
+ *
+ * SockDiag_dump does not allocate, so that a forked child that entered
+ * another namespace with setns() can call it safely. */
+#ifndef VISNET_SOCKDIAG_H
+#define VISNET_SOCKDIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* Receive buffer size the caller should provide. */
+#define SOCKDIAG_BUFLEN (64 * 1024)
+
+/* Called once per socket. s->pid-related fields are left to the caller;
+ * dir is set for LISTEN and unconnected UDP sockets only (see snapshot.c). */
+typedef int (*SockDiagFn)(void* ctx, const SockEvent* s);
+
+/* Dumps TCP (every state) and UDP, IPv4 and IPv6, tagging each socket with
+ * netns. buf (buflen >= SOCKDIAG_BUFLEN) is the receive buffer. Returns 0,
+ * or -1 with a one-line reason in errbuf; a non-zero return of fn stops the
+ * dump and is returned. */
+int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen,
+                  char* errbuf, size_t errlen);
+
+#endif

@@ -1,0 +1,279 @@
+/* app.c: wires the event loop: source -> store (and JSON, recording) ->
+ * UI or summary. Errors are printed here, once, as one line. */
+#include "app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "evlog.h"
+#include "json.h"
+#include "loop.h"
+#include "privs.h"
+#include "source.h"
+#include "store.h"
+#include "ui.h"
+
+#define JSON_FLUSH_BYTES (64 * 1024)
+
+typedef struct App_ {
+   const Options* o;
+   Loop* loop;
+   Store* store;
+   Source* src;
+   EvlogWriter* rec;
+   Ui* ui;
+   JsonBuf json;
+   int deadline_fd;
+   int rc;
+   char err[320];
+   uint64_t by_type[EV__COUNT];
+   uint64_t rate_events, rate_ns;
+   double rate;
+} App;
+
+static void fatal(App* a, const char* fmt, const char* what) {
+   if (!a->err[0])
+      snprintf(a->err, sizeof a->err, fmt, what);
+   a->rc = 1;
+   Loop_stop(a->loop, 1);
+}
+
+static int flushJson(App* a) {
+   if (a->json.len == 0)
+      return 0;
+   int rc = JsonBuf_write(&a->json, stdout);
+   if (rc == 0)
+      rc = fflush(stdout);
+   JsonBuf_reset(&a->json);
+   if (rc != 0) {
+      if (errno == EPIPE) /* the reader went away: a normal end */
+         Loop_stop(a->loop, 0);
+      else
+         fatal(a, "stdout: %s", strerror(errno));
+      return -1;
+   }
+   return 0;
+}
+
+static void onEvent(void* ctx, const Event* e) {
+   App* a = ctx;
+   if (e->type < EV__COUNT)
+      a->by_type[e->type]++;
+   if (a->rec && EvlogWriter_write(a->rec, e) < 0)
+      fatal(a, "--record %s: write failed", a->o->record);
+   if (a->o->mode == MODE_JSON) {
+      Json_event(&a->json, e);
+      if (a->json.len >= JSON_FLUSH_BYTES)
+         flushJson(a);
+      return;
+   }
+   Store_apply(a->store, e);
+   if (a->ui)
+      Ui_markDirty(a->ui);
+}
+
+static void draw(App* a) {
+   if (!a->ui)
+      return;
+   UiStatus st = {
+      .mode = Source_label(a->src),
+      .note = Source_error(a->src) ? Source_error(a->src) : Source_note(a->src),
+      .events_per_s = a->rate,
+      .lost = Source_lost(a->src),
+      .now_ns = Source_now(a->src),
+   };
+   Ui_draw(a->ui, a->store, &st);
+}
+
+static void updateRate(App* a) {
+   uint64_t now = Loop_nowNs(), ev = Source_events(a->src);
+   if (a->rate_ns && now > a->rate_ns)
+      a->rate = (double)(ev - a->rate_events) * 1e9 / (double)(now - a->rate_ns);
+   a->rate_ns = now;
+   a->rate_events = ev;
+}
+
+static int onTick(void* ctx) {
+   App* a = ctx;
+   if (Source_tick(a->src) < 0) {
+      fatal(a, "%s", Source_error(a->src) ? Source_error(a->src) : "probe: reading maps failed");
+      return 1;
+   }
+   updateRate(a);
+   if (a->o->mode == MODE_JSON)
+      flushJson(a);
+   if (!a->ui && Source_done(a->src)) {
+      if (Source_error(a->src))
+         fatal(a, "%s", Source_error(a->src));
+      Loop_stop(a->loop, a->rc);
+   }
+   draw(a);
+   return 0;
+}
+
+static int onInput(void* ctx) {
+   App* a = ctx;
+   if (Ui_onInput(a->ui, a->store)) {
+      Loop_stop(a->loop, 0);
+      return 0;
+   }
+   draw(a);
+   return 0;
+}
+
+static int onSignal(void* ctx, int signo) {
+   App* a = ctx;
+   if (signo == SIGWINCH) {
+      if (a->ui) {
+         Ui_onResize(a->ui);
+         draw(a);
+      }
+      return 0;
+   }
+   Loop_stop(a->loop, 0);
+   return 0;
+}
+
+static int onDeadline(void* ctx) {
+   App* a = ctx;
+   Loop_stop(a->loop, a->rc);
+   return 0;
+}
+
+static int armDeadline(App* a) {
+   a->deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+   if (a->deadline_fd < 0)
+      return -1;
+   double d = a->o->duration;
+   struct itimerspec its = {.it_value = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)}};
+   if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+      its.it_value.tv_nsec = 1;
+   if (timerfd_settime(a->deadline_fd, 0, &its, NULL) < 0)
+      return -1;
+   return Loop_addFd(a->loop, a->deadline_fd, onDeadline, a);
+}
+
+static void printSummary(App* a) {
+   StoreStats st;
+   Store_stats(a->store, &st);
+   fprintf(stderr,
+           "visnet: %s: %llu events, %llu lost, %llu connects, %llu accepts, %llu closes; "
+           "%zu processes, %zu sockets (%zu active), %zu endpoints\n",
+           Source_label(a->src), (unsigned long long)Source_events(a->src),
+           (unsigned long long)Source_lost(a->src),
+           (unsigned long long)a->by_type[EV_CONNECT], (unsigned long long)a->by_type[EV_ACCEPT],
+           (unsigned long long)a->by_type[EV_CLOSE], st.procs, st.socks, st.socks_active,
+           st.endpoints);
+}
+
+static UiOpts uiOpts(const Options* o) {
+   return (UiOpts){
+      .delay_ds = o->delay_ds,
+      .pid = o->pid,
+      .filter = o->filter,
+      .no_color = o->no_color,
+      .auto_prune = o->auto_prune,
+      .prune_after_s = o->prune_after_s,
+      .view = o->view,
+      .sort = o->sort,
+   };
+}
+
+static int setup(App* a) {
+   const Options* o = a->o;
+   a->loop = Loop_new(a->err, sizeof a->err);
+   if (!a->loop)
+      return -1;
+   if (Loop_onSignals(a->loop, onSignal, a) < 0) {
+      snprintf(a->err, sizeof a->err, "signalfd: %s", strerror(errno));
+      return -1;
+   }
+   a->store = Store_new(o->inactive_cap);
+   if (!a->store) {
+      snprintf(a->err, sizeof a->err, "out of memory");
+      return -1;
+   }
+   JsonBuf_init(&a->json);
+   if (o->record) {
+      a->rec = EvlogWriter_open(o->record, NULL, a->err, sizeof a->err);
+      if (!a->rec)
+         return -1;
+   }
+   char serr[300];
+   a->src = Source_open(o, a->loop, a->store, onEvent, a, serr, sizeof serr);
+   if (!a->src) {
+      snprintf(a->err, sizeof a->err, "%s", serr);
+      return -1;
+   }
+   if (Source_kind(a->src) == SOURCE_LIVE && Privs_dropAll() < 0) {
+      snprintf(a->err, sizeof a->err, "dropping capabilities: %s", strerror(errno));
+      return -1;
+   }
+   if (Source_kind(a->src) == SOURCE_POLL && !o->no_bpf)
+      fprintf(stderr, "visnet: %s\n", Source_note(a->src));
+   if (o->mode == MODE_UI) {
+      UiOpts uo = uiOpts(o);
+      a->ui = Ui_open(&uo, a->err, sizeof a->err);
+      if (!a->ui)
+         return -1;
+      if (Loop_addFd(a->loop, Ui_inputFd(a->ui), onInput, a) < 0) {
+         snprintf(a->err, sizeof a->err, "epoll: %s", strerror(errno));
+         return -1;
+      }
+   }
+   unsigned tick_ms = (unsigned)o->delay_ds * 100u;
+   if (Source_kind(a->src) == SOURCE_REPLAY && tick_ms > 100)
+      tick_ms = 100; /* replay pacing */
+   if (Loop_setTimer(a->loop, tick_ms, onTick, a) < 0 || (o->duration > 0 && armDeadline(a) < 0)) {
+      snprintf(a->err, sizeof a->err, "timerfd: %s", strerror(errno));
+      return -1;
+   }
+   return 0;
+}
+
+static void teardown(App* a) {
+   if (a->ui)
+      Ui_close(a->ui);
+   Source_close(a->src);
+   if (a->o->mode == MODE_JSON)
+      flushJson(a);
+   if (a->rec && EvlogWriter_close(a->rec) < 0 && !a->err[0]) {
+      snprintf(a->err, sizeof a->err, "--record %s: write failed, the log is incomplete",
+               a->o->record);
+      a->rc = 1;
+   }
+   JsonBuf_free(&a->json);
+   if (a->store)
+      Store_free(a->store);
+   if (a->deadline_fd > 0)
+      close(a->deadline_fd);
+   Loop_free(a->loop);
+}
+
+int App_run(const Options* o) {
+   App a = {.o = o, .deadline_fd = -1};
+   signal(SIGPIPE, SIG_IGN);
+   if (setup(&a) < 0) {
+      a.rc = 1;
+   } else {
+      draw(&a);
+      int rc = Loop_run(a.loop);
+      if (rc && !a.rc)
+         a.rc = 1;
+      if (a.ui && Source_error(a.src)) {
+         snprintf(a.err, sizeof a.err, "%s", Source_error(a.src));
+         a.rc = 1;
+      }
+   }
+   if (o->mode == MODE_HEADLESS && a.src)
+      printSummary(&a);
+   teardown(&a);
+   if (a.err[0])
+      fprintf(stderr, "visnet: %s\n", a.err);
+   return a.rc;
+}

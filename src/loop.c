@@ -1,0 +1,177 @@
+/* loop.c: epoll over registered fds, one timerfd and one signalfd. */
+#include "loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOOP_MAX_FDS 16
+
+typedef struct Handler_ {
+   int fd;
+   LoopFn fn;
+   void* ctx;
+} Handler;
+
+struct Loop_ {
+   int epfd;
+   int timerfd;
+   int sigfd;
+   LoopFn timer_fn;
+   void* timer_ctx;
+   LoopSigFn sig_fn;
+   void* sig_ctx;
+   Handler handlers[LOOP_MAX_FDS];
+   int nhandlers;
+   int stop_rc;
+   int stopping;
+};
+
+uint64_t Loop_nowNs(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_BOOTTIME, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+Loop* Loop_new(char* err, size_t errlen) {
+   Loop* l = calloc(1, sizeof *l);
+   if (!l) {
+      snprintf(err, errlen, "out of memory");
+      return NULL;
+   }
+   l->timerfd = l->sigfd = -1;
+   l->epfd = epoll_create1(EPOLL_CLOEXEC);
+   if (l->epfd < 0) {
+      snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+      free(l);
+      return NULL;
+   }
+   return l;
+}
+
+void Loop_free(Loop* l) {
+   if (!l)
+      return;
+   if (l->timerfd >= 0)
+      close(l->timerfd);
+   if (l->sigfd >= 0)
+      close(l->sigfd);
+   close(l->epfd);
+   free(l);
+}
+
+static int watch(Loop* l, int fd) {
+   struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+   return epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int Loop_addFd(Loop* l, int fd, LoopFn fn, void* ctx) {
+   if (l->nhandlers == LOOP_MAX_FDS) {
+      errno = ENOSPC;
+      return -1;
+   }
+   if (watch(l, fd) < 0)
+      return -1;
+   l->handlers[l->nhandlers++] = (Handler){fd, fn, ctx};
+   return 0;
+}
+
+int Loop_delFd(Loop* l, int fd) {
+   for (int i = 0; i < l->nhandlers; i++) {
+      if (l->handlers[i].fd == fd) {
+         l->handlers[i] = l->handlers[--l->nhandlers];
+         return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+      }
+   }
+   errno = ENOENT;
+   return -1;
+}
+
+int Loop_setTimer(Loop* l, unsigned interval_ms, LoopFn fn, void* ctx) {
+   if (l->timerfd < 0) {
+      l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+      if (l->timerfd < 0 || watch(l, l->timerfd) < 0)
+         return -1;
+   }
+   l->timer_fn = fn;
+   l->timer_ctx = ctx;
+   struct timespec iv = {interval_ms / 1000, (long)(interval_ms % 1000) * 1000000L};
+   struct itimerspec its = {.it_interval = iv, .it_value = iv};
+   return timerfd_settime(l->timerfd, 0, &its, NULL);
+}
+
+int Loop_onSignals(Loop* l, LoopSigFn fn, void* ctx) {
+   sigset_t set;
+   sigemptyset(&set);
+   sigaddset(&set, SIGINT);
+   sigaddset(&set, SIGTERM);
+   sigaddset(&set, SIGHUP);
+   sigaddset(&set, SIGQUIT);
+   sigaddset(&set, SIGWINCH);
+   if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+      return -1;
+   l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+   if (l->sigfd < 0 || watch(l, l->sigfd) < 0)
+      return -1;
+   l->sig_fn = fn;
+   l->sig_ctx = ctx;
+   return 0;
+}
+
+void Loop_stop(Loop* l, int rc) {
+   l->stopping = 1;
+   l->stop_rc = rc;
+}
+
+static int onTimer(Loop* l) {
+   uint64_t n;
+   if (read(l->timerfd, &n, sizeof n) < 0 && errno != EAGAIN)
+      return -1;
+   return l->timer_fn ? l->timer_fn(l->timer_ctx) : 0;
+}
+
+static int onSignal(Loop* l) {
+   struct signalfd_siginfo si;
+   while (read(l->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+      int rc = l->sig_fn ? l->sig_fn(l->sig_ctx, (int)si.ssi_signo) : 0;
+      if (rc)
+         return rc;
+   }
+   return 0;
+}
+
+static int dispatch(Loop* l, int fd) {
+   if (fd == l->timerfd)
+      return onTimer(l);
+   if (fd == l->sigfd)
+      return onSignal(l);
+   for (int i = 0; i < l->nhandlers; i++)
+      if (l->handlers[i].fd == fd)
+         return l->handlers[i].fn(l->handlers[i].ctx);
+   return 0;
+}
+
+int Loop_run(Loop* l) {
+   struct epoll_event evs[LOOP_MAX_FDS + 2];
+   while (!l->stopping) {
+      int n = epoll_wait(l->epfd, evs, LOOP_MAX_FDS + 2, -1);
+      if (n < 0) {
+         if (errno == EINTR)
+            continue;
+         return -1;
+      }
+      for (int i = 0; i < n && !l->stopping; i++) {
+         int rc = dispatch(l, evs[i].data.fd);
+         if (rc)
+            return rc;
+      }
+   }
+   return l->stop_rc;
+}

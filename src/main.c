@@ -1,0 +1,23 @@
+/* main.c: visnet's entry: parse the options, run the chosen mode. */
+#include <locale.h>
+#include <stdio.h>
+
+#include "app.h"
+#include "once.h"
+#include "options.h"
+
+int main(int argc, char** argv) {
+   Options o;
+   char err[256];
+   setlocale(LC_ALL, "");
+   int rc = Options_parse(argc, argv, &o, err, sizeof err);
+   if (rc == 1)
+      return 0;
+   if (rc < 0) {
+      fprintf(stderr, "visnet: %s\n", err);
+      return 2;
+   }
+   if (o.mode == MODE_ONCE)
+      return Once_run(&o);
+   return App_run(&o);
+}

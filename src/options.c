@@ -1,0 +1,224 @@
+/* options.c: parses the command line into Options. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+   OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
+   OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
+   OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION,
+};
+
+static const struct option LONG_OPTS[] = {
+   {"json", no_argument, NULL, OPT_JSON},
+   {"headless", no_argument, NULL, OPT_HEADLESS},
+   {"once", no_argument, NULL, OPT_ONCE},
+   {"dot", no_argument, NULL, OPT_DOT},
+   {"no-bpf", no_argument, NULL, OPT_NO_BPF},
+   {"no-color", no_argument, NULL, OPT_NO_COLOR},
+   {"no-colour", no_argument, NULL, OPT_NO_COLOR},
+   {"replay", required_argument, NULL, OPT_REPLAY},
+   {"speed", required_argument, NULL, OPT_SPEED},
+   {"record", required_argument, NULL, OPT_RECORD},
+   {"duration", required_argument, NULL, OPT_DURATION},
+   {"prune-after", required_argument, NULL, OPT_PRUNE_AFTER},
+   {"auto-prune", no_argument, NULL, OPT_AUTO_PRUNE},
+   {"max-inactive", required_argument, NULL, OPT_MAX_INACTIVE},
+   {"filter", required_argument, NULL, OPT_FILTER},
+   {"view", required_argument, NULL, OPT_VIEW},
+   {"sort", required_argument, NULL, OPT_SORT},
+   {"delay", required_argument, NULL, 'd'},
+   {"pid", required_argument, NULL, 'p'},
+   {"verbose", no_argument, NULL, 'v'},
+   {"help", no_argument, NULL, 'h'},
+   {"version", no_argument, NULL, OPT_VERSION},
+   {NULL, 0, NULL, 0},
+};
+
+void Options_usage(FILE* f) {
+   fputs("Usage: visnet [OPTION]...\n"
+         "Live map of which processes talk to which remote IP:port.\n\n"
+         "Modes:\n"
+         "  (none)              full-screen terminal UI (eBPF live; needs root)\n"
+         "  --once              print the current tree once and exit\n"
+         "      --json          ... as one JSON document\n"
+         "      --dot           ... as Graphviz DOT (visnet --once --dot | dot -Tsvg)\n"
+         "  --json              stream events as JSON Lines to stdout\n"
+         "  --headless          collect without a UI; print a summary at exit\n"
+         "  --replay FILE       replay a recorded event log (no root needed)\n"
+         "  --no-bpf            no eBPF: periodic snapshots of /proc and sock_diag\n\n"
+         "Options:\n"
+         "  -d, --delay TENTHS  refresh interval in tenths of a second (default 10)\n"
+         "  -p, --pid PID       show only the subtree of PID\n"
+         "      --filter TEXT   show only what matches TEXT (and its ancestors)\n"
+         "      --view V        tree | flat | remote (default tree)\n"
+         "      --sort KEY      pid | name | conns | bytes | last (default pid)\n"
+         "      --speed X       replay speed factor (default 1, 0 = at once)\n"
+         "      --record FILE   also write every event to FILE (event log)\n"
+         "      --duration S    stop after S seconds (default: until interrupted)\n"
+         "      --prune-after S age for automatic pruning (default 300)\n"
+         "      --auto-prune    start with automatic pruning on\n"
+         "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
+         "      --no-color      no colours (NO_COLOR is honoured too)\n"
+         "  -v, --verbose       libbpf diagnostics on stderr\n"
+         "  -h, --help          this help\n"
+         "      --version       version\n",
+         f);
+}
+
+static int fail(char* err, size_t errlen, const char* fmt, ...) {
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(err, errlen, fmt, ap);
+   va_end(ap);
+   return -1;
+}
+
+static int parseUnsigned(const char* s, unsigned long long max, unsigned long long* out) {
+   char* end;
+   errno = 0;
+   if (!s || *s == '\0' || *s == '-')
+      return -1;
+   unsigned long long v = strtoull(s, &end, 10);
+   if (errno || *end != '\0' || v > max)
+      return -1;
+   *out = v;
+   return 0;
+}
+
+static int parseSeconds(const char* s, double max, double* out) {
+   char* end;
+   errno = 0;
+   if (!s || *s == '\0')
+      return -1;
+   double v = strtod(s, &end);
+   if (errno || *end != '\0' || !(v >= 0.0) || v > max)
+      return -1;
+   *out = v;
+   return 0;
+}
+
+static int parseName(const char* s, const char* const* names, int n) {
+   for (int i = 0; i < n; i++)
+      if (strcmp(s, names[i]) == 0)
+         return i;
+   return -1;
+}
+
+static void setDefaults(Options* o) {
+   memset(o, 0, sizeof *o);
+   o->mode = MODE_UI;
+   o->delay_ds = 10;
+   o->speed = 1.0;
+   o->prune_after_s = 300;
+   o->inactive_cap = STORE_DEFAULT_INACTIVE_CAP;
+   const char* nc = getenv("NO_COLOR");
+   o->no_color = nc && *nc;
+}
+
+static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, size_t errlen) {
+   static const char* const VIEWS[] = {"tree", "flat", "remote"};
+   static const char* const SORTS[] = {"pid", "name", "conns", "bytes", "last"};
+   unsigned long long u;
+   int i;
+   switch (c) {
+   case OPT_JSON: o->once_format = ONCE_JSON; if (o->mode != MODE_ONCE) o->mode = MODE_JSON; return 0;
+   case OPT_HEADLESS: o->mode = MODE_HEADLESS; return 0;
+   case OPT_ONCE: o->mode = MODE_ONCE; return 0;
+   case OPT_DOT: *dot = true; return 0;
+   case OPT_NO_BPF: o->no_bpf = true; return 0;
+   case OPT_NO_COLOR: o->no_color = true; return 0;
+   case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
+   case OPT_REPLAY: o->replay = arg; return 0;
+   case OPT_RECORD: o->record = arg; return 0;
+   case OPT_FILTER: o->filter = arg; return 0;
+   case 'v': o->verbose = true; return 0;
+   case OPT_SPEED:
+      if (parseSeconds(arg, 1e6, &o->speed) < 0)
+         return fail(err, errlen, "--speed: '%s' is not a number >= 0", arg);
+      return 0;
+   case OPT_DURATION:
+      if (parseSeconds(arg, 1e9, &o->duration) < 0 || o->duration == 0.0)
+         return fail(err, errlen, "--duration: '%s' is not a number of seconds > 0", arg);
+      return 0;
+   case OPT_PRUNE_AFTER:
+      if (parseUnsigned(arg, 100ull * 365 * 86400, &u) < 0)
+         return fail(err, errlen, "--prune-after: '%s' is not a number of seconds", arg);
+      o->prune_after_s = u;
+      return 0;
+   case OPT_MAX_INACTIVE:
+      if (parseUnsigned(arg, 100000000ull, &u) < 0)
+         return fail(err, errlen, "--max-inactive: '%s' is not a count", arg);
+      o->inactive_cap = (size_t)u;
+      return 0;
+   case 'd':
+      if (parseUnsigned(arg, 36000, &u) < 0 || u == 0)
+         return fail(err, errlen, "-d: '%s' is not a delay in tenths of a second (1-36000)", arg);
+      o->delay_ds = (int)u;
+      return 0;
+   case 'p':
+      if (parseUnsigned(arg, 0x7fffffff, &u) < 0 || u == 0)
+         return fail(err, errlen, "-p: '%s' is not a process id", arg);
+      o->pid = (uint32_t)u;
+      return 0;
+   case OPT_VIEW:
+      if ((i = parseName(arg, VIEWS, 3)) < 0)
+         return fail(err, errlen, "--view: '%s' is not one of tree, flat, remote", arg);
+      o->view = (TreeView)i;
+      return 0;
+   case OPT_SORT:
+      if ((i = parseName(arg, SORTS, 5)) < 0)
+         return fail(err, errlen, "--sort: '%s' is not one of pid, name, conns, bytes, last", arg);
+      o->sort = (SortKey)i;
+      return 0;
+   default:
+      return fail(err, errlen, "unknown option (try --help)");
+   }
+}
+
+static int validate(Options* o, bool dot, char* err, size_t errlen) {
+   if (dot) {
+      if (o->mode != MODE_ONCE)
+         return fail(err, errlen, "--dot needs --once");
+      o->once_format = ONCE_DOT;
+   }
+   if (o->mode == MODE_ONCE && (o->replay || o->record || o->duration > 0))
+      return fail(err, errlen, "--once takes a snapshot: it cannot be combined with --replay, --record or --duration");
+   if (o->replay && o->record)
+      return fail(err, errlen, "--replay and --record cannot be combined");
+   if (o->replay && o->no_bpf)
+      return fail(err, errlen, "--replay and --no-bpf cannot be combined");
+   return 0;
+}
+
+int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {
+   bool dot = false;
+   setDefaults(o);
+   opterr = 0;
+   optind = 1;
+   int c;
+   while ((c = getopt_long(argc, argv, ":d:p:vh", LONG_OPTS, NULL)) != -1) {
+      if (c == 'h') {
+         Options_usage(stdout);
+         return 1;
+      }
+      if (c == OPT_VERSION) {
+         printf("visnet %s\n", VISNET_VERSION);
+         return 1;
+      }
+      if (c == '?')
+         return fail(err, errlen, "unknown option '%s' (try --help)", argv[optind - 1]);
+      if (c == ':')
+         return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+      if (parseOne(c, optarg, o, &dot, err, errlen) < 0)
+         return -1;
+   }
+   if (optind < argc)
+      return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
+   return validate(o, dot, err, errlen);
+}

@@ -1,0 +1,219 @@
+/* source.c: the live probe (with its start-up snapshot), snapshot polling
+ * and replay, behind one interface for the event loop. */
+#include "source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evlog.h"
+#include "poll.h"
+#include "probe.h"
+
+#define REPLAY_BATCH 200000 /* events per tick at most, so a frame is never starved */
+
+struct Source_ {
+   SourceKind kind;
+   const Options* o;
+   Loop* loop;
+   EventSink sink;
+   void* ctx;
+   uint64_t events;
+   char note[256];
+   char error[256];
+   /* live */
+   Probe* probe;
+   /* poll */
+   Poller* poller;
+   /* replay */
+   EvlogReader* reader;
+   Event pending;
+   bool has_pending;
+   bool done;
+   uint64_t t0_event, t0_wall, now_event;
+};
+
+static void deliver(void* ctx, const Event* e) {
+   Source* s = ctx;
+   s->events++;
+   s->sink(s->ctx, e);
+}
+
+static int onProbeReadable(void* ctx) {
+   Source* s = ctx;
+   if (Probe_consume(s->probe) < 0) {
+      snprintf(s->error, sizeof s->error, "ring buffer: %s", strerror(errno));
+      return -1;
+   }
+   return 0;
+}
+
+static int openLive(Source* s, char* err, size_t errlen) {
+   ProbeOpts po = {.self_pid = (uint32_t)getpid(), .verbose = s->o->verbose};
+   s->probe = Probe_open(&po, deliver, s, err, errlen);
+   if (!s->probe)
+      return -1;
+   /* The probe is attached before the snapshot: whatever changes during the
+    * snapshot waits in the ring buffer and is applied after it. */
+   char serr[256];
+   if (Snapshot_take("/proc", deliver, s, NULL, serr, sizeof serr) < 0)
+      snprintf(s->note, sizeof s->note, "start-up snapshot incomplete: %s", serr);
+   if (Loop_addFd(s->loop, Probe_fd(s->probe), onProbeReadable, s) < 0) {
+      snprintf(err, errlen, "epoll: %s", strerror(errno));
+      return -1;
+   }
+   const char* w = Probe_warnings(s->probe);
+   if (w && *w && !s->note[0])
+      snprintf(s->note, sizeof s->note, "disabled: %s", w);
+   s->kind = SOURCE_LIVE;
+   return 0;
+}
+
+static int openPoll(Source* s, char* err, size_t errlen) {
+   s->poller = Poller_new();
+   if (!s->poller) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+   }
+   s->kind = SOURCE_POLL;
+   return Poller_tick(s->poller, deliver, s, err, errlen);
+}
+
+static int openReplay(Source* s, char* err, size_t errlen) {
+   EvlogStatus st;
+   char rerr[200];
+   s->reader = EvlogReader_open(s->o->replay, &st, rerr, sizeof rerr);
+   if (!s->reader) {
+      snprintf(err, errlen, "%s", rerr);
+      return -1;
+   }
+   s->kind = SOURCE_REPLAY;
+   s->t0_wall = Loop_nowNs();
+   return Source_tick(s);
+}
+
+Source* Source_open(const Options* o, Loop* loop, Store* store, EventSink sink, void* ctx,
+                    char* err, size_t errlen) {
+   (void)store;
+   Source* s = calloc(1, sizeof *s);
+   if (!s) {
+      snprintf(err, errlen, "out of memory");
+      return NULL;
+   }
+   s->o = o;
+   s->loop = loop;
+   s->sink = sink;
+   s->ctx = ctx;
+   int rc;
+   if (o->replay) {
+      rc = openReplay(s, err, errlen);
+   } else if (o->no_bpf) {
+      rc = openPoll(s, err, errlen);
+      if (rc == 0)
+         snprintf(s->note, sizeof s->note, "polling: short-lived connections may be missed");
+   } else {
+      char perr[256];
+      rc = openLive(s, perr, sizeof perr);
+      if (rc < 0) {
+         if (s->probe) {
+            Probe_close(s->probe);
+            s->probe = NULL;
+         }
+         snprintf(s->note, sizeof s->note,
+                  "no eBPF (%.180s): polling, short-lived connections may be missed", perr);
+         rc = openPoll(s, err, errlen);
+      }
+   }
+   if (rc < 0) {
+      Source_close(s);
+      return NULL;
+   }
+   return s;
+}
+
+/* Delivers recorded events up to the replay clock. */
+static int tickReplay(Source* s) {
+   uint64_t elapsed = Loop_nowNs() - s->t0_wall;
+   for (int n = 0; n < REPLAY_BATCH && !s->done; n++) {
+      if (!s->has_pending) {
+         EvlogStatus st = EvlogReader_next(s->reader, &s->pending);
+         if (st == EVLOG_EOF) {
+            s->done = true;
+            break;
+         }
+         if (st != EVLOG_OK) {
+            snprintf(s->error, sizeof s->error, "replay %s: %s at offset %llu", s->o->replay,
+                     Evlog_strerror(st), (unsigned long long)EvlogReader_offset(s->reader));
+            s->done = true;
+            break;
+         }
+         s->has_pending = true;
+         if (!s->t0_event)
+            s->t0_event = s->pending.ts ? s->pending.ts : 1;
+      }
+      uint64_t due = s->pending.ts > s->t0_event ? s->pending.ts - s->t0_event : 0;
+      if (s->o->speed > 0 && (double)due > (double)elapsed * s->o->speed)
+         break;
+      s->now_event = s->pending.ts > s->now_event ? s->pending.ts : s->now_event;
+      s->has_pending = false;
+      deliver(s, &s->pending);
+   }
+   if (s->o->speed > 0 && !s->done) {
+      uint64_t clock = s->t0_event + (uint64_t)((double)elapsed * s->o->speed);
+      if (clock > s->now_event)
+         s->now_event = clock;
+   }
+   return 0;
+}
+
+int Source_tick(Source* s) {
+   char err[256];
+   switch (s->kind) {
+   case SOURCE_LIVE:
+      return Probe_poll(s->probe) < 0 ? -1 : 0;
+   case SOURCE_POLL:
+      if (Poller_tick(s->poller, deliver, s, err, sizeof err) < 0)
+         snprintf(s->note, sizeof s->note, "polling: %.200s", err);
+      return 0;
+   case SOURCE_REPLAY:
+      return tickReplay(s);
+   }
+   return 0;
+}
+
+SourceKind Source_kind(const Source* s) { return s->kind; }
+
+const char* Source_label(const Source* s) {
+   switch (s->kind) {
+   case SOURCE_LIVE: return "eBPF live";
+   case SOURCE_POLL: return "snapshot polling";
+   case SOURCE_REPLAY: return "replay";
+   }
+   return "?";
+}
+
+const char* Source_note(const Source* s) { return s->note; }
+const char* Source_error(const Source* s) { return s->error[0] ? s->error : NULL; }
+uint64_t Source_lost(const Source* s) { return s->probe ? Probe_lost(s->probe) : 0; }
+uint64_t Source_events(const Source* s) { return s->events; }
+bool Source_done(const Source* s) { return s->kind == SOURCE_REPLAY && s->done; }
+
+uint64_t Source_now(const Source* s) {
+   return s->kind == SOURCE_REPLAY ? s->now_event : Loop_nowNs();
+}
+
+void Source_close(Source* s) {
+   if (!s)
+      return;
+   if (s->probe) {
+      Loop_delFd(s->loop, Probe_fd(s->probe));
+      Probe_close(s->probe);
+   }
+   if (s->poller)
+      Poller_free(s->poller);
+   if (s->reader)
+      EvlogReader_close(s->reader);
+   free(s);
+}
