@@ -28,6 +28,7 @@ struct EvlogReader_ {
    FILE* f;              /* NULL when reading memory */
    const uint8_t* mem;
    size_t memlen;
+   size_t pos;           /* memory cursor */
    uint64_t off;         /* offset of the next (or the bad) record */
    EvlogStatus err;      /* sticky error, EVLOG_OK if none */
    EvlogHeader hdr;
@@ -389,9 +390,10 @@ static size_t readerRead(EvlogReader* r, void* out, size_t n, int* ioerr) {
          *ioerr = 1;
       return got;
    }
-   size_t left = r->off < r->memlen ? r->memlen - (size_t)r->off : 0;
+   size_t left = r->memlen - r->pos;
    size_t got = n < left ? n : left;
-   memcpy(out, r->mem + r->off, got);
+   memcpy(out, r->mem + r->pos, got);
+   r->pos += got;
    return got;
 }
 
@@ -501,11 +503,7 @@ static EvlogStatus readRecord(EvlogReader* r, Event* out) {
    uint32_t len = le32(rh);
    if (len < EVLOG_MIN_PAYLOAD || len > EVLOG_MAX_PAYLOAD)
       return EVLOG_ERR_RECORD;
-   if (!r->f)
-      r->off += sizeof rh; /* the memory cursor is the offset itself */
    got = readerRead(r, r->buf, len, &ioerr);
-   if (!r->f)
-      r->off -= sizeof rh;
    if (ioerr)
       return EVLOG_ERR_IO;
    if (got < len)

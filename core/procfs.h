@@ -1,0 +1,74 @@
+/* procfs.h: processes and their socket inodes from /proc (internal to the
+ * snapshot). Parsing helpers are exposed for the unit tests. */
+#ifndef VISNET_PROCFS_H
+#define VISNET_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* A map from a non-zero 64-bit key to a 32-bit value (open addressing). */
+typedef struct U64Map_ {
+   uint64_t* keys;
+   uint32_t* vals;
+   size_t cap, count; /* cap is a power of two */
+} U64Map;
+
+void U64Map_init(U64Map* m);
+void U64Map_free(U64Map* m);
+/* Inserts or overwrites; returns 0 or -1 when out of memory. */
+int U64Map_put(U64Map* m, uint64_t key, uint32_t val);
+/* Returns a pointer to the value, NULL if absent. */
+uint32_t* U64Map_get(const U64Map* m, uint64_t key);
+
+/* A process seen by the scan: what sockets need from their owner. */
+typedef struct ProcOwner_ {
+   uint32_t pid;
+   uint64_t start;
+   uint64_t cgroup;
+} ProcOwner;
+
+/* A network namespace other than ours and one process inside it. */
+typedef struct ForeignNetns_ {
+   uint32_t ino;
+   uint32_t pid;
+} ForeignNetns;
+
+typedef struct ProcScan_ {
+   ProcOwner* owners;   /* one per process scanned */
+   size_t nowners, capowners;
+   U64Map inodes;       /* socket inode -> index in owners (lowest pid wins) */
+   ForeignNetns* netns; /* distinct namespaces other than self_netns */
+   size_t nnetns, capnetns;
+   size_t denied;       /* /proc/PID/fd we could not read */
+} ProcScan;
+
+typedef void (*ProcFn)(void* ctx, const Event* e);
+
+/* Walks proc_root: emits one EV_PROC per process (ts = now) through fn and
+ * fills scan. cgroup_root is where cgroup v2 paths are resolved ("" to skip).
+ * self_netns: namespaces other than this are collected (0 to skip). */
+int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns,
+                uint64_t now, ProcFn fn, void* ctx, ProcScan* scan, char* errbuf,
+                size_t errlen);
+void ProcScan_free(ProcScan* scan);
+
+/* Parses the contents of /proc/PID/stat: comm (between the first '(' and
+ * the LAST ')'), ppid (field 4) and starttime (field 22, clock ticks).
+ * Returns 0, or -1 if malformed. comm gets at most VN_COMM_LEN-1 bytes. */
+int Procfs_parseStat(const char* buf, size_t len, char comm[VN_COMM_LEN], uint32_t* ppid,
+                     uint64_t* start_ticks);
+/* Real uid from the "Uid:" line of /proc/PID/status; -1 if absent. */
+int Procfs_parseUid(const char* buf, uint32_t* uid);
+/* The cgroup v2 path ("0::/path" line) of /proc/PID/cgroup, copied to out.
+ * Returns 0, or -1 if there is none. */
+int Procfs_parseCgroup(const char* buf, char* out, size_t outlen);
+/* "socket:[12345]" -> 12345; 0 if the link is not a socket. */
+uint64_t Procfs_socketInode(const char* link, size_t len);
+
+/* Clock ticks -> ns. */
+uint64_t Procfs_ticksToNs(uint64_t ticks);
+
+#endif
