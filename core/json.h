@@ -21,6 +21,8 @@ typedef struct JsonBuf_ {
 void JsonBuf_init(JsonBuf* b);
 void JsonBuf_free(JsonBuf* b);
 void JsonBuf_reset(JsonBuf* b);
+/* Appends raw bytes (already valid JSON text). */
+void JsonBuf_append(JsonBuf* b, const char* s, size_t len);
 /* Appends s (len bytes) as a quoted, escaped JSON string. */
 void Json_string(JsonBuf* b, const char* s, size_t len);
 
@@ -29,8 +31,25 @@ void Json_event(JsonBuf* b, const Event* e);
 /* The tree as one JSON document (processes with their endpoints, sockets
  * and listening sockets nested; or endpoints in the inverted view). */
 void Json_tree(JsonBuf* b, const Tree* t, const Store* s);
+/* Same, naming the host (NULL: this machine's name) and the view the tree
+ * was built with. Json_tree says "endpoint" or "tree", guessed from the
+ * nodes. Shape:
+ *   {"host":..,"view":..,"processes":[PROC..],"unowned":[SOCK..]}
+ *   or, inverted: {"host":..,"view":"endpoint","endpoints":[{"addr","name",
+ *   "connections","tx","rx","active","processes":[PROC..]}],"unowned":[..]}
+ *   PROC = {"pid","ppid","uid","user","comm","cmdline","exe","state",
+ *   ["exit_code"],"start","connections","tx","rx","remotes":[{"addr",
+ *   "name","connections","tx","rx","active","sockets":[SOCK..]}],
+ *   "listening":[SOCK..],"children":[PROC..]} (inverted: "sockets" instead
+ *   of "remotes"/"listening"/"children").
+ *   SOCK = {"proto","family","laddr","lport","raddr","rport","dir","state",
+ *   "tx","rx","active","opened",["closed"],["err","errno_name"],["count"],
+ *   ["noowner"]} */
+void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host,
+                  TreeView view);
 
-/* Writes the buffer to f; returns 0 or -1 on a write error. */
+/* Writes the buffer to f; returns 0 or -1 on a write error or if an
+ * allocation failed while building it (errno ENOMEM). */
 int JsonBuf_write(const JsonBuf* b, FILE* f);
 
 #endif

@@ -1,0 +1,160 @@
+/* ui_priv.h: the state shared by the files of the terminal UI (tui/*.c).
+ * Nothing outside tui/ includes it. */
+#ifndef VISNET_UI_PRIV_H
+#define VISNET_UI_PRIV_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "resolver.h"
+#include "ui.h"
+
+/* Colour classes, written into a formatted line as the bytes 0x01..0x0f
+ * (sanitized text never contains control bytes, so they cannot clash). */
+enum {
+   CL_NORMAL = 1, CL_SECOND, CL_PROC, CL_ADDR, CL_PORT, CL_STATE, CL_LISTEN, CL_TREE,
+   CL_HERE, CL_USER, CL_WARN, CL_HEAD, CL__COUNT
+};
+
+/* Pairs for whole lines. */
+enum { PAIR_BAR = CL__COUNT, PAIR_SEL, PAIR_COLHDR, PAIR__COUNT };
+
+#define LINE_CAP 1536  /* bytes of one formatted line */
+#define INPUT_CAP 128
+
+typedef struct Buf_ {
+   char s[LINE_CAP];
+   size_t len;
+} Buf;
+
+typedef struct Row_ {
+   const TreeNode* n;     /* NULL while frozen */
+   char* text;            /* frozen text, owned; NULL otherwise */
+   uint64_t key;
+   bool active;
+} Row;
+
+typedef struct KeySet_ {
+   uint64_t key;
+   UT_hash_handle hh;
+} KeySet;
+
+typedef struct Rate_ {
+   uint64_t key;
+   uint64_t tx, rx;
+   double up, down;
+   unsigned gen;
+   UT_hash_handle hh;
+} Rate;
+
+typedef struct UserName_ {
+   uint32_t uid;
+   char name[32];
+   UT_hash_handle hh;
+} UserName;
+
+typedef enum Prompt_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER } Prompt;
+
+struct Ui_ {
+   UiOpts opts;
+   SCREEN* scr;
+   bool active;           /* curses is on the terminal */
+   bool utf8, color;
+   attr_t attr[CL__COUNT];
+   char host[64], kernel[64];
+
+   /* the tree and its rows */
+   TreeOpts topts;
+   char filter[INPUT_CAP];
+   Tree* tree;
+   bool dirty;
+   Row* rows;
+   size_t nrows, rowcap;
+   size_t sel, top;
+   uint64_t sel_key;
+   KeySet* collapsed;
+   bool frozen;
+
+   /* live rates, sampled for the rows on screen */
+   Rate* rates;
+   unsigned rate_gen;
+   uint64_t rate_ms;
+
+   /* prompt, search, overlays */
+   Prompt prompt;
+   char input[INPUT_CAP];
+   size_t inlen;
+   char search[INPUT_CAP];
+   bool details, help;
+   int details_scroll;
+
+   char msg[200];
+   uint64_t msg_until_ms;
+
+   bool auto_prune;
+   bool dns;
+   Resolver* resolver;
+   bool own_resolver;
+
+   /* the ssh connection visnet runs under */
+   bool have_ssh;
+   uint8_t ssh_client[16], ssh_server[16];
+   uint16_t ssh_cport, ssh_sport;
+
+   UserName* users;
+   Store* store;          /* of the last frame, for redraws on resize */
+   UiStatus st;
+   bool have_st;
+   int body_y, body_h;
+};
+
+/* ui.c */
+uint64_t Ui_nowMs(void);
+void Ui_message(Ui* ui, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+const char* Ui_userName(Ui* ui, uint32_t uid);
+
+/* rows.c: tree rebuild, rows, selection, collapse, rates */
+void Rows_rebuild(Ui* ui, Store* s);
+void Rows_ensure(Ui* ui, Store* s);
+void Rows_select(Ui* ui, size_t i);
+void Rows_move(Ui* ui, long delta);
+bool Rows_isCollapsed(Ui* ui, uint64_t key);
+void Rows_setCollapsed(Ui* ui, uint64_t key, bool on);
+void Rows_freeze(Ui* ui, bool on);
+void Rows_freeAll(Ui* ui);
+void Rows_sampleRates(Ui* ui);
+const Rate* Rows_rate(Ui* ui, uint64_t key);
+int Rows_search(Ui* ui, const char* text, size_t from, int dir);
+const TreeNode* Rows_selected(Ui* ui);
+
+/* sanitize.c */
+size_t San_append(char* out, size_t cap, const char* s, size_t slen, bool utf8);
+int San_width(const char* s);
+
+/* fmt.c: Buf and number formats */
+void Buf_reset(Buf* b);
+void Buf_cls(Buf* b, int cls);
+void Buf_printf(Buf* b, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void Buf_san(Buf* b, const char* s, bool utf8);
+void Buf_field(Buf* b, const char* text, int width, bool right, bool utf8);
+const char* Fmt_bytes(uint64_t v, char* buf, size_t len);
+const char* Fmt_rate(double v, char* buf, size_t len);
+const char* Fmt_age(uint64_t ns, char* buf, size_t len);
+const char* Fmt_endpoint(const uint8_t addr[16], uint16_t port, char* buf, size_t len);
+
+/* draw.c */
+void Draw_frame(Ui* ui, Store* s);
+void Draw_line(Ui* ui, int y, const char* s, attr_t base, bool fill);
+void Draw_formatRow(Ui* ui, const TreeNode* n, Buf* b);
+
+/* details.c, help.c */
+void Details_draw(Ui* ui, Store* s);
+void Details_scroll(Ui* ui, int delta);
+void Help_draw(Ui* ui);
+
+/* keys.c */
+int Keys_handle(Ui* ui, Store* s, int ch);
+
+#endif
