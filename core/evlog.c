@@ -344,6 +344,14 @@ int EvlogWriter_write(EvlogWriter* w, const Event* e) {
    return 0;
 }
 
+int EvlogWriter_flush(EvlogWriter* w) {
+   errno = 0;
+   if (!w->err && fflush(w->f) != 0)
+      noteError(w);
+   errno = w->err;
+   return w->err ? -1 : 0;
+}
+
 uint64_t EvlogWriter_count(const EvlogWriter* w) { return w->count; }
 
 /* Flushes to the kernel, then to disk for a regular file: a log that a full
@@ -392,7 +400,8 @@ static size_t readerRead(EvlogReader* r, void* out, size_t n, int* ioerr) {
    }
    size_t left = r->memlen - r->pos;
    size_t got = n < left ? n : left;
-   memcpy(out, r->mem + r->pos, got);
+   if (got)
+      memcpy(out, r->mem + r->pos, got);
    r->pos += got;
    return got;
 }
@@ -461,6 +470,8 @@ EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st, char* errbuf, s
    if (*st != EVLOG_OK) {
       if (*st == EVLOG_ERR_IO)
          snprintf(errbuf, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+      else if (ftell(r->f) == 0)
+         snprintf(errbuf, errlen, "%s: empty file, %s", path, Evlog_strerror(*st));
       else
          snprintf(errbuf, errlen, "%s: %s", path, Evlog_strerror(*st));
       readerFree(r);

@@ -43,7 +43,7 @@
 #define EVLOG_HOST_LEN 64
 #define EVLOG_HEADER_LEN 100
 #define EVLOG_RECORD_HDR 8 /* u32 length + u32 crc before each payload */
-#define EVLOG_COMMON_LEN 24
+#define EVLOG_COMMON_LEN 28
 #define EVLOG_SOCK_LEN (EVLOG_COMMON_LEN + 102)
 #define EVLOG_PROC_MIN (EVLOG_COMMON_LEN + 37)
 #define EVLOG_MIN_PAYLOAD EVLOG_PROC_MIN
@@ -85,6 +85,9 @@ EvlogWriter* EvlogWriter_fromFile(FILE* f, const EvlogHeader* hdr,
  * (nothing written, the writer stays usable), else the write error (the
  * writer stays failed and close reports it too). */
 int EvlogWriter_write(EvlogWriter* w, const Event* e);
+/* Pushes buffered records to the kernel (e.g. once per refresh tick, so a
+ * crash loses little); 0, or -1 with errno as for write. */
+int EvlogWriter_flush(EvlogWriter* w);
 /* Events accepted so far. */
 uint64_t EvlogWriter_count(const EvlogWriter* w);
 /* Flushes and closes; returns 0 or -1 if anything failed to reach disk

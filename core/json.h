@@ -44,7 +44,7 @@ void Json_tree(JsonBuf* b, const Tree* t, const Store* s);
  *   of "remotes"/"listening"/"children").
  *   SOCK = {"proto","family","laddr","lport","raddr","rport","dir","state",
  *   "tx","rx","active","opened",["closed"],["err","errno_name"],["count"],
- *   ["noowner"]} */
+ *   ["noowner" (perm, netns, orphan or unknown), "noowner_reason"]} */
 void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host,
                   TreeView view);
 

@@ -55,6 +55,23 @@ int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_ne
                 size_t errlen);
 void ProcScan_free(ProcScan* scan);
 
+/* The same scan in pieces, for several threads: list the pids once, let
+ * each worker scan its share into its own ProcScan, merge them after. */
+typedef struct ProcList_ {
+   int rootfd;
+   uint32_t* pids;   /* sorted */
+   size_t n;
+} ProcList;
+
+int ProcList_open(ProcList* l, const char* proc_root, char* errbuf, size_t errlen);
+void ProcList_close(ProcList* l);
+/* Reads one process into e and its sockets into scan: 1 if read, 0 if it is
+ * gone or unreadable, -1 when out of memory. */
+int Procfs_scanPid(int rootfd, uint32_t pid, const char* cgroup_root, uint32_t self_netns,
+                   uint64_t now, Event* e, ProcScan* scan);
+/* Adds src's owners, inodes (lowest pid wins) and namespaces to dst. */
+int ProcScan_merge(ProcScan* dst, const ProcScan* src);
+
 /* Parses the contents of /proc/PID/stat: comm (between the first '(' and
  * the LAST ')'), ppid (field 4) and starttime (field 22, clock ticks).
  * Returns 0, or -1 if malformed. comm gets at most VN_COMM_LEN-1 bytes. */

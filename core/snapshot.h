@@ -20,10 +20,20 @@ typedef struct SnapshotStats_ {
    size_t socks;
    size_t unowned;
    size_t fd_dirs_denied;  /* /proc/PID/fd we could not read */
+   size_t netns;           /* network namespaces dumped, ours included */
+   size_t netns_failed;    /* other namespaces we could not enter */
 } SnapshotStats;
 
-/* Takes one snapshot and feeds every event to sink. Returns 0, or -1 with a
- * one-line reason in errbuf. proc_root is "/proc" except in tests. */
+/* Takes one snapshot and feeds every event to sink: first one EV_PROC per
+ * process, then one EV_SOCK per socket (sk = 0: the store matches sockets by
+ * 5-tuple). Returns 0, or -1 with a one-line reason in errbuf. proc_root is
+ * "/proc" except in tests; with another root, cgroups are resolved under
+ * <proc_root>/../sys/fs/cgroup and other network namespaces are not
+ * entered. stats may be NULL.
+ *
+ * Owners: a socket held by several processes (inherited over fork) is given
+ * to the lowest pid. Sockets of other network namespaces are dumped (root
+ * only) by a short-lived child per namespace that enters it with setns(). */
 int Snapshot_take(const char* proc_root, EventSink sink, void* ctx,
                   SnapshotStats* stats, char* errbuf, size_t errlen);
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -70,7 +71,7 @@ static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netn
 
    int alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof *m));
    for (const struct rtattr* a = (const struct rtattr*)(m + 1); RTA_OK(a, alen);
-        a = RTA_NEXT(a, alen)) {
+        a = RTA_NEXT((struct rtattr*)a, alen)) {
       if (a->rta_type != INET_DIAG_INFO)
          continue;
       /* tcp_info grows with kernels: read only what this one sent */
@@ -103,7 +104,7 @@ static int SockDiag_receive(int fd, uint8_t proto, uint32_t seq, uint32_t netns,
          snprintf(errbuf, errlen, "sock_diag: unexpected end of dump");
          return -1;
       }
-      int len = (int)n;
+      unsigned int len = (unsigned int)n;
       for (struct nlmsghdr* h = (struct nlmsghdr*)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
          if (h->nlmsg_seq != seq)
             continue;

@@ -44,6 +44,9 @@ typedef struct ListNode_ {
 #define LIST_FOREACH(node, head) \
    for (ListNode* node = (head)->next; node != (head); node = node->next)
 
+/* Is the list empty? (a node unlinked by the store points to itself) */
+static inline int List_isEmpty(const ListNode* head) { return head->next == head; }
+
 typedef struct SockKey_ {
    uint8_t laddr[16];
    uint8_t raddr[16];
@@ -61,6 +64,7 @@ struct Sock_ {
    uint64_t closed;      /* 0 while active */
    uint64_t last;        /* last activity */
    uint64_t tx, rx;      /* bytes */
+   uint64_t id;          /* unique per Sock in this store, never reused */
    uint32_t udp_count;   /* UDP datagrams seen with the peer */
    int32_t err;          /* connect failure errno, 0 if none */
    uint8_t family;
@@ -70,7 +74,7 @@ struct Sock_ {
    bool hashed;          /* still the current Sock for its key */
    Proc* proc;           /* owner, NULL if unknown (see noowner) */
    Edge* edge;           /* NULL for listening sockets and unknown peers */
-   ListNode node;        /* in edge->socks, or proc->listens */
+   ListNode node;        /* in edge->socks, proc->listens, or the orphans list */
    ListNode lru;         /* in the store's inactive list once closed */
    UT_hash_handle hh;    /* by key */
 };
@@ -98,6 +102,7 @@ struct Edge_ {
    ListNode proc_node;   /* in proc->edges */
    ListNode ep_node;     /* in ep->edges */
    ListNode lru;         /* in the store's inactive list once inactive */
+   UT_hash_handle hh;    /* by (proc, ep), the first two fields */
 };
 
 struct Proc_ {
@@ -107,7 +112,9 @@ struct Proc_ {
    uint64_t exited;      /* 0 while alive */
    uint64_t last;        /* last activity */
    uint64_t cgroup;
-   char comm[VN_COMM_LEN];
+   uint64_t id;          /* unique per Proc in this store, never reused */
+   uint64_t idle_since;  /* when it became prunable (see Store_prune), else 0 */
+   char comm[VN_COMM_LEN]; /* "?" until an exec, fork or snapshot names it */
    char* exe;            /* owned, may be NULL */
    char* cmdline;        /* owned, argv joined by spaces, may be NULL */
    Proc* parent;         /* NULL for roots */
@@ -121,10 +128,15 @@ struct Proc_ {
    uint32_t nlive_desc;  /* live descendants */
    uint64_t tx, rx;
    bool hashed;          /* still the current Proc for its pid */
+   uint8_t flags;        /* PROCF_* */
    ListNode all;         /* in the store's list of every Proc */
    ListNode lru;         /* in the store's inactive list once exited */
    UT_hash_handle hh;    /* by pid */
 };
+
+/* Proc.flags */
+#define PROCF_NAMED 0x1   /* comm/exe/cmdline come from the process itself */
+#define PROCF_WAITING 0x2 /* root whose parent (ppid) is not known yet */
 
 typedef struct PruneCount_ {
    size_t socks, edges, procs;
@@ -138,13 +150,21 @@ typedef struct StoreStats_ {
    uint64_t events;        /* events applied */
    uint64_t evicted;       /* entries removed by the inactive cap */
    uint64_t bad_events;    /* events rejected as malformed */
+   size_t orphans;         /* sockets with no known owner */
+   size_t inactive;        /* entries in the inactive (LRU) lists */
 } StoreStats;
 
+/* inactive_cap bounds the closed sockets, inactive edges and prunable exited
+ * processes kept as history; 0 selects STORE_DEFAULT_INACTIVE_CAP. */
 Store* Store_new(size_t inactive_cap);
 void Store_free(Store* s);
 
 /* Applies one event. Returns 0, or -1 if the event is malformed (counted in
- * bad_events, store unchanged). */
+ * bad_events, store unchanged). Malformed: unknown type, pid 0 in a process
+ * event, fork to pid 0 or to itself, a socket event whose proto is not TCP
+ * or UDP, whose family is not AF_INET/AF_INET6, or with an out-of-range
+ * state, dir or noowner. Stale events (a snapshot of a socket already seen
+ * closed, an exit of an unknown pid) are accepted and ignored. */
 int Store_apply(Store* s, const Event* e);
 
 /* Removes every inactive socket and edge, and every exited process that
@@ -166,11 +186,22 @@ Proc* Store_nextProc(const Store* s, const Proc* p);
 Endpoint* Store_firstEndpoint(const Store* s);
 Endpoint* Store_nextEndpoint(const Store* s, const Endpoint* ep);
 
+/* Sockets with no known owner (Sock.proc == NULL, reason in Sock.noowner),
+ * current and closed: a list of Sock.node. */
+const ListNode* Store_orphans(const Store* s);
+#define Store_orphanSock(n) LIST_ENTRY(n, Sock, node)
+
+/* Iteration over the current (hashed) sockets, any state, any owner. */
+Sock* Store_firstSock(const Store* s);
+Sock* Store_nextSock(const Store* s, const Sock* k);
+
 /* Sets the reverse DNS name of an endpoint (copied); NULL clears it. */
 int Store_setName(Store* s, const uint8_t addr[16], const char* name);
 
 static inline bool Sock_isActive(const Sock* k) { return k->closed == 0; }
 static inline bool Proc_isAlive(const Proc* p) { return p->exited == 0; }
 static inline bool Edge_isActive(const Edge* e) { return e->nactive > 0; }
+/* Listening or unconnected: no remote address; it sits in proc->listens. */
+static inline bool Sock_isListen(const Sock* k) { return Addr_isZero(k->key.raddr); }
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef VISNET_LOOP_H
 #define VISNET_LOOP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct Loop_ Loop;

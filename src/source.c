@@ -59,7 +59,7 @@ static int openLive(Source* s, char* err, size_t errlen) {
     * snapshot waits in the ring buffer and is applied after it. */
    char serr[256];
    if (Snapshot_take("/proc", deliver, s, NULL, serr, sizeof serr) < 0)
-      snprintf(s->note, sizeof s->note, "start-up snapshot incomplete: %s", serr);
+      snprintf(s->note, sizeof s->note, "start-up snapshot incomplete: %.200s", serr);
    if (Loop_addFd(s->loop, Probe_fd(s->probe), onProbeReadable, s) < 0) {
       snprintf(err, errlen, "epoll: %s", strerror(errno));
       return -1;

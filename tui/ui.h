@@ -50,4 +50,15 @@ void Ui_draw(Ui* ui, Store* s, const UiStatus* st);
 /* Restores the terminal; safe to call more than once and on every exit path. */
 void Ui_close(Ui* ui);
 
+/* Added by the UI owner: */
+typedef struct Resolver_ Resolver;
+/* Uses r (owned by the caller, who watches Resolver_fd and calls
+ * Resolver_drain then Ui_markDirty) for the 'r' key. Without one the UI
+ * starts its own resolver on first use and drains it at each Ui_draw. */
+void Ui_setResolver(Ui* ui, Resolver* r);
+/* Redraws the last frame at once (after a resize, for instance). */
+void Ui_redraw(Ui* ui);
+/* Ui_close, then frees everything. */
+void Ui_free(Ui* ui);
+
 #endif

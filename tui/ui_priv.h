@@ -1,4 +1,4 @@
-/* ui_priv.h: the state shared by the files of the terminal UI (tui/*.c).
+/* ui_priv.h: the state shared by the files of the terminal UI (tui/).
  * Nothing outside tui/ includes it. */
 #ifndef VISNET_UI_PRIV_H
 #define VISNET_UI_PRIV_H
@@ -63,7 +63,7 @@ struct Ui_ {
    bool active;           /* curses is on the terminal */
    bool utf8, color;
    attr_t attr[CL__COUNT];
-   char host[64], kernel[64];
+   char host[72], kernel[72];
 
    /* the tree and its rows */
    TreeOpts topts;
@@ -89,6 +89,7 @@ struct Ui_ {
    char search[INPUT_CAP];
    bool details, help;
    int details_scroll;
+   uint64_t details_key;  /* the row the details pane was opened on */
 
    char msg[200];
    uint64_t msg_until_ms;
@@ -148,6 +149,7 @@ const char* Fmt_endpoint(const uint8_t addr[16], uint16_t port, char* buf, size_
 void Draw_frame(Ui* ui, Store* s);
 void Draw_line(Ui* ui, int y, const char* s, attr_t base, bool fill);
 void Draw_formatRow(Ui* ui, const TreeNode* n, Buf* b);
+const char* Draw_viewName(TreeView v);
 
 /* details.c, help.c */
 void Details_draw(Ui* ui, Store* s);

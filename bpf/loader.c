@@ -1,0 +1,378 @@
+/* loader.c: opens, loads and attaches the eBPF probe (visnet.bpf.c) and
+ * turns its ring buffer records into core Events.
+ *
+ * Steps, each failing with one precise line in errbuf: privileges, BTF,
+ * tracefs (mounted here if needed), tracepoints present (programs whose
+ * tracepoint is missing are disabled and listed in the warnings), load,
+ * attach, ring buffer.
+ */
+#include "probe.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "visnet_abi.h"
+#include "visnet.skel.h"
+
+/* The records follow core/event.h numbering and sizes. */
+#define SAME(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME(VN_EV_EXEC, EV_EXEC) && SAME(VN_EV_FORK, EV_FORK) && SAME(VN_EV_EXIT, EV_EXIT) &&
+               SAME(VN_EV_CONNECT, EV_CONNECT) && SAME(VN_EV_CONNECTED, EV_CONNECTED) &&
+               SAME(VN_EV_CONNECT_FAIL, EV_CONNECT_FAIL) && SAME(VN_EV_ACCEPT, EV_ACCEPT) &&
+               SAME(VN_EV_LISTEN, EV_LISTEN) && SAME(VN_EV_STATE, EV_STATE) &&
+               SAME(VN_EV_CLOSE, EV_CLOSE) && SAME(VN_EV_BYTES, EV_BYTES) &&
+               SAME(VN_EV_UDP_PEER, EV_UDP_PEER), "record types follow EventType");
+_Static_assert(VN_ABI_COMM == VN_COMM_LEN && VN_ABI_PATH == VN_PATH_LEN &&
+               VN_ABI_ARGS == VN_ARGS_LEN, "string sizes match event.h");
+_Static_assert(VN_F_TRUNC_ARGS == EVF_TRUNC_ARGS && VN_F_THREAD == EVF_THREAD, "flags");
+_Static_assert(SAME(VN_DIR_OUT, DIR_OUT) && SAME(VN_DIR_IN, DIR_IN) &&
+               SAME(VN_DIR_LISTEN, DIR_LISTEN), "directions");
+
+struct Probe_ {
+   struct visnet_bpf* skel;
+   struct ring_buffer* rb;
+   ProbeSink sink;
+   void* ctx;
+   int ncpu;
+   bool flush;                 /* vn_flush loaded: Probe_poll can ask */
+   char warnings[512];
+};
+
+/* A feature and the tracepoints it needs; all or none are loaded. */
+typedef struct ProbeFeature_ {
+   const char* what;
+   const char* tps[2];         /* "category/event" */
+   const char* progs[2];
+} ProbeFeature;
+
+static const ProbeFeature Probe_features[] = {
+   { "exec events", { "sched/sched_process_exec" }, { "vn_exec" } },
+   { "fork events", { "task/task_newtask" }, { "vn_fork" } },
+   { "exit events", { "sched/sched_process_exit" }, { "vn_exit" } },
+   { "TCP connections", { "sock/inet_sock_set_state" }, { "vn_set_state" } },
+   { "accept() owners", { "syscalls/sys_exit_accept4" }, { "vn_accept4" } },
+   { "accept() owners (old accept)", { "syscalls/sys_exit_accept" }, { "vn_accept" } },
+   { "UDP connect() and early TCP connect events",
+     { "syscalls/sys_enter_connect", "syscalls/sys_exit_connect" },
+     { "vn_enter_connect", "vn_exit_connect" } },
+   { "UDP peers of sendto()", { "syscalls/sys_enter_sendto", "syscalls/sys_exit_sendto" },
+     { "vn_enter_sendto", "vn_exit_sendto" } },
+   { "UDP peers of recvfrom()", { "syscalls/sys_enter_recvfrom", "syscalls/sys_exit_recvfrom" },
+     { "vn_enter_recvfrom", "vn_exit_recvfrom" } },
+   { "UDP peers of sendmsg()", { "syscalls/sys_enter_sendmsg", "syscalls/sys_exit_sendmsg" },
+     { "vn_enter_sendmsg", "vn_exit_sendmsg" } },
+   { "UDP peers of recvmsg()", { "syscalls/sys_enter_recvmsg", "syscalls/sys_exit_recvmsg" },
+     { "vn_enter_recvmsg", "vn_exit_recvmsg" } },
+   { "connected UDP traffic", { "sock/sock_send_length", "sock/sock_recv_length" },
+     { "vn_send_len", "vn_recv_len" } },
+   { "live byte counts and UDP peer updates", { "syscalls/sys_enter_getppid" }, { "vn_flush" } },
+};
+
+/* libbpf's last warning, kept to explain a failure in one line. */
+static char Probe_libbpfLast[256];
+static bool Probe_verbose;
+
+static int Probe_libbpfPrint(enum libbpf_print_level level, const char* fmt, va_list ap) {
+   if (Probe_verbose) {
+      va_list copy;
+      va_copy(copy, ap);
+      vfprintf(stderr, fmt, copy);
+      va_end(copy);
+   }
+   if (level == LIBBPF_WARN) {
+      vsnprintf(Probe_libbpfLast, sizeof(Probe_libbpfLast), fmt, ap);
+      Probe_libbpfLast[strcspn(Probe_libbpfLast, "\n")] = '\0';
+   }
+   return 0;
+}
+
+static bool Probe_hasCap(const struct __user_cap_data_struct d[2], int cap) {
+   return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int Probe_checkPrivs(char* errbuf, size_t errlen) {
+   struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+   struct __user_cap_data_struct d[2];
+   memset(d, 0, sizeof(d));
+   if (syscall(SYS_capget, &h, d) != 0) {
+      snprintf(errbuf, errlen, "cannot read own capabilities: %s", strerror(errno));
+      return -1;
+   }
+   bool admin = Probe_hasCap(d, CAP_SYS_ADMIN);
+   bool bpf = admin || Probe_hasCap(d, 39 /* CAP_BPF */);
+   bool perfmon = admin || Probe_hasCap(d, 38 /* CAP_PERFMON */);
+   if (bpf && perfmon)
+      return 0;
+   if (geteuid() != 0)
+      snprintf(errbuf, errlen, "the eBPF probe needs root (or CAP_BPF and CAP_PERFMON): "
+               "run visnet with sudo, or use --no-bpf");
+   else
+      snprintf(errbuf, errlen, "running as root but without %s%s%s in the effective set "
+               "(container or capability bounding set?): the eBPF probe cannot load",
+               bpf ? "" : "CAP_BPF", bpf || perfmon ? "" : " and ", perfmon ? "" : "CAP_PERFMON");
+   return -1;
+}
+
+/* The tracefs events directory libbpf will use (it prefers debugfs). */
+static const char* Probe_eventsDir(void) {
+   if (access("/sys/kernel/debug/tracing", F_OK) == 0)
+      return "/sys/kernel/debug/tracing/events";
+   return "/sys/kernel/tracing/events";
+}
+
+static int Probe_checkTracefs(char* errbuf, size_t errlen) {
+   if (access(Probe_eventsDir(), F_OK) == 0)
+      return 0;
+   if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
+       access(Probe_eventsDir(), F_OK) == 0)
+      return 0;
+   snprintf(errbuf, errlen, "tracefs is not mounted and mounting it failed (%s): "
+            "run 'mount -t tracefs nodev /sys/kernel/tracing'", strerror(errno));
+   return -1;
+}
+
+static bool Probe_hasTracepoint(const char* tp) {
+   char path[256];
+   snprintf(path, sizeof(path), "%s/%s/id", Probe_eventsDir(), tp);
+   return access(path, F_OK) == 0;
+}
+
+static void Probe_warn(Probe* p, const char* what, const char* tp) {
+   size_t len = strlen(p->warnings);
+   snprintf(p->warnings + len, sizeof(p->warnings) - len, "%sno %s (tracepoint %s missing)",
+            len ? "; " : "", what, tp);
+}
+
+/* Disables programs whose tracepoints this kernel lacks; returns how many
+ * features stay enabled. */
+static int Probe_selectPrograms(Probe* p) {
+   int enabled = 0;
+   for (size_t i = 0; i < sizeof(Probe_features) / sizeof(Probe_features[0]); i++) {
+      const ProbeFeature* f = &Probe_features[i];
+      const char* missing = NULL;
+      for (int j = 0; j < 2 && f->tps[j]; j++)
+         if (!Probe_hasTracepoint(f->tps[j]))
+            missing = f->tps[j];
+      for (int j = 0; missing && j < 2 && f->progs[j]; j++) {
+         struct bpf_program* prog = bpf_object__find_program_by_name(p->skel->obj, f->progs[j]);
+         if (prog)
+            bpf_program__set_autoload(prog, false);
+      }
+      if (missing)
+         Probe_warn(p, f->what, missing);
+      else
+         enabled++;
+      if (strcmp(f->progs[0], "vn_flush") == 0)
+         p->flush = !missing;
+   }
+   return enabled;
+}
+
+static void Probe_loadError(int err, char* errbuf, size_t errlen) {
+   const char* last = Probe_libbpfLast[0] ? Probe_libbpfLast : "no detail from libbpf";
+   if (err == -EPERM || err == -EACCES)
+      snprintf(errbuf, errlen, "the kernel refused the eBPF probe (%s): a program type or "
+               "helper is not allowed here (lockdown, or CAP_BPF/CAP_PERFMON missing), not a "
+               "locked-memory limit; libbpf: %s", strerror(-err), last);
+   else
+      snprintf(errbuf, errlen, "loading the eBPF probe failed (%s); libbpf: %s",
+               strerror(-err), last);
+}
+
+static void Probe_copyStr(char* dst, const char* src, size_t n) {
+   memcpy(dst, src, n);
+   dst[n - 1] = '\0';
+}
+
+static void Probe_procEvent(const struct vn_proc_rec* r, Event* e) {
+   ProcEvent* pe = &e->proc;
+   pe->ppid = r->ppid;
+   pe->uid = r->uid;
+   pe->child_pid = r->child_pid;
+   pe->exit_code = r->exit_code;
+   pe->child_start = r->child_start;
+   pe->cgroup = r->cgroup;
+   pe->args_len = r->args_len > VN_ARGS_LEN ? VN_ARGS_LEN : r->args_len;
+   Probe_copyStr(pe->comm, r->comm, VN_COMM_LEN);
+   Probe_copyStr(pe->filename, r->filename, VN_PATH_LEN);
+   memcpy(pe->args, r->args, pe->args_len);
+}
+
+static void Probe_sockEvent(const struct vn_sock_rec* r, Event* e) {
+   SockEvent* se = &e->sock;
+   se->sk = r->sk;
+   se->cgroup = r->cgroup;
+   se->tx = r->tx;
+   se->rx = r->rx;
+   se->lifetime_ns = r->lifetime_ns;
+   se->netns = r->netns;
+   se->count = r->count;
+   se->err = r->err;
+   se->lport = r->lport;
+   se->rport = r->rport;
+   se->proto = r->proto;
+   se->family = r->family;
+   se->dir = r->dir;
+   se->state = r->state;
+   se->oldstate = r->oldstate;
+   se->noowner = NOOWN_NONE;
+   memcpy(se->laddr, r->laddr, 16);
+   memcpy(se->raddr, r->raddr, 16);
+}
+
+static int Probe_onRecord(void* ctx, void* data, size_t size) {
+   Probe* p = ctx;
+   const struct vn_hdr* h = data;
+   if (size < sizeof(*h))
+      return 0;
+   Event e;
+   memset(&e, 0, sizeof(e));
+   e.type = h->type;
+   e.flags = h->flags;
+   e.pid = h->pid;
+   e.tid = h->tid;
+   e.ts = h->ts;
+   e.pstart = h->pstart;
+   switch (h->type) {
+   case VN_EV_EXEC:
+   case VN_EV_FORK:
+   case VN_EV_EXIT:
+      if (size < sizeof(struct vn_proc_rec))
+         return 0;
+      Probe_procEvent(data, &e);
+      break;
+   default:
+      if (size < sizeof(struct vn_sock_rec) || h->type >= EV__COUNT)
+         return 0;
+      Probe_sockEvent(data, &e);
+      if (e.pid == 0)
+         e.sock.noowner = NOOWN_ORPHAN;
+      break;
+   }
+   p->sink(p->ctx, &e);
+   return 0;
+}
+
+Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, size_t errlen) {
+   int err = -1;
+   Probe* p = NULL;
+   errbuf[0] = '\0';
+   Probe_verbose = o->verbose;
+   Probe_libbpfLast[0] = '\0';
+   libbpf_set_print(Probe_libbpfPrint);
+
+   if (Probe_checkPrivs(errbuf, errlen) != 0)
+      goto cleanup;
+   if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+      snprintf(errbuf, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux missing, "
+               "needs CONFIG_DEBUG_INFO_BTF=y): the eBPF probe cannot load; use --no-bpf");
+      goto cleanup;
+   }
+   if (Probe_checkTracefs(errbuf, errlen) != 0)
+      goto cleanup;
+
+   p = calloc(1, sizeof(*p));
+   if (!p) {
+      snprintf(errbuf, errlen, "out of memory");
+      goto cleanup;
+   }
+   p->sink = sink;
+   p->ctx = ctx;
+   p->ncpu = libbpf_num_possible_cpus();
+   if (p->ncpu <= 0) {
+      snprintf(errbuf, errlen, "cannot count possible CPUs: %s", strerror(-p->ncpu));
+      goto cleanup;
+   }
+
+   p->skel = visnet_bpf__open();
+   if (!p->skel) {
+      snprintf(errbuf, errlen, "opening the eBPF probe failed (%s); libbpf: %s",
+               strerror(errno), Probe_libbpfLast);
+      goto cleanup;
+   }
+   p->skel->rodata->self_pid = o->self_pid;
+   const char* bytes = getenv("VISNET_PROBE_BYTES");
+   p->skel->rodata->bytes_trace = bytes && strcmp(bytes, "trace") == 0;
+   if (Probe_selectPrograms(p) == 0) {
+      snprintf(errbuf, errlen, "none of the tracepoints the probe needs exist under %s",
+               Probe_eventsDir());
+      goto cleanup;
+   }
+
+   err = visnet_bpf__load(p->skel);
+   if (err) {
+      Probe_loadError(err, errbuf, errlen);
+      goto cleanup;
+   }
+   err = visnet_bpf__attach(p->skel);
+   if (err) {
+      snprintf(errbuf, errlen, "attaching the eBPF probe to its tracepoints failed (%s); "
+               "libbpf: %s", strerror(-err), Probe_libbpfLast);
+      goto cleanup;
+   }
+   p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), Probe_onRecord, p, NULL);
+   if (!p->rb) {
+      err = -errno;
+      snprintf(errbuf, errlen, "opening the probe's ring buffer failed: %s", strerror(errno));
+      goto cleanup;
+   }
+   err = 0;
+
+cleanup:
+   if (err) {
+      Probe_close(p);
+      return NULL;
+   }
+   return p;
+}
+
+int Probe_fd(const Probe* p) {
+   return bpf_map__fd(p->skel->maps.rb);
+}
+
+int Probe_consume(Probe* p) {
+   int n = ring_buffer__consume(p->rb);
+   return n < 0 ? -1 : n;
+}
+
+int Probe_poll(Probe* p) {
+   /* getppid() in our own thread group runs vn_flush, which writes
+    * EV_BYTES and EV_UDP_PEER records for what changed since last time. */
+   if (p->flush)
+      (void)syscall(SYS_getppid);
+   return Probe_consume(p);
+}
+
+uint64_t Probe_lost(const Probe* p) {
+   uint64_t vals[p->ncpu];
+   uint32_t key = VN_CNT_LOST;
+   if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.counters), &key, vals) != 0)
+      return 0;
+   uint64_t sum = 0;
+   for (int i = 0; i < p->ncpu; i++)
+      sum += vals[i];
+   return sum;
+}
+
+const char* Probe_warnings(const Probe* p) {
+   return p->warnings;
+}
+
+void Probe_close(Probe* p) {
+   if (!p)
+      return;
+   ring_buffer__free(p->rb);
+   visnet_bpf__destroy(p->skel);
+   free(p);
+}

@@ -1,0 +1,890 @@
+// SPDX-License-Identifier: GPL-2.0
+/* visnet.bpf.c: the kernel probe, on classic tracepoints only.
+ *
+ * Processes: exec, fork (task_newtask, which carries the clone flags, so
+ * threads are skipped), exit of the whole thread group.
+ * TCP: the owner of a socket is recorded in `owners` where the owning task
+ * is current (CLOSE->SYN_SENT and LISTEN in the caller's context, accept()
+ * on its way out) and only looked up elsewhere: state changes may run in
+ * softirq or in another task (on loopback the server's handshake runs in
+ * the client's context), so they never use the current task.
+ * UDP: peers are aggregated in `udp_peers` and TCP byte counts are kept in
+ * `owners`; user space asks for the changed ones by calling getppid(),
+ * which runs `vn_flush` in visnet's own context (no per-packet cost).
+ */
+#include "vmlinux_min.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "visnet_abi.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define CLONE_THREAD 0x00010000
+#define EINPROGRESS 115
+#define ECONNABORTED 103
+
+enum {
+   TCP_ESTABLISHED = 1, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1, TCP_FIN_WAIT2,
+   TCP_TIME_WAIT, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_LISTEN, TCP_CLOSING,
+   TCP_NEW_SYN_RECV,
+};
+
+/* Set by the loader before load. */
+const volatile __u32 self_pid = 0;
+/* 1: count live TCP bytes on every send/recv (sock_*_length); 0: read the
+ * totals from tcp_sock when user space polls. */
+const volatile __u32 bytes_trace = 0;
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+   __uint(type, BPF_MAP_TYPE_RINGBUF);
+   __uint(max_entries, 16 << 20);
+} rb SEC(".maps");
+
+struct {
+   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+   __uint(max_entries, VN_CNT__COUNT);
+   __type(key, __u32);
+   __type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+   __uint(type, BPF_MAP_TYPE_HASH);
+   __uint(max_entries, 65536);
+   __type(key, __u64);
+   __type(value, struct vn_sk_owner);
+} owners SEC(".maps");
+
+struct {
+   __uint(type, BPF_MAP_TYPE_LRU_HASH);
+   __uint(max_entries, 16384);
+   __type(key, struct vn_udp_key);
+   __type(value, struct vn_udp_val);
+} udp_peers SEC(".maps");
+
+enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3 };
+
+/* A socket syscall in flight, by thread id, from sys_enter to sys_exit. */
+struct pending {
+   __u64 uaddr;     /* user sockaddr (connect, sendto/recvfrom, msg_name) */
+   __u64 sk;        /* TCP sock that went SYN_SENT during this connect */
+   __u32 fd;
+   __u32 op;
+};
+
+struct {
+   __uint(type, BPF_MAP_TYPE_HASH);
+   __uint(max_entries, 16384);
+   __type(key, __u32);
+   __type(value, struct pending);
+} pendings SEC(".maps");
+
+/* Tracepoint records, laid out as in /sys/kernel/tracing/events/.../format
+ * (stable ABI of these events). */
+struct tp_sys_enter {
+   __u64 common;
+   __s32 nr;
+   __u32 pad;
+   __u64 args[6];
+};
+
+struct tp_sys_exit {
+   __u64 common;
+   __s32 nr;
+   __u32 pad;
+   __s64 ret;
+};
+
+struct tp_set_state {
+   __u64 common;
+   const void* skaddr;
+   int oldstate;
+   int newstate;
+   __u16 sport, dport, family, protocol;
+   __u8 saddr[4];
+   __u8 daddr[4];
+   __u8 saddr_v6[16];
+   __u8 daddr_v6[16];
+};
+
+struct tp_exec {
+   __u64 common;
+   __u32 filename_loc;
+   int pid;
+   int old_pid;
+};
+
+struct tp_newtask {
+   __u64 common;
+   int pid;
+   char comm[16];
+   __u32 pad;
+   __u64 clone_flags;
+};
+
+struct tp_sock_len {
+   __u64 common;
+   void* sk;
+   __u16 family, protocol;
+   int ret;
+   int flags;
+};
+
+struct sockaddr_any {
+   __u16 family;
+   __be16 port;
+   union {
+      __be32 v4;
+      struct {
+         __u32 flowinfo;
+         __u8 v6[16];
+      };
+   };
+};
+
+static __always_inline void count(__u32 idx)
+{
+   __u64* c = bpf_map_lookup_elem(&counters, &idx);
+   if (c)
+      *c += 1;
+}
+
+#define RESERVE(type) ({ \
+   type* r_ = bpf_ringbuf_reserve(&rb, sizeof(type), 0); \
+   if (!r_) count(VN_CNT_LOST); \
+   r_; })
+
+static __always_inline void map4(__u8* out, __be32 a)
+{
+   __builtin_memset(out, 0, 10);
+   out[10] = 0xff;
+   out[11] = 0xff;
+   __builtin_memcpy(out + 12, &a, 4);
+}
+
+static __always_inline __u64 leader_start(struct task_struct* t)
+{
+   return BPF_CORE_READ(t, group_leader, start_boottime);
+}
+
+static __always_inline __u32 sk_netns(struct sock* sk)
+{
+   return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* The owner record of the current task. */
+static __always_inline void owner_current(struct vn_sk_owner* o, __u8 dir)
+{
+   struct task_struct* t = (void*)bpf_get_current_task();
+   __u64 id = bpf_get_current_pid_tgid();
+   __builtin_memset(o, 0, sizeof(*o));
+   o->pid = id >> 32;
+   o->tid = (__u32)id;
+   o->pstart = leader_start(t);
+   o->cgroup = bpf_get_current_cgroup_id();
+   o->first_ts = bpf_ktime_get_boot_ns();
+   o->dir = dir;
+}
+
+static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_sk_owner* o, __u64 sk)
+{
+   struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
+   if (!r)
+      return 0;
+   __builtin_memset(r, 0, sizeof(*r));
+   r->h.type = type;
+   r->h.ts = bpf_ktime_get_boot_ns();
+   r->sk = sk;
+   r->proto = IPPROTO_TCP;
+   if (o) {
+      r->h.pid = o->pid;
+      r->h.tid = o->tid;
+      r->h.pstart = o->pstart;
+      r->h.flags = o->pid != o->tid ? VN_F_THREAD : 0;
+      r->cgroup = o->cgroup;
+      r->dir = o->dir;
+   }
+   return r;
+}
+
+/* The 4-tuple as the socket has it now. */
+static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r)
+{
+   r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+   r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+   r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+   if (r->family == AF_INET) {
+      map4(r->laddr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+      map4(r->raddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+   } else {
+      BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+      BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+   }
+   r->netns = sk_netns(sk);
+}
+
+/* The 4-tuple from the inet_sock_set_state record. */
+static __always_inline void tp_tuple(const struct tp_set_state* ctx, struct vn_sock_rec* r)
+{
+   r->family = ctx->family;
+   r->lport = ctx->sport;
+   r->rport = ctx->dport;
+   if (ctx->family == AF_INET) {
+      __be32 a;
+      __builtin_memcpy(&a, ctx->saddr, 4);
+      map4(r->laddr, a);
+      __builtin_memcpy(&a, ctx->daddr, 4);
+      map4(r->raddr, a);
+   } else {
+      __builtin_memcpy(r->laddr, ctx->saddr_v6, 16);
+      __builtin_memcpy(r->raddr, ctx->daddr_v6, 16);
+   }
+   r->netns = sk_netns((struct sock*)ctx->skaddr);
+}
+
+static __always_inline struct sock* fd_sock(__u32 fd)
+{
+   struct task_struct* t = (void*)bpf_get_current_task();
+   struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
+   if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+      return 0;
+   struct file** arr = BPF_CORE_READ(fdt, fd);
+   struct file* f = 0;
+   bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+   if (!f)
+      return 0;
+   struct socket* so = BPF_CORE_READ(f, private_data);
+   if (!so)
+      return 0;
+   struct sock* sk = BPF_CORE_READ(so, sk);
+   if (!sk)
+      return 0;
+   __u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+   if (fam != AF_INET && fam != AF_INET6)
+      return 0;
+   return sk;
+}
+
+static __always_inline bool is_self(void)
+{
+   return (bpf_get_current_pid_tgid() >> 32) == self_pid;
+}
+
+/* ---- processes ---- */
+
+static __always_inline void proc_hdr(struct vn_proc_rec* r, __u16 type, struct task_struct* t)
+{
+   __u64 id = bpf_get_current_pid_tgid();
+   r->h.type = type;
+   r->h.flags = 0;
+   r->h.pid = id >> 32;
+   r->h.tid = (__u32)id;
+   r->h.pad = 0;
+   r->h.ts = bpf_ktime_get_boot_ns();
+   r->h.pstart = leader_start(t);
+   r->ppid = BPF_CORE_READ(t, real_parent, tgid);
+   r->uid = (__u32)bpf_get_current_uid_gid();
+   r->child_pid = 0;
+   r->exit_code = 0;
+   r->child_start = 0;
+   r->cgroup = bpf_get_current_cgroup_id();
+   r->args_len = 0;
+   r->pad[0] = r->pad[1] = r->pad[2] = 0;
+   r->filename[0] = 0;
+   bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int vn_exec(struct tp_exec* ctx)
+{
+   if (is_self())
+      return 0;
+   struct task_struct* t = (void*)bpf_get_current_task();
+   struct vn_proc_rec* r = RESERVE(struct vn_proc_rec);
+   if (!r)
+      return 0;
+   proc_hdr(r, VN_EV_EXEC, t);
+   bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
+                             (void*)ctx + (ctx->filename_loc & 0xffff));
+   unsigned long start = BPF_CORE_READ(t, mm, arg_start);
+   unsigned long end = BPF_CORE_READ(t, mm, arg_end);
+   __u64 len = end > start ? end - start : 0;
+   if (len > VN_ABI_ARGS) {
+      len = VN_ABI_ARGS;
+      r->h.flags |= VN_F_TRUNC_ARGS;
+   }
+   if (len > 0 && bpf_probe_read_user(r->args, len, (void*)start) == 0)
+      r->args_len = len;
+   bpf_ringbuf_submit(r, 0);
+   return 0;
+}
+
+SEC("tracepoint/task/task_newtask")
+int vn_fork(struct tp_newtask* ctx)
+{
+   if ((ctx->clone_flags & CLONE_THREAD) || is_self())
+      return 0;
+   struct task_struct* t = (void*)bpf_get_current_task();
+   struct vn_proc_rec* r = RESERVE(struct vn_proc_rec);
+   if (!r)
+      return 0;
+   proc_hdr(r, VN_EV_FORK, t);
+   r->ppid = r->h.pid;
+   r->child_pid = ctx->pid;
+   /* copy_process set the child's start_boottime microseconds ago */
+   r->child_start = bpf_ktime_get_boot_ns();
+   bpf_ringbuf_submit(r, 0);
+   return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int vn_exit(void* ctx)
+{
+   __u64 id = bpf_get_current_pid_tgid();
+   bool dead;
+   if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
+      dead = BPF_CORE_READ((struct trace_event_raw_sched_process_exit*)ctx, group_dead);
+   else
+      dead = (id >> 32) == (__u32)id;
+   if (!dead || is_self())
+      return 0;
+   struct task_struct* t = (void*)bpf_get_current_task();
+   struct vn_proc_rec* r = RESERVE(struct vn_proc_rec);
+   if (!r)
+      return 0;
+   proc_hdr(r, VN_EV_EXIT, t);
+   r->exit_code = BPF_CORE_READ(t, exit_code);
+   bpf_ringbuf_submit(r, 0);
+   return 0;
+}
+
+/* ---- TCP ---- */
+
+#define SOCK_DONE 1 /* enum sock_flags: a FIN was received */
+
+/* Payload bytes acknowledged by the peer and received from it. The kernel's
+ * bytes_acked and bytes_received also count a FIN: bytes_acked is capped by
+ * the payload sent once (bytes_sent counts payload only, retransmits
+ * included), and the FIN is taken off bytes_received once seen. */
+static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx)
+{
+   struct tcp_sock* tp = (struct tcp_sock*)sk;
+   __u64 acked = BPF_CORE_READ(tp, bytes_acked);
+   __u64 sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+   __u64 recv = BPF_CORE_READ(tp, bytes_received);
+   if (recv && (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)))
+      recv--;
+   *tx = acked < sent ? acked : sent;
+   *rx = recv;
+}
+
+/* EV_CONNECT once the local port is bound (it is not yet at SYN_SENT). */
+static __always_inline void emit_connect(struct vn_sk_owner* o, struct sock* sk,
+                                         const struct tp_set_state* ctx)
+{
+   if (o->connect_sent)
+      return;
+   o->connect_sent = 1;
+   struct vn_sock_rec* r = sock_rec(VN_EV_CONNECT, o, (__u64)sk);
+   if (!r)
+      return;
+   /* at CLOSE the port is already released from the sock: use the record */
+   if (ctx)
+      tp_tuple(ctx, r);
+   else
+      sk_tuple(sk, r);
+   r->state = TCP_SYN_SENT;
+   r->oldstate = TCP_CLOSE;
+   bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void on_syn_sent(struct tp_set_state* ctx)
+{
+   if (is_self())
+      return;
+   __u64 sk = (__u64)ctx->skaddr;
+   struct vn_sk_owner o;
+   owner_current(&o, VN_DIR_OUT);
+   if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY)) {
+      count(VN_CNT_MAPFULL);
+      return;
+   }
+   __u32 tid = o.tid;
+   struct pending* p = bpf_map_lookup_elem(&pendings, &tid);
+   if (p && p->op == OP_CONNECT)
+      p->sk = sk;
+}
+
+static __always_inline void on_listen(struct tp_set_state* ctx)
+{
+   if (is_self())
+      return;
+   __u64 sk = (__u64)ctx->skaddr;
+   struct vn_sk_owner o;
+   owner_current(&o, VN_DIR_LISTEN);
+   if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY))
+      count(VN_CNT_MAPFULL);
+   struct vn_sock_rec* r = sock_rec(VN_EV_LISTEN, &o, sk);
+   if (!r)
+      return;
+   tp_tuple(ctx, r);
+   r->state = TCP_LISTEN;
+   r->oldstate = ctx->oldstate;
+   bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline bool was_connection(int st)
+{
+   return st == TCP_ESTABLISHED || st == TCP_FIN_WAIT1 || st == TCP_FIN_WAIT2 ||
+          st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK || st == TCP_CLOSING;
+}
+
+static __always_inline void on_close(struct tp_set_state* ctx, struct vn_sk_owner* o)
+{
+   __u64 sk = (__u64)ctx->skaddr;
+   if (!o && !was_connection(ctx->oldstate))
+      return;
+   if (o && ctx->oldstate == TCP_SYN_SENT) {
+      emit_connect(o, (struct sock*)sk, ctx);
+      struct vn_sock_rec* f = sock_rec(VN_EV_CONNECT_FAIL, o, sk);
+      if (f) {
+         tp_tuple(ctx, f);
+         f->err = BPF_CORE_READ((struct sock*)sk, sk_err);
+         if (f->err == 0)
+            f->err = ECONNABORTED; /* closed by its owner before an answer */
+         f->state = TCP_CLOSE;
+         f->oldstate = TCP_SYN_SENT;
+         bpf_ringbuf_submit(f, 0);
+      }
+   }
+   struct vn_sock_rec* r = sock_rec(VN_EV_CLOSE, o, sk);
+   if (r) {
+      tp_tuple(ctx, r);
+      tcp_bytes((struct sock*)sk, &r->tx, &r->rx);
+      r->state = TCP_CLOSE;
+      r->oldstate = ctx->oldstate;
+      if (o)
+         r->lifetime_ns = r->h.ts - o->first_ts;
+      bpf_ringbuf_submit(r, 0);
+   }
+   if (o)
+      bpf_map_delete_elem(&owners, &sk);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int vn_set_state(struct tp_set_state* ctx)
+{
+   if (ctx->protocol != IPPROTO_TCP)
+      return 0;
+   int old = ctx->oldstate, state = ctx->newstate;
+   if (state == TCP_SYN_SENT && old == TCP_CLOSE) {
+      on_syn_sent(ctx);
+      return 0;
+   }
+   if (state == TCP_LISTEN) {
+      on_listen(ctx);
+      return 0;
+   }
+   __u64 sk = (__u64)ctx->skaddr;
+   struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &sk);
+   if (state == TCP_CLOSE) {
+      on_close(ctx, o);
+      return 0;
+   }
+   if (!o)
+      return 0;
+   if (old == TCP_SYN_SENT && state == TCP_ESTABLISHED) {
+      emit_connect(o, (struct sock*)sk, ctx);
+      struct vn_sock_rec* r = sock_rec(VN_EV_CONNECTED, o, sk);
+      if (!r)
+         return 0;
+      tp_tuple(ctx, r);
+      r->state = state;
+      r->oldstate = old;
+      bpf_ringbuf_submit(r, 0);
+      return 0;
+   }
+   struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, sk);
+   if (!r)
+      return 0;
+   tp_tuple(ctx, r);
+   r->state = state;
+   r->oldstate = old;
+   bpf_ringbuf_submit(r, 0);
+   return 0;
+}
+
+static __always_inline void on_accept(struct tp_sys_exit* ctx)
+{
+   if (ctx->ret < 0 || is_self())
+      return;
+   struct sock* sk = fd_sock(ctx->ret);
+   if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+      return;
+   __u64 key = (__u64)sk;
+   struct vn_sk_owner o;
+   owner_current(&o, VN_DIR_IN);
+   __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+   struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
+   if (r) {
+      sk_tuple(sk, r);
+      r->state = state;
+      bpf_ringbuf_submit(r, 0);
+   }
+   if (state == TCP_CLOSE)
+      return; /* already gone: no later state change would remove it */
+   if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY))
+      count(VN_CNT_MAPFULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int vn_accept4(struct tp_sys_exit* ctx)
+{
+   on_accept(ctx);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int vn_accept(struct tp_sys_exit* ctx)
+{
+   on_accept(ctx);
+   return 0;
+}
+
+/* ---- connect(): TCP port binding, UDP peers ---- */
+
+static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr)
+{
+   if (is_self())
+      return;
+   __u32 tid = (__u32)bpf_get_current_pid_tgid();
+   struct pending p = { .uaddr = uaddr, .sk = 0, .fd = fd, .op = op };
+   bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY);
+}
+
+/* Takes this thread's pending syscall of kind op, if any. */
+static __always_inline bool unpend(__u32 op, struct pending* out)
+{
+   __u32 tid = (__u32)bpf_get_current_pid_tgid();
+   struct pending* p = bpf_map_lookup_elem(&pendings, &tid);
+   if (!p)
+      return false;
+   __builtin_memcpy(out, p, sizeof(*out));
+   bpf_map_delete_elem(&pendings, &tid);
+   return out->op == op;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int vn_enter_connect(struct tp_sys_enter* ctx)
+{
+   pend(OP_CONNECT, ctx->args[0], ctx->args[1]);
+   return 0;
+}
+
+static __always_inline void udp_key_from_sk(struct sock* sk, struct vn_udp_key* k)
+{
+   __builtin_memset(k, 0, sizeof(*k));
+   k->pid = bpf_get_current_pid_tgid() >> 32;
+   k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+   k->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+   if (k->family == AF_INET)
+      map4(k->laddr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+   else
+      BPF_CORE_READ_INTO(&k->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+   k->netns = sk_netns(sk);
+}
+
+static __always_inline bool udp_peer_from_sk(struct sock* sk, struct vn_udp_key* k)
+{
+   k->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+   if (k->family == AF_INET)
+      map4(k->raddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+   else
+      BPF_CORE_READ_INTO(&k->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+   return k->rport != 0;
+}
+
+static __always_inline bool udp_peer_from_user(__u64 uaddr, struct vn_udp_key* k)
+{
+   struct sockaddr_any sa;
+   if (bpf_probe_read_user(&sa, sizeof(sa), (void*)uaddr))
+      return false;
+   k->rport = bpf_ntohs(sa.port);
+   if (sa.family == AF_INET)
+      map4(k->raddr, sa.v4);
+   else if (sa.family == AF_INET6)
+      __builtin_memcpy(k->raddr, sa.v6, 16);
+   else
+      return false;
+   return k->rport != 0;
+}
+
+/* One datagram (or a connect(), dgrams == 0) with a peer. */
+static __always_inline void udp_note(struct vn_udp_key* k, struct sock* sk, __u8 dir,
+                                     __u32 dgrams, __u64 bytes)
+{
+   struct vn_udp_val* v = bpf_map_lookup_elem(&udp_peers, k);
+   __u64 now = bpf_ktime_get_boot_ns();
+   if (v) {
+      __sync_fetch_and_add(&v->count, dgrams);
+      if (dir == VN_DIR_OUT)
+         __sync_fetch_and_add(&v->tx, bytes);
+      else
+         __sync_fetch_and_add(&v->rx, bytes);
+      v->last_ts = now;
+      return;
+   }
+   struct task_struct* t = (void*)bpf_get_current_task();
+   struct vn_udp_val n;
+   __builtin_memset(&n, 0, sizeof(n));
+   n.count = dgrams;
+   n.reported = dgrams ? 0 : ~0ULL; /* a bare connect() is reported as EV_CONNECT */
+   if (dir == VN_DIR_OUT)
+      n.tx = bytes;
+   else
+      n.rx = bytes;
+   n.first_ts = n.last_ts = now;
+   n.pstart = leader_start(t);
+   n.cgroup = bpf_get_current_cgroup_id();
+   n.sk = (__u64)sk;
+   n.tid = (__u32)bpf_get_current_pid_tgid();
+   n.dir = dir;
+   bpf_map_update_elem(&udp_peers, k, &n, BPF_NOEXIST);
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int vn_exit_connect(struct tp_sys_exit* ctx)
+{
+   struct pending p;
+   if (!unpend(OP_CONNECT, &p))
+      return 0;
+   if (p.sk) {
+      struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &p.sk);
+      if (o)
+         emit_connect(o, (struct sock*)p.sk, 0);
+      return 0;
+   }
+   if (ctx->ret != 0)
+      return 0;
+   struct sock* sk = fd_sock(p.fd);
+   if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+      return 0;
+   struct vn_udp_key k;
+   udp_key_from_sk(sk, &k);
+   if (!udp_peer_from_sk(sk, &k))
+      return 0; /* connect(AF_UNSPEC) dissolves the association */
+   struct vn_sk_owner o;
+   owner_current(&o, VN_DIR_OUT);
+   struct vn_sock_rec* r = sock_rec(VN_EV_CONNECT, &o, (__u64)sk);
+   if (r) {
+      sk_tuple(sk, r);
+      r->proto = IPPROTO_UDP;
+      bpf_ringbuf_submit(r, 0);
+   }
+   udp_note(&k, sk, VN_DIR_OUT, 0, 0);
+   return 0;
+}
+
+/* ---- UDP datagrams ---- */
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int vn_enter_sendto(struct tp_sys_enter* ctx)
+{
+   if (ctx->args[4])
+      pend(OP_SEND, ctx->args[0], ctx->args[4]);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int vn_enter_recvfrom(struct tp_sys_enter* ctx)
+{
+   if (ctx->args[4])
+      pend(OP_RECV, ctx->args[0], ctx->args[4]);
+   return 0;
+}
+
+static __always_inline void pend_msg(__u32 op, struct tp_sys_enter* ctx)
+{
+   struct user_msghdr* m = (void*)ctx->args[1];
+   void* name = 0;
+   if (!m || bpf_probe_read_user(&name, sizeof(name), &m->msg_name) || !name)
+      return;
+   pend(op, ctx->args[0], (__u64)name);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int vn_enter_sendmsg(struct tp_sys_enter* ctx)
+{
+   pend_msg(OP_SEND, ctx);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int vn_enter_recvmsg(struct tp_sys_enter* ctx)
+{
+   pend_msg(OP_RECV, ctx);
+   return 0;
+}
+
+static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op)
+{
+   struct pending p;
+   if (!unpend(op, &p) || ctx->ret < 0)
+      return;
+   struct sock* sk = fd_sock(p.fd);
+   if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+      return;
+   struct vn_udp_key k;
+   udp_key_from_sk(sk, &k);
+   if (!udp_peer_from_user(p.uaddr, &k))
+      return;
+   udp_note(&k, sk, op == OP_SEND ? VN_DIR_OUT : VN_DIR_IN, 1, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int vn_exit_sendto(struct tp_sys_exit* ctx)
+{
+   udp_exit(ctx, OP_SEND);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int vn_exit_recvfrom(struct tp_sys_exit* ctx)
+{
+   udp_exit(ctx, OP_RECV);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int vn_exit_sendmsg(struct tp_sys_exit* ctx)
+{
+   udp_exit(ctx, OP_SEND);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int vn_exit_recvmsg(struct tp_sys_exit* ctx)
+{
+   udp_exit(ctx, OP_RECV);
+   return 0;
+}
+
+/* Datagrams on connected UDP sockets (send()/write() carry no address),
+ * and in bytes_trace mode live TCP byte counts. Runs in the sender's or
+ * receiver's task context. */
+static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir)
+{
+   if (ctx->ret <= 0)
+      return;
+   struct sock* sk = ctx->sk;
+   if (ctx->protocol == IPPROTO_TCP) {
+      if (!bytes_trace)
+         return;
+      __u64 key = (__u64)sk;
+      struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &key);
+      if (!o)
+         return;
+      if (dir == VN_DIR_OUT)
+         __sync_fetch_and_add(&o->tx, ctx->ret);
+      else
+         __sync_fetch_and_add(&o->rx, ctx->ret);
+      return;
+   }
+   if (ctx->protocol != IPPROTO_UDP || (ctx->family != AF_INET && ctx->family != AF_INET6))
+      return;
+   if (is_self())
+      return;
+   struct vn_udp_key k;
+   udp_key_from_sk(sk, &k);
+   if (!udp_peer_from_sk(sk, &k))
+      return; /* unconnected: counted from the syscall's address */
+   udp_note(&k, sk, dir, 1, ctx->ret);
+}
+
+SEC("tracepoint/sock/sock_send_length")
+int vn_send_len(struct tp_sock_len* ctx)
+{
+   sock_len(ctx, VN_DIR_OUT);
+   return 0;
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int vn_recv_len(struct tp_sock_len* ctx)
+{
+   sock_len(ctx, VN_DIR_IN);
+   return 0;
+}
+
+/* ---- flush: user space calls getppid() from visnet's thread ---- */
+
+struct bpf_map;
+
+static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, void* ctx)
+{
+   if (o->dir == VN_DIR_LISTEN)
+      return 0;
+   __u64 tx = o->tx, rx = o->rx;
+   if (!bytes_trace)
+      tcp_bytes((struct sock*)*key, &tx, &rx);
+   if (tx == o->rep_tx && rx == o->rep_rx)
+      return 0;
+   struct vn_sock_rec* r = sock_rec(VN_EV_BYTES, o, *key);
+   if (!r)
+      return 1; /* ring buffer full: stop, retry on the next poll */
+   o->rep_tx = tx;
+   o->rep_rx = rx;
+   sk_tuple((struct sock*)*key, r);
+   r->tx = tx;
+   r->rx = rx;
+   r->state = BPF_CORE_READ((struct sock*)*key, __sk_common.skc_state);
+   bpf_ringbuf_submit(r, 0);
+   return 0;
+}
+
+static long flush_udp(struct bpf_map* map, struct vn_udp_key* k, struct vn_udp_val* v, void* ctx)
+{
+   if (v->count == v->reported || v->count == 0)
+      return 0;
+   struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
+   if (!r)
+      return 1;
+   v->reported = v->count;
+   __builtin_memset(r, 0, sizeof(*r));
+   r->h.type = VN_EV_UDP_PEER;
+   r->h.pid = k->pid;
+   r->h.tid = v->tid;
+   r->h.flags = k->pid != v->tid ? VN_F_THREAD : 0;
+   r->h.ts = v->last_ts;
+   r->h.pstart = v->pstart;
+   r->sk = v->sk;
+   r->cgroup = v->cgroup;
+   r->tx = v->tx;
+   r->rx = v->rx;
+   r->lifetime_ns = v->last_ts - v->first_ts;
+   r->netns = k->netns;
+   r->count = v->count;
+   r->lport = k->lport;
+   r->rport = k->rport;
+   r->proto = IPPROTO_UDP;
+   r->family = k->family;
+   r->dir = v->dir;
+   __builtin_memcpy(r->laddr, k->laddr, 16);
+   __builtin_memcpy(r->raddr, k->raddr, 16);
+   bpf_ringbuf_submit(r, 0);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int vn_flush(void* ctx)
+{
+   if (!is_self() || self_pid == 0)
+      return 0;
+   bpf_for_each_map_elem(&owners, flush_sock, 0, 0);
+   bpf_for_each_map_elem(&udp_peers, flush_udp, 0, 0);
+   return 0;
+}

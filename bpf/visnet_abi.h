@@ -1,0 +1,126 @@
+/* visnet_abi.h: the records the kernel probe writes to its ring buffer and
+ * the keys/values of the maps user space reads. Shared by visnet.bpf.c and
+ * loader.c, so it holds plain __u8/__u16/__u32/__u64 fields only; the
+ * loader turns records into core Events. Record types use the numbering of
+ * EventType in core/event.h (the loader checks this at compile time).
+ */
+#ifndef VISNET_ABI_H
+#define VISNET_ABI_H
+
+#define VN_ABI_COMM 16
+#define VN_ABI_PATH 256
+#define VN_ABI_ARGS 256
+
+enum vn_rec_type {
+   VN_EV_EXEC = 1,
+   VN_EV_FORK = 2,
+   VN_EV_EXIT = 3,
+   VN_EV_CONNECT = 5,
+   VN_EV_CONNECTED = 6,
+   VN_EV_CONNECT_FAIL = 7,
+   VN_EV_ACCEPT = 8,
+   VN_EV_LISTEN = 9,
+   VN_EV_STATE = 10,
+   VN_EV_CLOSE = 11,
+   VN_EV_BYTES = 12,
+   VN_EV_UDP_PEER = 13,
+};
+
+#define VN_F_TRUNC_ARGS 0x1
+#define VN_F_THREAD 0x2
+
+enum vn_dir { VN_DIR_UNKNOWN = 0, VN_DIR_OUT = 1, VN_DIR_IN = 2, VN_DIR_LISTEN = 3 };
+
+struct vn_hdr {
+   __u16 type;
+   __u16 flags;
+   __u32 pid;        /* thread group id */
+   __u32 tid;
+   __u32 pad;
+   __u64 ts;         /* bpf_ktime_get_boot_ns */
+   __u64 pstart;     /* group leader's start_boottime */
+};
+
+struct vn_proc_rec {
+   struct vn_hdr h;
+   __u32 ppid;
+   __u32 uid;
+   __u32 child_pid;
+   __s32 exit_code;
+   __u64 child_start;
+   __u64 cgroup;
+   __u16 args_len;
+   __u16 pad[3];
+   char comm[VN_ABI_COMM];
+   char filename[VN_ABI_PATH];
+   char args[VN_ABI_ARGS];
+};
+
+struct vn_sock_rec {
+   struct vn_hdr h;
+   __u64 sk;
+   __u64 cgroup;
+   __u64 tx, rx;
+   __u64 lifetime_ns;
+   __u32 netns;
+   __u32 count;
+   __s32 err;
+   __u16 lport, rport;   /* host byte order */
+   __u8 proto;
+   __u8 family;
+   __u8 dir;
+   __u8 state;
+   __u8 oldstate;
+   __u8 pad[3];
+   __u8 laddr[16];       /* IPv4 is v4-mapped */
+   __u8 raddr[16];
+};
+
+/* Owner of a TCP socket, keyed by the kernel sock address. Recorded where
+ * the owner is known (connect, accept, listen), read where it is not
+ * (softirq state changes). */
+struct vn_sk_owner {
+   __u32 pid;
+   __u32 tid;
+   __u64 pstart;
+   __u64 cgroup;
+   __u64 first_ts;
+   __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
+   __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
+   __u8 dir;
+   __u8 connect_sent;    /* EV_CONNECT emitted */
+   __u8 pad[6];
+};
+
+/* UDP traffic aggregated per owner and peer. */
+struct vn_udp_key {
+   __u32 pid;
+   __u32 netns;
+   __u16 lport, rport;
+   __u8 family;
+   __u8 pad[3];
+   __u8 laddr[16];
+   __u8 raddr[16];
+};
+
+struct vn_udp_val {
+   __u64 count;          /* datagrams, both directions */
+   __u64 reported;       /* count at the last EV_UDP_PEER */
+   __u64 tx, rx;         /* bytes */
+   __u64 first_ts, last_ts;
+   __u64 pstart;
+   __u64 cgroup;
+   __u64 sk;
+   __u32 tid;
+   __u8 dir;             /* VN_DIR_OUT if we sent first */
+   __u8 pad[3];
+};
+
+/* Index of the per-CPU counters array. */
+enum vn_counter {
+   VN_CNT_LOST = 0,      /* failed ringbuf reservations */
+   VN_CNT_MAPFULL = 1,   /* owner map insert failures */
+   VN_CNT__COUNT = 4,
+};
+
+#endif

@@ -1,0 +1,292 @@
+/* dot.c: Graphviz output of the tree. */
+#include "dot.h"
+
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procfs.h"
+
+/* Length of the valid UTF-8 sequence at s (printable, no C1 controls,
+ * no overlongs or surrogates), 0 if invalid. */
+static size_t Dot_utf8(const unsigned char* s, size_t len) {
+   unsigned char c = s[0];
+   size_t n;
+   unsigned char lo = 0x80, hi = 0xbf;
+   if (c >= 0xc2 && c <= 0xdf)
+      n = 2;
+   else if (c >= 0xe0 && c <= 0xef)
+      n = 3;
+   else if (c >= 0xf0 && c <= 0xf4)
+      n = 4;
+   else
+      return 0;
+   if (c == 0xe0)
+      lo = 0xa0;
+   else if (c == 0xed)
+      hi = 0x9f;
+   else if (c == 0xf0)
+      lo = 0x90;
+   else if (c == 0xf4)
+      hi = 0x8f;
+   if (len < n || s[1] < lo || s[1] > hi)
+      return 0;
+   for (size_t i = 2; i < n; i++)
+      if (s[i] < 0x80 || s[i] > 0xbf)
+         return 0;
+   if (c == 0xc2 && s[1] < 0xa0) /* U+0080..U+009F: C1 controls */
+      return 0;
+   return n;
+}
+
+size_t Dot_escape(char* out, size_t outlen, const char* s, size_t len) {
+   const unsigned char* u = (const unsigned char*)s;
+   size_t o = 0;
+   if (outlen == 0)
+      return 0;
+   for (size_t i = 0; i < len;) {
+      char piece[8];
+      size_t pl, adv = 1;
+      unsigned char c = u[i];
+      if (c == '"' || c == '\\') {
+         piece[0] = '\\';
+         piece[1] = (char)c;
+         pl = 2;
+      } else if (c >= 0x20 && c < 0x7f) {
+         piece[0] = (char)c;
+         pl = 1;
+      } else if (c >= 0x80 && (adv = Dot_utf8(u + i, len - i)) > 0) {
+         memcpy(piece, u + i, adv);
+         pl = adv;
+      } else {
+         /* a visible backslash: "\\x1b" in DOT shows as \x1b */
+         pl = (size_t)snprintf(piece, sizeof piece, "\\\\x%02x", c);
+         adv = 1;
+      }
+      if (o + pl + 1 > outlen)
+         break;
+      memcpy(out + o, piece, pl);
+      o += pl;
+      i += adv;
+   }
+   out[o] = '\0';
+   return o;
+}
+
+typedef struct DotCtx_ {
+   FILE* f;
+   U64Map seen;      /* Proc* and Endpoint* already written */
+   int err;
+} DotCtx;
+
+static void Dot_str(DotCtx* c, const char* s) {
+   char buf[1024];
+   Dot_escape(buf, sizeof buf, s, strlen(s));
+   fputs(buf, c->f);
+}
+
+static bool Dot_first(DotCtx* c, const void* ptr) {
+   uint64_t key = (uint64_t)(uintptr_t)ptr;
+   if (U64Map_get(&c->seen, key))
+      return false;
+   if (U64Map_put(&c->seen, key, 1) < 0)
+      c->err = -1;
+   return true;
+}
+
+static void Dot_procId(DotCtx* c, const Proc* p) {
+   fprintf(c->f, "\"p%u_%" PRIu64 "\"", p->pid, p->start);
+}
+
+static void Dot_addrId(DotCtx* c, const uint8_t a[16]) {
+   fputs("\"e_", c->f);
+   for (int i = 0; i < 16; i++)
+      fprintf(c->f, "%02x", a[i]);
+   fputc('"', c->f);
+}
+
+static const char* Dot_proto(const Sock* k) {
+   return k->key.proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+static void Dot_procNode(DotCtx* c, const Proc* p, const TreeNode* n) {
+   if (!Dot_first(c, p))
+      return;
+   fputs("  ", c->f);
+   Dot_procId(c, p);
+   fputs(" [shape=box, label=\"", c->f);
+   Dot_str(c, p->comm);
+   fprintf(c->f, " (%u)", p->pid);
+   int nl = 0;
+   for (const TreeNode* ch = n ? n->first_child : NULL; ch; ch = ch->next) {
+      if (ch->kind != NODE_LISTEN || !ch->sock)
+         continue;
+      if (nl < 6)
+         fprintf(c->f, "%s%s/%u", nl == 0 ? "\\nlisten " : " ", Dot_proto(ch->sock),
+                 ch->sock->key.lport);
+      nl++;
+   }
+   if (nl > 6)
+      fprintf(c->f, " +%d", nl - 6);
+   fprintf(c->f, "\"%s];\n", Proc_isAlive(p) ? "" : ", style=dashed");
+}
+
+static void Dot_epNode(DotCtx* c, const Endpoint* ep) {
+   if (!Dot_first(c, ep))
+      return;
+   char buf[64];
+   fputs("  ", c->f);
+   Dot_addrId(c, ep->addr);
+   fprintf(c->f, " [shape=ellipse, label=\"%s", Addr_format(ep->addr, buf, sizeof buf));
+   if (ep->name && ep->name[0]) {
+      fputs("\\n", c->f);
+      Dot_str(c, ep->name);
+   }
+   fputs("\"];\n", c->f);
+}
+
+/* Port list of a group of sockets: "tcp/443,udp/53,in tcp/22,...": the
+ * remote port of outgoing sockets, our port for accepted ones. */
+typedef struct Ports_ {
+   char text[96];
+   size_t len;
+   uint32_t seen[4];
+   int n;
+} Ports;
+
+static void Ports_add(Ports* p, const Sock* k) {
+   bool in = k->dir == DIR_IN;
+   uint16_t port = in ? k->key.lport : k->key.rport;
+   uint32_t id = (uint32_t)in << 24 | (uint32_t)k->key.proto << 16 | port;
+   for (int i = 0; i < p->n && i < 4; i++)
+      if (p->seen[i] == id)
+         return;
+   if (p->n < 4) {
+      p->seen[p->n] = id;
+      p->len += (size_t)snprintf(p->text + p->len, sizeof p->text - p->len, "%s%s%s/%u",
+                                 p->n ? "," : "", in ? "in " : "", Dot_proto(k), port);
+   } else if (p->n == 4) {
+      p->len += (size_t)snprintf(p->text + p->len, sizeof p->text - p->len, ",...");
+   }
+   p->n++;
+}
+
+static void Dot_edge(DotCtx* c, const Edge* e, const TreeNode* n) {
+   Ports ports = {.len = 0};
+   ports.text[0] = '\0';
+   LIST_FOREACH(node, &e->socks)
+      Ports_add(&ports, LIST_ENTRY(node, Sock, node));
+   fputs("  ", c->f);
+   Dot_procId(c, e->proc);
+   fputs(" -> ", c->f);
+   Dot_addrId(c, e->ep->addr);
+   fprintf(c->f, " [label=\"%s x%u\"%s];\n", ports.text, n->nconns,
+           Edge_isActive(e) ? "" : ", style=dashed");
+}
+
+typedef struct OrphanEp_ {
+   uint8_t addr[16];
+   uint32_t count;
+   Ports ports;
+} OrphanEp;
+
+static uint64_t Dot_addrHash(const uint8_t a[16]) {
+   uint64_t h = 1469598103934665603ull;
+   for (int i = 0; i < 16; i++)
+      h = (h ^ a[i]) * 1099511628211ull;
+   return h ? h : 1;
+}
+
+/* Unowned sockets: one node, one dotted edge per remote address. */
+static void Dot_orphans(DotCtx* c, const TreeNode* n) {
+   fputs("  \"unowned\" [shape=box, style=dotted, label=\"unowned sockets\"];\n", c->f);
+   OrphanEp* eps = calloc(n->nchildren ? n->nchildren : 1, sizeof *eps);
+   U64Map idx;
+   U64Map_init(&idx);
+   uint32_t neps = 0;
+   if (!eps) {
+      c->err = -1;
+      return;
+   }
+   for (const TreeNode* ch = n->first_child; ch; ch = ch->next) {
+      const Sock* k = ch->sock;
+      if (!k || Addr_isZero(k->key.raddr) || neps >= n->nchildren)
+         continue;
+      uint64_t h = Dot_addrHash(k->key.raddr);
+      uint32_t* i = U64Map_get(&idx, h);
+      OrphanEp* ep;
+      if (i && memcmp(eps[*i].addr, k->key.raddr, 16) == 0) {
+         ep = &eps[*i];
+      } else {
+         ep = &eps[neps];
+         memcpy(ep->addr, k->key.raddr, 16);
+         if (U64Map_put(&idx, h, neps++) < 0)
+            c->err = -1;
+      }
+      ep->count++;
+      Ports_add(&ep->ports, k);
+   }
+   for (uint32_t i = 0; i < neps; i++) {
+      char buf[64];
+      fputs("  ", c->f);
+      Dot_addrId(c, eps[i].addr);
+      fprintf(c->f, " [shape=ellipse, label=\"%s\"];\n  \"unowned\" -> ",
+              Addr_format(eps[i].addr, buf, sizeof buf));
+      Dot_addrId(c, eps[i].addr);
+      fprintf(c->f, " [label=\"%s x%u\", style=dotted];\n", eps[i].ports.text, eps[i].count);
+   }
+   U64Map_free(&idx);
+   free(eps);
+}
+
+/* Only processes with sockets of their own become nodes. */
+static bool Dot_hasNet(const TreeNode* n) {
+   for (const TreeNode* ch = n->first_child; ch; ch = ch->next)
+      if (ch->kind == NODE_EDGE || ch->kind == NODE_LISTEN)
+         return true;
+   return false;
+}
+
+static int Dot_visit(void* ctx, const TreeNode* n) {
+   DotCtx* c = ctx;
+   switch (n->kind) {
+   case NODE_PROC:
+      if (n->proc && Dot_hasNet(n))
+         Dot_procNode(c, n->proc, n);
+      break;
+   case NODE_ENDPOINT:
+      if (n->ep)
+         Dot_epNode(c, n->ep);
+      break;
+   case NODE_EDGE:
+   case NODE_EP_PROC:
+      if (n->edge && n->edge->proc && n->edge->ep) {
+         Dot_procNode(c, n->edge->proc, NULL);
+         Dot_epNode(c, n->edge->ep);
+         Dot_edge(c, n->edge, n);
+      }
+      break;
+   case NODE_ORPHANS:
+      Dot_orphans(c, n);
+      break;
+   default:
+      break;
+   }
+   return c->err;
+}
+
+int Dot_write(FILE* f, const Tree* t) {
+   DotCtx c = {.f = f};
+   U64Map_init(&c.seen);
+   fputs("digraph visnet {\n  rankdir=LR;\n  node [fontname=\"monospace\", fontsize=10];\n"
+         "  edge [fontname=\"monospace\", fontsize=9];\n",
+         f);
+   Tree_walk(t, NULL, NULL, Dot_visit, &c);
+   fputs("}\n", f);
+   U64Map_free(&c.seen);
+   if (c.err < 0 || ferror(f))
+      return -1;
+   return 0;
+}

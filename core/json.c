@@ -1,0 +1,660 @@
+/* json.c: JSON Lines of events and one JSON document of a tree.
+ *
+ * Strings come from processes that can name themselves anything, so every
+ * string goes through Json_string: the output is valid JSON and carries no
+ * raw terminal control bytes whatever the input. */
+#include "json.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---- buffer ---- */
+
+void JsonBuf_init(JsonBuf* b) { memset(b, 0, sizeof *b); }
+
+void JsonBuf_free(JsonBuf* b) {
+   free(b->data);
+   JsonBuf_init(b);
+}
+
+void JsonBuf_reset(JsonBuf* b) {
+   b->len = 0;
+   b->oom = 0;
+}
+
+static int reserve(JsonBuf* b, size_t extra) {
+   if (b->oom)
+      return 0;
+   if (b->len + extra <= b->cap)
+      return 1;
+   size_t cap = b->cap ? b->cap : 4096;
+   while (cap < b->len + extra)
+      cap *= 2;
+   char* d = realloc(b->data, cap);
+   if (!d) {
+      b->oom = 1;
+      return 0;
+   }
+   b->data = d;
+   b->cap = cap;
+   return 1;
+}
+
+void JsonBuf_append(JsonBuf* b, const char* s, size_t len) {
+   if (!reserve(b, len))
+      return;
+   memcpy(b->data + b->len, s, len);
+   b->len += len;
+}
+
+static void put(JsonBuf* b, const char* s) { JsonBuf_append(b, s, strlen(s)); }
+
+static void putc_(JsonBuf* b, char c) {
+   if (reserve(b, 1))
+      b->data[b->len++] = c;
+}
+
+int JsonBuf_write(const JsonBuf* b, FILE* f) {
+   if (b->oom) {
+      errno = ENOMEM;
+      return -1;
+   }
+   if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+      return -1;
+   return 0;
+}
+
+/* ---- strings ---- */
+
+/* Length of the valid UTF-8 sequence at s, or minus the length of the
+ * invalid prefix to replace by one U+FFFD (overlong forms, surrogates, code
+ * points above U+10FFFF, truncated sequences). */
+static int utf8Seq(const unsigned char* s, size_t len) {
+   unsigned c = s[0];
+   int n;
+   unsigned lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+   if (c >= 0xc2 && c <= 0xdf) {
+      n = 2;
+   } else if (c >= 0xe0 && c <= 0xef) {
+      n = 3;
+      if (c == 0xe0)
+         lo = 0xa0; /* overlong */
+      else if (c == 0xed)
+         hi = 0x9f; /* surrogates */
+   } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 4;
+      if (c == 0xf0)
+         lo = 0x90; /* overlong */
+      else if (c == 0xf4)
+         hi = 0x8f; /* above U+10FFFF */
+   } else {
+      return -1; /* stray continuation, C0/C1 overlong lead, F5..FF */
+   }
+   for (int i = 1; i < n; i++) {
+      if ((size_t)i >= len)
+         return -i;
+      unsigned d = s[i];
+      if (i == 1 ? (d < lo || d > hi) : (d & 0xc0) != 0x80)
+         return -i;
+   }
+   return n;
+}
+
+static void putHex(JsonBuf* b, unsigned c) {
+   static const char hex[] = "0123456789abcdef";
+   char u[6] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xf], hex[c & 0xf]};
+   JsonBuf_append(b, u, 6);
+}
+
+void Json_string(JsonBuf* b, const char* str, size_t len) {
+   const unsigned char* s = (const unsigned char*)str;
+   if (!reserve(b, len + 2))
+      return;
+   putc_(b, '"');
+   size_t i = 0;
+   while (i < len) {
+      /* Copy runs of plain ASCII in one go. */
+      size_t j = i;
+      while (j < len && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\')
+         j++;
+      JsonBuf_append(b, (const char*)s + i, j - i);
+      i = j;
+      if (i >= len)
+         break;
+      unsigned c = s[i];
+      if (c < 0x80) {
+         switch (c) {
+         case '"': put(b, "\\\""); break;
+         case '\\': put(b, "\\\\"); break;
+         case '\n': put(b, "\\n"); break;
+         case '\t': put(b, "\\t"); break;
+         case '\r': put(b, "\\r"); break;
+         case '\b': put(b, "\\b"); break;
+         case '\f': put(b, "\\f"); break;
+         default: putHex(b, c); break; /* other C0 controls and DEL */
+         }
+         i++;
+         continue;
+      }
+      int n = utf8Seq(s + i, len - i);
+      if (n < 0) {
+         put(b, "\\ufffd");
+         i += (size_t)-n;
+      } else if (n == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
+         /* C1 controls are valid JSON but some terminals act on them
+          * (0x9b is CSI): escape them too. */
+         putHex(b, s[i + 1]);
+         i += 2;
+      } else {
+         JsonBuf_append(b, (const char*)s + i, (size_t)n);
+         i += (size_t)n;
+      }
+   }
+   putc_(b, '"');
+}
+
+static void putStr(JsonBuf* b, const char* s) { Json_string(b, s, s ? strlen(s) : 0); }
+
+/* ---- numbers and keys ---- */
+
+static void putU64(JsonBuf* b, uint64_t v) {
+   char tmp[24];
+   int i = sizeof tmp;
+   do {
+      tmp[--i] = (char)('0' + v % 10);
+      v /= 10;
+   } while (v);
+   JsonBuf_append(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+static void putI64(JsonBuf* b, int64_t v) {
+   if (v < 0) {
+      putc_(b, '-');
+      putU64(b, (uint64_t)0 - (uint64_t)v);
+   } else {
+      putU64(b, (uint64_t)v);
+   }
+}
+
+/* ,"key": (keys are literals from this file, never need escaping) */
+static void key(JsonBuf* b, const char* k) {
+   size_t n = strlen(k);
+   if (!reserve(b, n + 4))
+      return;
+   char* d = b->data + b->len;
+   d[0] = ',';
+   d[1] = '"';
+   memcpy(d + 2, k, n);
+   d[n + 2] = '"';
+   d[n + 3] = ':';
+   b->len += n + 4;
+}
+
+static void kU64(JsonBuf* b, const char* k, uint64_t v) {
+   key(b, k);
+   putU64(b, v);
+}
+
+static void kI64(JsonBuf* b, const char* k, int64_t v) {
+   key(b, k);
+   putI64(b, v);
+}
+
+static void kStr(JsonBuf* b, const char* k, const char* v) {
+   key(b, k);
+   putStr(b, v);
+}
+
+static void kBool(JsonBuf* b, const char* k, int v) {
+   key(b, k);
+   put(b, v ? "true" : "false");
+}
+
+/* Dotted quad written by hand: inet_ntop goes through sprintf and was the
+ * largest cost of a JSON line. */
+static void putAddr(JsonBuf* b, const uint8_t a[16]) {
+   char buf[64];
+   if (!Addr_isV4(a)) {
+      putStr(b, Addr_format(a, buf, sizeof buf));
+      return;
+   }
+   char* p = buf;
+   *p++ = '"';
+   for (int i = 12; i < 16; i++) {
+      unsigned v = a[i];
+      if (v >= 100)
+         *p++ = (char)('0' + v / 100);
+      if (v >= 10)
+         *p++ = (char)('0' + v / 10 % 10);
+      *p++ = (char)('0' + v % 10);
+      *p++ = i < 15 ? '.' : '"';
+   }
+   JsonBuf_append(b, buf, (size_t)(p - buf));
+}
+
+static void kAddr(JsonBuf* b, const char* k, const uint8_t a[16]) {
+   key(b, k);
+   putAddr(b, a);
+}
+
+static void kHex(JsonBuf* b, const char* k, uint64_t v) {
+   static const char hex[] = "0123456789abcdef";
+   char tmp[24];
+   int i = sizeof tmp;
+   tmp[--i] = '"';
+   do {
+      tmp[--i] = hex[v & 0xf];
+      v >>= 4;
+   } while (v);
+   tmp[--i] = 'x';
+   tmp[--i] = '0';
+   tmp[--i] = '"';
+   key(b, k);
+   JsonBuf_append(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+static void kProto(JsonBuf* b, unsigned proto) {
+   key(b, "proto");
+   if (proto == IPPROTO_TCP)
+      put(b, "\"tcp\"");
+   else if (proto == IPPROTO_UDP)
+      put(b, "\"udp\"");
+   else
+      putU64(b, proto);
+}
+
+static void kFamily(JsonBuf* b, unsigned family) {
+   key(b, "family");
+   if (family == AF_INET)
+      put(b, "\"ipv4\"");
+   else if (family == AF_INET6)
+      put(b, "\"ipv6\"");
+   else
+      putU64(b, family);
+}
+
+static const char* errnoName(int err) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+   const char* n = strerrorname_np(err);
+   if (n)
+      return n;
+#else
+   switch (err) {
+   case ECONNREFUSED: return "ECONNREFUSED";
+   case ETIMEDOUT: return "ETIMEDOUT";
+   case EHOSTUNREACH: return "EHOSTUNREACH";
+   case ENETUNREACH: return "ENETUNREACH";
+   case ECONNRESET: return "ECONNRESET";
+   case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+   case EACCES: return "EACCES";
+   case EPERM: return "EPERM";
+   }
+#endif
+   return NULL;
+}
+
+static void kErr(JsonBuf* b, int err) {
+   kI64(b, "err", err);
+   const char* n = err > 0 ? errnoName(err) : NULL;
+   if (n)
+      kStr(b, "errno_name", n);
+}
+
+/* "noowner": a short code for scripts, "noowner_reason": the text. */
+static void kNoOwner(JsonBuf* b, int why) {
+   static const char* const codes[] = {"unknown", "perm", "netns", "orphan"};
+   kStr(b, "noowner", why > 0 && why <= NOOWN_ORPHAN ? codes[why] : "unknown");
+   kStr(b, "noowner_reason", Event_noOwnerName(why > 0 ? why : -1));
+}
+
+/* ---- events ---- */
+
+static void eventArgs(JsonBuf* b, const ProcEvent* p) {
+   size_t len = p->args_len > VN_ARGS_LEN ? VN_ARGS_LEN : p->args_len;
+   key(b, "args");
+   putc_(b, '[');
+   size_t i = 0;
+   int first = 1;
+   while (i < len) {
+      size_t n = strnlen(p->args + i, len - i);
+      if (!first)
+         putc_(b, ',');
+      Json_string(b, p->args + i, n);
+      first = 0;
+      i += n + 1;
+   }
+   putc_(b, ']');
+}
+
+static void eventProc(JsonBuf* b, const Event* e) {
+   const ProcEvent* p = &e->proc;
+   size_t comm = strnlen(p->comm, VN_COMM_LEN);
+   if (e->type == EV_EXEC || e->type == EV_PROC) {
+      kU64(b, "ppid", p->ppid);
+      kU64(b, "uid", p->uid);
+   }
+   if (comm || e->type == EV_EXEC || e->type == EV_PROC) {
+      key(b, "comm");
+      Json_string(b, p->comm, comm);
+   }
+   if (e->type == EV_EXEC || e->type == EV_PROC) {
+      key(b, "filename");
+      Json_string(b, p->filename, strnlen(p->filename, VN_PATH_LEN));
+      eventArgs(b, p);
+      if (e->flags & EVF_TRUNC_ARGS)
+         kBool(b, "args_truncated", 1);
+      if (p->cgroup)
+         kU64(b, "cgroup", p->cgroup);
+   } else if (e->type == EV_FORK) {
+      kU64(b, "child_pid", p->child_pid);
+      kU64(b, "child_start", p->child_start);
+   } else if (e->type == EV_EXIT) {
+      kI64(b, "exit_code", p->exit_code);
+   }
+}
+
+static void eventSock(JsonBuf* b, const Event* e) {
+   const SockEvent* s = &e->sock;
+   int t = e->type;
+   kProto(b, s->proto);
+   kFamily(b, s->family);
+   kAddr(b, "laddr", s->laddr);
+   kU64(b, "lport", s->lport);
+   kAddr(b, "raddr", s->raddr);
+   kU64(b, "rport", s->rport);
+   kStr(b, "dir", Event_dirName(s->dir));
+   if (s->proto != IPPROTO_UDP || s->state)
+      kStr(b, "state", Event_tcpStateName(s->state));
+   if (t == EV_STATE)
+      kStr(b, "oldstate", Event_tcpStateName(s->oldstate));
+   kU64(b, "netns", s->netns);
+   if (s->cgroup)
+      kU64(b, "cgroup", s->cgroup);
+   kHex(b, "sk", s->sk);
+   if (s->ino)
+      kU64(b, "ino", s->ino);
+   if (t == EV_CLOSE || t == EV_BYTES || t == EV_SOCK || t == EV_UDP_PEER || t == EV_STATE) {
+      kU64(b, "tx", s->tx);
+      kU64(b, "rx", s->rx);
+   }
+   if (t == EV_CLOSE)
+      kU64(b, "lifetime_ns", s->lifetime_ns);
+   if (t == EV_CONNECT_FAIL || s->err)
+      kErr(b, s->err);
+   if (t == EV_UDP_PEER)
+      kU64(b, "count", s->count);
+   if (e->pid == 0 && s->noowner)
+      kNoOwner(b, s->noowner);
+}
+
+void Json_event(JsonBuf* b, const Event* e) {
+   put(b, "{\"type\":");
+   putStr(b, Event_typeName((EventType)e->type));
+   kU64(b, "ts", e->ts);
+   kU64(b, "pid", e->pid);
+   kU64(b, "tid", e->tid);
+   kU64(b, "pstart", e->pstart);
+   if (e->flags & EVF_THREAD)
+      kBool(b, "thread", 1);
+   if (Event_isSock(e))
+      eventSock(b, e);
+   else if (e->type > EV_NONE && e->type < EV__COUNT)
+      eventProc(b, e);
+   put(b, "}\n");
+}
+
+/* ---- tree ---- */
+
+typedef struct UserCache_ {
+   uint32_t uid;
+   int valid;
+   char name[64];
+} UserCache;
+
+static const char* userName(UserCache* uc, uint32_t uid) {
+   if (uc->valid && uc->uid == uid)
+      return uc->name;
+   struct passwd pw, *res = NULL;
+   char buf[1024];
+   uc->uid = uid;
+   uc->valid = 1;
+   if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res)
+      snprintf(uc->name, sizeof uc->name, "%s", res->pw_name);
+   else
+      snprintf(uc->name, sizeof uc->name, "%u", uid);
+   return uc->name;
+}
+
+typedef struct TreeOut_ {
+   JsonBuf* b;
+   UserCache users;
+} TreeOut;
+
+/* Opens an array under key and tracks commas between its items. */
+typedef struct Arr_ {
+   int n;
+} Arr;
+
+static void arrItem(JsonBuf* b, Arr* a) {
+   if (a->n++)
+      putc_(b, ',');
+}
+
+static void jsonSock(JsonBuf* b, const Sock* k) {
+   put(b, "{\"proto\":");
+   if (k->key.proto == IPPROTO_TCP)
+      put(b, "\"tcp\"");
+   else if (k->key.proto == IPPROTO_UDP)
+      put(b, "\"udp\"");
+   else
+      putU64(b, k->key.proto);
+   kFamily(b, k->family);
+   kAddr(b, "laddr", k->key.laddr);
+   kU64(b, "lport", k->key.lport);
+   kAddr(b, "raddr", k->key.raddr);
+   kU64(b, "rport", k->key.rport);
+   kStr(b, "dir", Event_dirName(k->dir));
+   if (k->key.proto != IPPROTO_UDP || k->state)
+      kStr(b, "state", Event_tcpStateName(k->state));
+   kU64(b, "tx", k->tx);
+   kU64(b, "rx", k->rx);
+   kBool(b, "active", Sock_isActive(k));
+   kU64(b, "opened", k->opened);
+   if (k->closed)
+      kU64(b, "closed", k->closed);
+   if (k->err)
+      kErr(b, k->err);
+   if (k->key.proto == IPPROTO_UDP)
+      kU64(b, "count", k->udp_count);
+   if (!k->proc)
+      kNoOwner(b, k->noowner);
+   putc_(b, '}');
+}
+
+/* The sockets below n (any depth), as array items. */
+static void sockItems(JsonBuf* b, const TreeNode* n, Arr* a) {
+   for (const TreeNode* c = n->first_child; c; c = c->next) {
+      if (c->sock) {
+         arrItem(b, a);
+         jsonSock(b, c->sock);
+      } else {
+         sockItems(b, c, a);
+      }
+   }
+}
+
+static void procFields(TreeOut* o, const TreeNode* n) {
+   JsonBuf* b = o->b;
+   const Proc* p = n->proc;
+   put(b, "{\"pid\":");
+   putU64(b, p->pid);
+   kU64(b, "ppid", p->ppid);
+   kU64(b, "uid", p->uid);
+   kStr(b, "user", userName(&o->users, p->uid));
+   key(b, "comm");
+   Json_string(b, p->comm, strnlen(p->comm, VN_COMM_LEN));
+   kStr(b, "cmdline", p->cmdline ? p->cmdline : "");
+   kStr(b, "exe", p->exe ? p->exe : "");
+   kStr(b, "state", Proc_isAlive(p) ? "alive" : "exited");
+   if (!Proc_isAlive(p)) {
+      kI64(b, "exit_code", p->exit_code);
+      kU64(b, "exited", p->exited);
+   }
+   kU64(b, "start", p->start);
+   kU64(b, "connections", n->nconns);
+   kU64(b, "tx", n->tx);
+   kU64(b, "rx", n->rx);
+}
+
+static void jsonEdge(JsonBuf* b, const TreeNode* n) {
+   const Endpoint* ep = n->edge ? n->edge->ep : n->ep;
+   put(b, "{\"addr\":");
+   char buf[64];
+   putStr(b, ep ? Addr_format(ep->addr, buf, sizeof buf) : "");
+   key(b, "name");
+   if (ep && ep->name)
+      putStr(b, ep->name);
+   else
+      put(b, "null");
+   kU64(b, "connections", n->nconns);
+   kU64(b, "tx", n->tx);
+   kU64(b, "rx", n->rx);
+   kBool(b, "active", n->active);
+   key(b, "sockets");
+   putc_(b, '[');
+   Arr a = {0};
+   sockItems(b, n, &a);
+   put(b, "]}");
+}
+
+static void jsonProc(TreeOut* o, const TreeNode* n) {
+   JsonBuf* b = o->b;
+   procFields(o, n);
+   Arr remotes = {0}, listening = {0}, children = {0};
+   key(b, "remotes");
+   putc_(b, '[');
+   for (const TreeNode* c = n->first_child; c; c = c->next)
+      if (c->kind == NODE_EDGE) {
+         arrItem(b, &remotes);
+         jsonEdge(b, c);
+      }
+   putc_(b, ']');
+   key(b, "listening");
+   putc_(b, '[');
+   for (const TreeNode* c = n->first_child; c; c = c->next)
+      if (c->kind == NODE_LISTEN && c->sock) {
+         arrItem(b, &listening);
+         jsonSock(b, c->sock);
+      }
+   putc_(b, ']');
+   key(b, "children");
+   putc_(b, '[');
+   for (const TreeNode* c = n->first_child; c; c = c->next)
+      if (c->kind == NODE_PROC && c->proc) {
+         arrItem(b, &children);
+         jsonProc(o, c);
+      }
+   put(b, "]}");
+}
+
+/* A process under an endpoint in the inverted view. */
+static void jsonEpProc(TreeOut* o, const TreeNode* n) {
+   JsonBuf* b = o->b;
+   procFields(o, n);
+   key(b, "sockets");
+   putc_(b, '[');
+   Arr a = {0};
+   sockItems(b, n, &a);
+   put(b, "]}");
+}
+
+static void jsonEndpoint(TreeOut* o, const TreeNode* n) {
+   JsonBuf* b = o->b;
+   char buf[64];
+   put(b, "{\"addr\":");
+   putStr(b, Addr_format(n->ep->addr, buf, sizeof buf));
+   key(b, "name");
+   if (n->ep->name)
+      putStr(b, n->ep->name);
+   else
+      put(b, "null");
+   kU64(b, "connections", n->nconns);
+   kU64(b, "tx", n->tx);
+   kU64(b, "rx", n->rx);
+   kBool(b, "active", n->active);
+   key(b, "processes");
+   putc_(b, '[');
+   Arr a = {0};
+   for (const TreeNode* c = n->first_child; c; c = c->next)
+      if (c->proc) {
+         arrItem(b, &a);
+         jsonEpProc(o, c);
+      }
+   put(b, "]}");
+}
+
+static int isEndpointView(const TreeNode* root) {
+   for (const TreeNode* c = root->first_child; c; c = c->next)
+      if (c->kind == NODE_ENDPOINT)
+         return 1;
+   return 0;
+}
+
+void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, TreeView view) {
+   TreeOut o = {.b = b};
+   char hostbuf[256];
+   if (!host) {
+      if (gethostname(hostbuf, sizeof hostbuf) != 0)
+         hostbuf[0] = '\0';
+      hostbuf[sizeof hostbuf - 1] = '\0';
+      host = hostbuf;
+   }
+   const TreeNode* root = Tree_root(t);
+   int inverted = view == VIEW_ENDPOINT;
+   put(b, "{\"host\":");
+   putStr(b, host);
+   kStr(b, "view", Tree_viewName(view));
+   if (s) {
+      StoreStats st;
+      Store_stats(s, &st);
+      key(b, "stats");
+      put(b, "{\"processes\":");
+      putU64(b, st.procs);
+      kU64(b, "processes_alive", st.procs_alive);
+      kU64(b, "sockets", st.socks);
+      kU64(b, "sockets_active", st.socks_active);
+      kU64(b, "endpoints", st.endpoints);
+      kU64(b, "events", st.events);
+      putc_(b, '}');
+   }
+   key(b, inverted ? "endpoints" : "processes");
+   putc_(b, '[');
+   Arr a = {0};
+   for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next) {
+      if (inverted && c->kind == NODE_ENDPOINT && c->ep) {
+         arrItem(b, &a);
+         jsonEndpoint(&o, c);
+      } else if (!inverted && c->kind == NODE_PROC && c->proc) {
+         arrItem(b, &a);
+         jsonProc(&o, c);
+      }
+   }
+   putc_(b, ']');
+   key(b, "unowned");
+   putc_(b, '[');
+   Arr u = {0};
+   for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next)
+      if (c->kind == NODE_ORPHANS)
+         sockItems(b, c, &u);
+   put(b, "]}\n");
+}
+
+void Json_tree(JsonBuf* b, const Tree* t, const Store* s) {
+   const TreeNode* root = Tree_root(t);
+   Json_treeFor(b, t, s, NULL, root && isEndpointView(root) ? VIEW_ENDPOINT : VIEW_TREE);
+}

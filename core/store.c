@@ -1,0 +1,1140 @@
+/* store.c: the event store: processes, sockets, endpoints and edges.
+ *
+ * Every entry is found through a uthash table (procs by pid, sockets by
+ * 5-tuple, endpoints by address, edges by (proc, endpoint)) and linked into
+ * intrusive lists for the readers. Counters (active sockets, live
+ * descendants, byte sums) are kept incrementally so that nothing is
+ * recomputed per event. Entries that become inactive go to one of three LRU
+ * lists (sockets, edges, processes), which prune and the inactive cap drain.
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+/* A fast 64-bit multiply-xorshift over the key instead of uthash's Jenkins
+ * hash: keys are 4 to 40 bytes, and the hot path hashes a 40-byte SockKey per
+ * event. Only this file's HASH_FIND/HASH_ADD use it; other files only
+ * iterate the tables, which does not hash. */
+static inline unsigned Store_hashKey(const void* key, size_t len) {
+   const uint8_t* p = key;
+   const uint64_t m = 0x9E3779B97F4A7C15ull;
+   uint64_t h = len * m;
+   for (; len >= 8; p += 8, len -= 8) {
+      uint64_t v;
+      memcpy(&v, p, 8);
+      h = (h ^ v) * m;
+      h ^= h >> 29;
+   }
+   if (len >= 4) {
+      uint32_t v;
+      memcpy(&v, p, 4);
+      h = (h ^ v) * m;
+      h ^= h >> 29;
+      p += 4;
+      len -= 4;
+   }
+   for (; len > 0; p++, len--)
+      h = (h ^ *p) * m;
+   h ^= h >> 32;
+   h *= 0xD6E8FEB86659FD93ull;
+   h ^= h >> 32;
+   return (unsigned)h;
+}
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = Store_hashKey((keyptr), (keylen)))
+
+#include "store.h"
+
+/* /proc reports start times in clock ticks (USER_HZ = 100). */
+#define TICK_NS 10000000ull
+
+_Static_assert(offsetof(Edge, ep) == offsetof(Edge, proc) + sizeof(Proc*),
+               "Edge hash key is (proc, ep), contiguous");
+#define EDGE_KEYLEN (sizeof(Proc*) + sizeof(Endpoint*))
+
+/* Fixed-size object pool: sockets and edges are allocated in slabs and
+ * recycled through a free list, so neither the hot path nor the per-socket
+ * memory pays malloc's overhead. Under AddressSanitizer plain malloc is used
+ * so that use-after-free is still caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STORE_POOL_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STORE_POOL_MALLOC 1
+#endif
+#endif
+
+#define POOL_SLAB 1024
+
+typedef struct PoolFree_ {
+   struct PoolFree_* next;
+} PoolFree;
+
+typedef struct Pool_ {
+   size_t size;
+   PoolFree* free;
+   void** slabs;
+   size_t nslabs, capslabs;
+} Pool;
+
+static void* Pool_alloc(Pool* p) {
+#ifdef STORE_POOL_MALLOC
+   return calloc(1, p->size);
+#else
+   if (!p->free) {
+      if (p->nslabs == p->capslabs) {
+         size_t cap = p->capslabs ? p->capslabs * 2 : 16;
+         void** slabs = realloc(p->slabs, cap * sizeof *slabs);
+         if (!slabs)
+            return NULL;
+         p->slabs = slabs;
+         p->capslabs = cap;
+      }
+      char* slab = malloc(p->size * POOL_SLAB);
+      if (!slab)
+         return NULL;
+      p->slabs[p->nslabs++] = slab;
+      for (size_t i = POOL_SLAB; i-- > 0;) {
+         PoolFree* f = (PoolFree*)(slab + i * p->size);
+         f->next = p->free;
+         p->free = f;
+      }
+   }
+   PoolFree* f = p->free;
+   p->free = f->next;
+   memset(f, 0, p->size);
+   return f;
+#endif
+}
+
+static void Pool_release(Pool* p, void* obj) {
+#ifdef STORE_POOL_MALLOC
+   (void)p;
+   free(obj);
+#else
+   PoolFree* f = obj;
+   f->next = p->free;
+   p->free = f;
+#endif
+}
+
+static void Pool_done(Pool* p) {
+   for (size_t i = 0; i < p->nslabs; i++)
+      free(p->slabs[i]);
+   free(p->slabs);
+   memset(p, 0, sizeof *p);
+}
+
+struct Store_ {
+   Proc* procs;        /* current procs by pid */
+   Sock* socks;        /* current sockets by key */
+   Endpoint* eps;      /* by address */
+   Edge* edges;        /* by (proc, ep) */
+   ListNode all;       /* every Proc, Proc.all */
+   ListNode waiting;   /* roots whose parent is not known yet, Proc.sibling */
+   ListNode orphans;   /* sockets without owner, Sock.node */
+   ListNode lru_socks, lru_edges, lru_procs;
+   size_t n_lru;
+   size_t cap;
+   uint64_t next_id;
+   Pool sock_pool, edge_pool;
+   StoreStats st;
+};
+
+/* ---- lists ---- */
+
+static inline void List_init(ListNode* n) { n->prev = n->next = n; }
+
+static inline void List_addTail(ListNode* head, ListNode* n) {
+   n->prev = head->prev;
+   n->next = head;
+   head->prev->next = n;
+   head->prev = n;
+}
+
+static inline void List_del(ListNode* n) {
+   n->prev->next = n->next;
+   n->next->prev = n->prev;
+   List_init(n);
+}
+
+/* LRU membership: a node with next == NULL is in no LRU list. */
+static inline bool Lru_has(const ListNode* n) { return n->next != NULL; }
+
+static void Lru_add(Store* s, ListNode* head, ListNode* n) {
+   if (Lru_has(n))
+      return;
+   List_addTail(head, n);
+   s->n_lru++;
+}
+
+static void Lru_del(Store* s, ListNode* n) {
+   if (!Lru_has(n))
+      return;
+   n->prev->next = n->next;
+   n->next->prev = n->prev;
+   n->next = n->prev = NULL;
+   s->n_lru--;
+}
+
+static inline uint64_t nonzero(uint64_t ts) { return ts ? ts : 1; }
+static inline void bump(uint64_t* last, uint64_t ts) {
+   if (ts > *last)
+      *last = ts;
+}
+
+/* ---- processes ---- */
+
+static bool Store_sameStart(uint64_t a, uint64_t b) {
+   if (!a || !b)
+      return true;
+   return (a > b ? a - b : b - a) < TICK_NS;
+}
+
+static bool Proc_idle(const Proc* p) {
+   return p->exited && p->nactive == 0 && p->nlive_desc == 0;
+}
+
+/* Keeps the process LRU in step with its prunability. */
+static void Proc_checkIdle(Store* s, Proc* p, uint64_t ts) {
+   if (Proc_idle(p)) {
+      if (!Lru_has(&p->lru)) {
+         p->idle_since = nonzero(ts > p->exited ? ts : p->exited);
+         Lru_add(s, &s->lru_procs, &p->lru);
+      }
+   } else if (Lru_has(&p->lru)) {
+      p->idle_since = 0;
+      Lru_del(s, &p->lru);
+   }
+}
+
+/* Adds delta to the live-descendant count of every ancestor of p. */
+static void Proc_addLive(Store* s, Proc* from, int delta, uint64_t ts) {
+   if (!delta)
+      return;
+   for (Proc* a = from; a; a = a->parent) {
+      a->nlive_desc = (uint32_t)((int64_t)a->nlive_desc + delta);
+      Proc_checkIdle(s, a, ts);
+   }
+}
+
+static void Proc_setParent(Store* s, Proc* p, Proc* np, uint64_t ts) {
+   for (Proc* a = np; a; a = a->parent)
+      if (a == p) { /* would make a cycle: refuse */
+         np = NULL;
+         break;
+      }
+   bool wait = !np && p->ppid && p->ppid != p->pid;
+   if (p->parent == np && wait == !!(p->flags & PROCF_WAITING))
+      return;
+   int weight = (Proc_isAlive(p) ? 1 : 0) + (int)p->nlive_desc;
+   if (p->parent) {
+      Proc* old = p->parent;
+      List_del(&p->sibling);
+      old->nchildren--;
+      p->parent = NULL;
+      Proc_addLive(s, old, -weight, ts);
+   } else if (p->flags & PROCF_WAITING) {
+      List_del(&p->sibling);
+      p->flags &= (uint8_t)~PROCF_WAITING;
+   }
+   if (np) {
+      p->parent = np;
+      List_addTail(&np->children, &p->sibling);
+      np->nchildren++;
+      Proc_addLive(s, np, weight, ts);
+   } else if (wait) {
+      List_addTail(&s->waiting, &p->sibling);
+      p->flags |= PROCF_WAITING;
+   }
+}
+
+/* Could q be the parent of p? It must have started no later than p. */
+static bool Proc_canParent(const Proc* q, const Proc* p) {
+   if (q == p)
+      return false;
+   return !q->start || !p->start || q->start <= p->start + TICK_NS;
+}
+
+static void Proc_setPpid(Store* s, Proc* p, uint32_t ppid, uint64_t ts) {
+   if (ppid == p->ppid) {
+      if (p->parent ? p->parent->pid == ppid : (ppid == 0 || (p->flags & PROCF_WAITING)))
+         return;
+   }
+   p->ppid = ppid;
+   Proc* np = NULL;
+   if (ppid && ppid != p->pid) {
+      HASH_FIND(hh, s->procs, &ppid, sizeof ppid, np);
+      if (np && !Proc_canParent(np, p))
+         np = NULL;
+   }
+   Proc_setParent(s, p, np, ts);
+}
+
+/* A new process with pid p->pid appeared: adopt the roots waiting for it. */
+static void Proc_adoptWaiting(Store* s, Proc* p, uint64_t ts) {
+   for (ListNode* n = s->waiting.next; n != &s->waiting;) {
+      Proc* c = LIST_ENTRY(n, Proc, sibling);
+      n = n->next;
+      if (c->ppid == p->pid && Proc_canParent(p, c))
+         Proc_setParent(s, c, p, ts);
+   }
+}
+
+static Proc* Proc_alloc(Store* s, uint32_t pid, uint64_t start, uint64_t ts) {
+   Proc* p = calloc(1, sizeof *p);
+   if (!p)
+      return NULL;
+   p->pid = pid;
+   p->start = start;
+   p->last = ts;
+   p->id = ++s->next_id;
+   p->comm[0] = '?';
+   List_init(&p->children);
+   List_init(&p->sibling);
+   List_init(&p->edges);
+   List_init(&p->listens);
+   List_addTail(&s->all, &p->all);
+   s->st.procs++;
+   s->st.procs_alive++;
+   return p;
+}
+
+static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts);
+
+/* The old holder of a reused pid: no longer current, and certainly dead. */
+static void Proc_unhash(Store* s, Proc* p, uint64_t when) {
+   HASH_DEL(s->procs, p);
+   p->hashed = false;
+   if (Proc_isAlive(p))
+      Proc_exit(s, p, 0, when);
+}
+
+static Proc* Proc_new(Store* s, uint32_t pid, uint64_t start, uint64_t ts) {
+   Proc* p = Proc_alloc(s, pid, start, ts);
+   if (!p)
+      return NULL;
+   p->hashed = true;
+   HASH_ADD(hh, s->procs, pid, sizeof p->pid, p);
+   if (!List_isEmpty(&s->waiting))
+      Proc_adoptWaiting(s, p, ts);
+   return p;
+}
+
+/* An event for an older incarnation of a pid now used by a newer process.
+ * Rare (the pid space must wrap in between), so a linear search will do. */
+static Proc* Proc_history(Store* s, uint32_t pid, uint64_t start, uint64_t ts, bool create) {
+   LIST_FOREACH(n, &s->all) {
+      Proc* p = LIST_ENTRY(n, Proc, all);
+      if (!p->hashed && p->pid == pid && p->start && Store_sameStart(p->start, start))
+         return p;
+   }
+   if (!create)
+      return NULL;
+   Proc* p = Proc_alloc(s, pid, start, ts);
+   if (p)
+      Proc_exit(s, p, 0, ts); /* its pid is reused: it is gone */
+   return p;
+}
+
+/* Finds the process (pid, start), creating it if needed. *created tells. */
+static Proc* Proc_get(Store* s, uint32_t pid, uint64_t start, uint64_t ts, bool* created) {
+   Proc* p;
+   *created = false;
+   HASH_FIND(hh, s->procs, &pid, sizeof pid, p);
+   if (p && Store_sameStart(p->start, start)) {
+      if (!p->start)
+         p->start = start;
+      return p;
+   }
+   if (p && start < p->start)
+      return Proc_history(s, pid, start, ts, true);
+   if (p)
+      Proc_unhash(s, p, start ? start : ts);
+   *created = true;
+   return Proc_new(s, pid, start, ts);
+}
+
+static void Sock_close(Store* s, Sock* k, uint64_t ts);
+
+static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts) {
+   if (!Proc_isAlive(p))
+      return;
+   p->exited = nonzero(ts);
+   p->exit_code = code;
+   bump(&p->last, ts);
+   s->st.procs_alive--;
+   /* The kernel reports no close for UDP: the process's UDP sockets end
+    * with it. */
+   LIST_FOREACH(en, &p->edges) {
+      Edge* e = LIST_ENTRY(en, Edge, proc_node);
+      for (ListNode* n = e->socks.next; n != &e->socks;) {
+         Sock* k = LIST_ENTRY(n, Sock, node);
+         n = n->next;
+         if (k->key.proto == IPPROTO_UDP)
+            Sock_close(s, k, ts);
+      }
+   }
+   for (ListNode* n = p->listens.next; n != &p->listens;) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      n = n->next;
+      if (k->key.proto == IPPROTO_UDP)
+         Sock_close(s, k, ts);
+   }
+   Proc_addLive(s, p->parent, -1, ts);
+   Proc_checkIdle(s, p, ts);
+}
+
+static void Proc_setStrings(Proc* p, const ProcEvent* pe) {
+   memcpy(p->comm, pe->comm, VN_COMM_LEN);
+   p->comm[VN_COMM_LEN - 1] = '\0';
+   if (!p->comm[0])
+      strcpy(p->comm, "?");
+   free(p->exe);
+   p->exe = pe->filename[0] ? strndup(pe->filename, VN_PATH_LEN - 1) : NULL;
+   size_t len = pe->args_len;
+   if (len > VN_ARGS_LEN)
+      len = VN_ARGS_LEN;
+   if (len == 0)
+      len = strnlen(pe->args, VN_ARGS_LEN);
+   while (len > 0 && pe->args[len - 1] == '\0')
+      len--;
+   free(p->cmdline);
+   p->cmdline = NULL;
+   if (len > 0 && (p->cmdline = malloc(len + 1))) {
+      for (size_t i = 0; i < len; i++)
+         p->cmdline[i] = pe->args[i] ? pe->args[i] : ' ';
+      p->cmdline[len] = '\0';
+   }
+   p->flags |= PROCF_NAMED;
+}
+
+static char* dupOrNull(const char* x) { return x ? strdup(x) : NULL; }
+
+static int Store_procEvent(Store* s, const Event* e) {
+   bool created;
+   Proc* p;
+   switch (e->type) {
+   case EV_EXEC:
+   case EV_PROC:
+      p = Proc_get(s, e->pid, e->pstart, e->ts, &created);
+      if (!p)
+         return 0;
+      Proc_setStrings(p, &e->proc);
+      p->uid = e->proc.uid;
+      if (e->proc.cgroup)
+         p->cgroup = e->proc.cgroup;
+      bump(&p->last, e->ts);
+      if (p->hashed)
+         Proc_setPpid(s, p, e->proc.ppid, e->ts);
+      return 0;
+   case EV_FORK: {
+      p = Proc_get(s, e->pid, e->pstart, e->ts, &created);
+      if (!p)
+         return 0;
+      Proc* c = Proc_get(s, e->proc.child_pid, e->proc.child_start, e->ts, &created);
+      if (!c)
+         return 0;
+      if (!(c->flags & PROCF_NAMED)) { /* the child's exec may have come first */
+         memcpy(c->comm, p->comm, VN_COMM_LEN);
+         free(c->exe);
+         free(c->cmdline);
+         c->exe = dupOrNull(p->exe);
+         c->cmdline = dupOrNull(p->cmdline);
+         c->uid = p->uid;
+         c->cgroup = p->cgroup;
+      }
+      bump(&p->last, e->ts);
+      bump(&c->last, e->ts);
+      if (c->hashed) {
+         c->ppid = p->pid;
+         Proc_setParent(s, c, p, e->ts);
+      }
+      return 0;
+   }
+   case EV_EXIT:
+      HASH_FIND(hh, s->procs, &e->pid, sizeof e->pid, p);
+      if (!p)
+         return 0; /* never seen: nothing to record */
+      if (Store_sameStart(p->start, e->pstart))
+         Proc_exit(s, p, e->proc.exit_code, e->ts);
+      else if (e->pstart > p->start)
+         Proc_unhash(s, p, e->pstart); /* a newer holder of the pid exited */
+      else if ((p = Proc_history(s, e->pid, e->pstart, e->ts, false)))
+         Proc_exit(s, p, e->proc.exit_code, e->ts);
+      return 0;
+   }
+   return -1;
+}
+
+/* ---- endpoints and edges ---- */
+
+static Endpoint* Endpoint_get(Store* s, const uint8_t addr[16], uint64_t ts) {
+   Endpoint* ep;
+   HASH_FIND(hh, s->eps, addr, 16, ep);
+   if (ep)
+      return ep;
+   ep = calloc(1, sizeof *ep);
+   if (!ep)
+      return NULL;
+   memcpy(ep->addr, addr, 16);
+   ep->first = ep->last = ts;
+   List_init(&ep->edges);
+   HASH_ADD(hh, s->eps, addr, 16, ep);
+   s->st.endpoints++;
+   return ep;
+}
+
+static void Endpoint_free(Store* s, Endpoint* ep) {
+   HASH_DEL(s->eps, ep);
+   free(ep->name);
+   free(ep);
+   s->st.endpoints--;
+}
+
+static void Edge_deactivate(Store* s, Edge* e, uint64_t ts) {
+   e->inactive_since = nonzero(ts);
+   s->st.edges_active--;
+   Lru_add(s, &s->lru_edges, &e->lru);
+}
+
+static void Edge_activate(Store* s, Edge* e) {
+   e->inactive_since = 0;
+   s->st.edges_active++;
+   Lru_del(s, &e->lru);
+}
+
+static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
+   Edge* e;
+   Endpoint* ep = Endpoint_get(s, addr, ts);
+   if (!ep)
+      return NULL;
+   struct {
+      Proc* p;
+      Endpoint* ep;
+   } key = {p, ep};
+   HASH_FIND(hh, s->edges, &key, EDGE_KEYLEN, e);
+   if (e)
+      return e;
+   e = Pool_alloc(&s->edge_pool);
+   if (!e) {
+      if (ep->nedges == 0)
+         Endpoint_free(s, ep);
+      return NULL;
+   }
+   e->proc = p;
+   e->ep = ep;
+   e->first = e->last = ts;
+   List_init(&e->socks);
+   List_addTail(&p->edges, &e->proc_node);
+   List_addTail(&ep->edges, &e->ep_node);
+   ep->nedges++;
+   HASH_ADD(hh, s->edges, proc, EDGE_KEYLEN, e);
+   s->st.edges++;
+   s->st.edges_active++;
+   Edge_deactivate(s, e, ts); /* until a socket makes it active */
+   return e;
+}
+
+/* ---- sockets ---- */
+
+/* Links k under its owner p (NULL: the orphans list) and adds it to the
+ * owner's counters and sums. */
+static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
+   bool active = Sock_isActive(k);
+   k->proc = p;
+   k->edge = NULL;
+   if (!p) {
+      List_addTail(&s->orphans, &k->node);
+      s->st.orphans++;
+      return;
+   }
+   k->noowner = NOOWN_NONE;
+   p->nsocks++;
+   p->tx += k->tx;
+   p->rx += k->rx;
+   if (active)
+      p->nactive++;
+   if (!Sock_isListen(k))
+      k->edge = Edge_get(s, p, k->key.raddr, ts);
+   if (k->edge) {
+      Edge* e = k->edge;
+      List_addTail(&e->socks, &k->node);
+      e->nsocks++;
+      e->tx += k->tx;
+      e->rx += k->rx;
+      bump(&e->last, k->last);
+      bump(&e->ep->last, k->last);
+      if (active) {
+         if (e->nactive++ == 0)
+            Edge_activate(s, e);
+         e->ep->nactive++;
+      }
+   } else {
+      List_addTail(&p->listens, &k->node);
+   }
+   if (active)
+      Proc_checkIdle(s, p, ts);
+}
+
+/* Unlinks k from its owner. keep_sums: the owner's byte sums keep what k
+ * carried (k is going away); otherwise they give it back (k moves). */
+static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
+   Proc* p = k->proc;
+   bool active = Sock_isActive(k);
+   List_del(&k->node);
+   if (!p) {
+      s->st.orphans--;
+      return;
+   }
+   p->nsocks--;
+   if (!keep_sums) {
+      p->tx -= k->tx;
+      p->rx -= k->rx;
+   }
+   if (active)
+      p->nactive--;
+   Edge* e = k->edge;
+   if (e) {
+      e->nsocks--;
+      if (!keep_sums) {
+         e->tx -= k->tx;
+         e->rx -= k->rx;
+      }
+      if (active) {
+         e->ep->nactive--;
+         if (--e->nactive == 0)
+            Edge_deactivate(s, e, ts);
+      }
+   }
+   k->proc = NULL;
+   k->edge = NULL;
+   if (active)
+      Proc_checkIdle(s, p, ts);
+}
+
+static void Sock_free(Store* s, Sock* k) {
+   Sock_detach(s, k, k->closed ? k->closed : k->last, true);
+   if (k->hashed)
+      HASH_DEL(s->socks, k);
+   Lru_del(s, &k->lru);
+   s->st.socks--;
+   if (Sock_isActive(k))
+      s->st.socks_active--;
+   Pool_release(&s->sock_pool, k);
+}
+
+static void Sock_close(Store* s, Sock* k, uint64_t ts) {
+   if (!Sock_isActive(k))
+      return;
+   k->closed = nonzero(ts);
+   bump(&k->last, ts);
+   s->st.socks_active--;
+   Lru_add(s, &s->lru_socks, &k->lru);
+   Proc* p = k->proc;
+   if (!p)
+      return;
+   p->nactive--;
+   if (k->edge) {
+      Edge* e = k->edge;
+      e->ep->nactive--;
+      if (--e->nactive == 0)
+         Edge_deactivate(s, e, ts);
+   }
+   Proc_checkIdle(s, p, ts);
+}
+
+/* Sets cumulative byte counts; only growth counts (a late, smaller
+ * cumulative value changes nothing) and the delta goes to every sum. */
+static void Sock_setBytes(Sock* k, uint64_t tx, uint64_t rx) {
+   uint64_t dtx = tx > k->tx ? tx - k->tx : 0;
+   uint64_t drx = rx > k->rx ? rx - k->rx : 0;
+   if (!(dtx | drx))
+      return;
+   k->tx += dtx;
+   k->rx += drx;
+   if (k->proc) {
+      k->proc->tx += dtx;
+      k->proc->rx += drx;
+   }
+   if (k->edge) {
+      k->edge->tx += dtx;
+      k->edge->rx += drx;
+      k->edge->ep->tx += dtx;
+      k->edge->ep->rx += drx;
+   }
+}
+
+static void Sock_touch(Sock* k, uint64_t ts) {
+   bump(&k->last, ts);
+   if (k->proc)
+      bump(&k->proc->last, ts);
+   if (k->edge) {
+      bump(&k->edge->last, ts);
+      bump(&k->edge->ep->last, ts);
+   }
+}
+
+static Sock* Sock_new(Store* s, const SockKey* key, const Event* e) {
+   Sock* k = Pool_alloc(&s->sock_pool);
+   if (!k)
+      return NULL;
+   k->key = *key;
+   k->id = ++s->next_id;
+   k->sk = e->sock.sk;
+   k->ino = e->sock.ino;
+   k->opened = k->last = e->ts;
+   k->family = e->sock.family;
+   k->noowner = e->sock.noowner;
+   List_init(&k->node);
+   k->hashed = true;
+   HASH_ADD(hh, s->socks, key, sizeof(SockKey), k);
+   s->st.socks++;
+   s->st.socks_active++;
+   return k;
+}
+
+static void Sock_unhash(Store* s, Sock* k) {
+   HASH_DEL(s->socks, k);
+   k->hashed = false;
+}
+
+/* Events that begin a socket's life: on a closed Sock they start a new one. */
+static bool Event_opens(const Event* e) {
+   switch (e->type) {
+   case EV_CONNECT:
+   case EV_ACCEPT:
+   case EV_LISTEN:
+   case EV_SOCK:
+   case EV_UDP_PEER:
+      return true;
+   case EV_STATE:
+      return e->sock.oldstate == TCPS_CLOSE && e->sock.state != TCPS_CLOSE;
+   default:
+      return false;
+   }
+}
+
+/* Events emitted in the owning task's context, so their pid is the owner.
+ * State changes, closes and connect completions often run in softirq
+ * context on behalf of any task: they never move ownership. */
+static bool Event_ownerContext(int type) {
+   return type == EV_CONNECT || type == EV_ACCEPT || type == EV_LISTEN || type == EV_SOCK ||
+          type == EV_BYTES || type == EV_UDP_PEER;
+}
+
+static bool Sock_valid(const Event* e) {
+   const SockEvent* se = &e->sock;
+   return (se->proto == IPPROTO_TCP || se->proto == IPPROTO_UDP) &&
+          (se->family == AF_INET || se->family == AF_INET6) && se->state < TCPS__COUNT &&
+          se->oldstate < TCPS__COUNT && se->dir <= DIR_LISTEN && se->noowner <= NOOWN_ORPHAN &&
+          se->err >= 0;
+}
+
+static void Sock_setOwner(Store* s, Sock* k, const Event* e) {
+   bool created;
+   Proc* p = Proc_get(s, e->pid, e->pstart, e->ts, &created);
+   if (!p || p == k->proc)
+      return;
+   Sock_detach(s, k, e->ts, false);
+   Sock_attach(s, k, p, e->ts);
+}
+
+static void Sock_apply(Store* s, Sock* k, const Event* e) {
+   const SockEvent* se = &e->sock;
+   bool tcp = k->key.proto == IPPROTO_TCP;
+   if (!k->sk)
+      k->sk = se->sk;
+   if (!k->ino)
+      k->ino = se->ino;
+   if (se->dir && (!k->dir || e->type == EV_CONNECT || e->type == EV_ACCEPT ||
+                   e->type == EV_LISTEN))
+      k->dir = se->dir;
+   switch (e->type) {
+   case EV_CONNECT:
+      if (!k->dir)
+         k->dir = DIR_OUT;
+      k->state = se->state ? se->state : (tcp ? TCPS_SYN_SENT : TCPS_ESTABLISHED);
+      break;
+   case EV_CONNECTED:
+      if (!k->dir)
+         k->dir = DIR_OUT;
+      k->state = TCPS_ESTABLISHED;
+      break;
+   case EV_CONNECT_FAIL:
+      k->err = se->err;
+      k->state = TCPS_CLOSE;
+      Sock_close(s, k, e->ts);
+      break;
+   case EV_ACCEPT:
+      k->dir = DIR_IN;
+      k->state = se->state ? se->state : TCPS_ESTABLISHED;
+      break;
+   case EV_LISTEN:
+      k->dir = DIR_LISTEN;
+      k->state = TCPS_LISTEN;
+      break;
+   case EV_STATE:
+      k->state = se->state;
+      if (se->state == TCPS_LISTEN)
+         k->dir = DIR_LISTEN;
+      if (tcp && se->state == TCPS_CLOSE)
+         Sock_close(s, k, e->ts);
+      break;
+   case EV_CLOSE:
+      Sock_setBytes(k, se->tx, se->rx);
+      if (se->lifetime_ns && se->lifetime_ns < e->ts && e->ts - se->lifetime_ns < k->opened)
+         k->opened = e->ts - se->lifetime_ns;
+      if (tcp)
+         k->state = TCPS_CLOSE;
+      Sock_close(s, k, e->ts);
+      break;
+   case EV_BYTES:
+      Sock_setBytes(k, se->tx, se->rx);
+      break;
+   case EV_UDP_PEER:
+      if (se->count > k->udp_count)
+         k->udp_count = se->count;
+      if (!k->dir)
+         k->dir = DIR_OUT;
+      if (!k->state)
+         k->state = TCPS_ESTABLISHED;
+      Sock_setBytes(k, se->tx, se->rx);
+      break;
+   case EV_SOCK:
+      if (se->state)
+         k->state = se->state;
+      if (k->state == TCPS_LISTEN)
+         k->dir = DIR_LISTEN;
+      Sock_setBytes(k, se->tx, se->rx);
+      break;
+   }
+   if (!k->proc && se->noowner)
+      k->noowner = se->noowner;
+   Sock_touch(k, e->ts);
+}
+
+static int Store_sockEvent(Store* s, const Event* e) {
+   const SockEvent* se = &e->sock;
+   SockKey key;
+   memcpy(key.laddr, se->laddr, 16);
+   memcpy(key.raddr, se->raddr, 16);
+   key.netns = se->netns;
+   key.lport = se->lport;
+   key.rport = se->rport;
+   key.proto = se->proto;
+   key.pad[0] = key.pad[1] = key.pad[2] = 0;
+   Sock* k;
+   HASH_FIND(hh, s->socks, &key, sizeof key, k);
+   if (k) {
+      bool other_sk = se->sk && k->sk && se->sk != k->sk;
+      if (!Sock_isActive(k)) {
+         /* A snapshot of a socket we saw close: stale, do not reopen. */
+         if (e->type == EV_SOCK && ((se->sk && se->sk == k->sk) || e->ts <= k->closed))
+            return 0;
+         if (Event_opens(e) || other_sk) {
+            Sock_unhash(s, k);
+            k = NULL;
+         }
+      } else if (other_sk && Event_opens(e) && e->type != EV_SOCK) {
+         /* Same tuple, another kernel socket: we missed the old one's close. */
+         Sock_close(s, k, e->ts);
+         Sock_unhash(s, k);
+         k = NULL;
+      }
+   }
+   if (!k) {
+      k = Sock_new(s, &key, e);
+      if (!k)
+         return 0;
+      Proc* p = NULL;
+      if (e->pid) {
+         bool created;
+         p = Proc_get(s, e->pid, e->pstart, e->ts, &created);
+      }
+      Sock_attach(s, k, p, e->ts);
+   } else if (e->pid && (!k->proc || k->proc->pid != e->pid) &&
+              (!k->proc || Event_ownerContext(e->type))) {
+      Sock_setOwner(s, k, e);
+   }
+   Sock_apply(s, k, e);
+   return 0;
+}
+
+/* ---- eviction and prune ---- */
+
+static void Edge_free(Store* s, Edge* e, size_t* nsocks) {
+   for (ListNode* n = e->socks.next; n != &e->socks;) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      n = n->next;
+      Sock_free(s, k);
+      (*nsocks)++;
+   }
+   if (Edge_isActive(e))
+      s->st.edges_active--;
+   List_del(&e->proc_node);
+   List_del(&e->ep_node);
+   HASH_DEL(s->edges, e);
+   Lru_del(s, &e->lru);
+   s->st.edges--;
+   Endpoint* ep = e->ep;
+   Pool_release(&s->edge_pool, e);
+   if (--ep->nedges == 0)
+      Endpoint_free(s, ep);
+}
+
+/* Frees an idle process with its (inactive) sockets and edges; its children
+ * move up to its parent so that no pointer dangles. */
+static void Proc_free(Store* s, Proc* p, PruneCount* c) {
+   for (ListNode* n = p->listens.next; n != &p->listens;) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      n = n->next;
+      Sock_free(s, k);
+      c->socks++;
+   }
+   for (ListNode* n = p->edges.next; n != &p->edges;) {
+      Edge* e = LIST_ENTRY(n, Edge, proc_node);
+      n = n->next;
+      Edge_free(s, e, &c->socks);
+      c->edges++;
+   }
+   uint64_t ts = p->idle_since;
+   while (!List_isEmpty(&p->children)) {
+      Proc* ch = LIST_ENTRY(p->children.next, Proc, sibling);
+      ch->parent = NULL;
+   }
+   p->ppid = 0; /* so that setParent does not queue it as waiting */
+   Proc_setParent(s, p, NULL, ts);
+   if (p->flags & PROCF_WAITING) {
+      List_del(&p->sibling);
+      p->flags &= (uint8_t)~PROCF_WAITING;
+   }
+   if (p->hashed)
+      HASH_DEL(s->procs, p);
+   List_del(&p->all);
+   Lru_del(s, &p->lru);
+   s->st.procs--;
+   if (Proc_isAlive(p))
+      s->st.procs_alive--;
+   free(p->exe);
+   free(p->cmdline);
+   free(p);
+   c->procs++;
+}
+
+static uint64_t Lru_time(const ListNode* head, int which) {
+   if (List_isEmpty(head))
+      return UINT64_MAX;
+   const ListNode* n = head->next;
+   switch (which) {
+   case 0: return LIST_ENTRY(n, Sock, lru)->closed;
+   case 1: return LIST_ENTRY(n, Edge, lru)->inactive_since;
+   default: return LIST_ENTRY(n, Proc, lru)->idle_since;
+   }
+}
+
+/* Evicts the oldest inactive entry of the three LRU lists. */
+static void Store_evictOne(Store* s) {
+   uint64_t ts = Lru_time(&s->lru_socks, 0), te = Lru_time(&s->lru_edges, 1),
+            tp = Lru_time(&s->lru_procs, 2);
+   PruneCount c = {0, 0, 0};
+   if (ts == UINT64_MAX && te == UINT64_MAX && tp == UINT64_MAX)
+      return;
+   if (ts <= te && ts <= tp) {
+      Sock_free(s, LIST_ENTRY(s->lru_socks.next, Sock, lru));
+      c.socks++;
+   } else if (te <= tp) {
+      Edge_free(s, LIST_ENTRY(s->lru_edges.next, Edge, lru), &c.socks);
+      c.edges++;
+   } else {
+      Proc_free(s, LIST_ENTRY(s->lru_procs.next, Proc, lru), &c);
+   }
+   s->st.evicted += c.socks + c.edges + c.procs;
+}
+
+static PruneCount Store_pruneBefore(Store* s, uint64_t cutoff, bool all) {
+   PruneCount c = {0, 0, 0};
+   for (ListNode* n = s->lru_socks.next; n != &s->lru_socks;) {
+      Sock* k = LIST_ENTRY(n, Sock, lru);
+      n = n->next;
+      if (all || k->closed < cutoff) {
+         Sock_free(s, k);
+         c.socks++;
+      }
+   }
+   for (ListNode* n = s->lru_edges.next; n != &s->lru_edges;) {
+      Edge* e = LIST_ENTRY(n, Edge, lru);
+      n = n->next;
+      if (all || (e->inactive_since < cutoff && List_isEmpty(&e->socks))) {
+         Edge_free(s, e, &c.socks);
+         c.edges++;
+      }
+   }
+   for (ListNode* n = s->lru_procs.next; n != &s->lru_procs;) {
+      Proc* p = LIST_ENTRY(n, Proc, lru);
+      n = n->next;
+      if (all || (p->idle_since < cutoff && p->nsocks == 0 && List_isEmpty(&p->edges)))
+         Proc_free(s, p, &c);
+   }
+   return c;
+}
+
+PruneCount Store_prune(Store* s) { return Store_pruneBefore(s, 0, true); }
+
+PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns) {
+   uint64_t cutoff = now_ns > age_ns ? now_ns - age_ns : 0;
+   return Store_pruneBefore(s, cutoff, false);
+}
+
+/* ---- public ---- */
+
+Store* Store_new(size_t inactive_cap) {
+   Store* s = calloc(1, sizeof *s);
+   if (!s)
+      return NULL;
+   s->cap = inactive_cap ? inactive_cap : STORE_DEFAULT_INACTIVE_CAP;
+   List_init(&s->all);
+   List_init(&s->waiting);
+   List_init(&s->orphans);
+   List_init(&s->lru_socks);
+   List_init(&s->lru_edges);
+   List_init(&s->lru_procs);
+   s->sock_pool.size = sizeof(Sock);
+   s->edge_pool.size = sizeof(Edge);
+   return s;
+}
+
+/* Releases every socket and edge a process holds, without bookkeeping. */
+static void Store_freeHeld(Store* s, Proc* p) {
+   for (ListNode* n = p->listens.next; n != &p->listens;) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      n = n->next;
+      Pool_release(&s->sock_pool, k);
+   }
+   for (ListNode* en = p->edges.next; en != &p->edges;) {
+      Edge* e = LIST_ENTRY(en, Edge, proc_node);
+      en = en->next;
+      for (ListNode* n = e->socks.next; n != &e->socks;) {
+         Sock* k = LIST_ENTRY(n, Sock, node);
+         n = n->next;
+         Pool_release(&s->sock_pool, k);
+      }
+      Pool_release(&s->edge_pool, e);
+   }
+}
+
+void Store_free(Store* s) {
+   if (!s)
+      return;
+   HASH_CLEAR(hh, s->socks);
+   HASH_CLEAR(hh, s->edges);
+   HASH_CLEAR(hh, s->procs);
+   Endpoint *ep, *etmp;
+   HASH_ITER(hh, s->eps, ep, etmp) {
+      HASH_DEL(s->eps, ep);
+      free(ep->name);
+      free(ep);
+   }
+   for (ListNode* n = s->all.next; n != &s->all;) {
+      Proc* p = LIST_ENTRY(n, Proc, all);
+      n = n->next;
+      Store_freeHeld(s, p);
+      free(p->exe);
+      free(p->cmdline);
+      free(p);
+   }
+   for (ListNode* n = s->orphans.next; n != &s->orphans;) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      n = n->next;
+      Pool_release(&s->sock_pool, k);
+   }
+   Pool_done(&s->sock_pool);
+   Pool_done(&s->edge_pool);
+   free(s);
+}
+
+int Store_apply(Store* s, const Event* e) {
+   int rc = -1;
+   if (e->type > EV_NONE && e->type < EV__COUNT) {
+      if (Event_isSock(e)) {
+         if (Sock_valid(e))
+            rc = Store_sockEvent(s, e);
+      } else if (e->pid && !(e->type == EV_FORK &&
+                             (e->proc.child_pid == 0 || e->proc.child_pid == e->pid))) {
+         rc = Store_procEvent(s, e);
+      }
+   }
+   if (rc < 0) {
+      s->st.bad_events++;
+      return -1;
+   }
+   s->st.events++;
+   while (s->n_lru > s->cap) {
+      size_t before = s->n_lru;
+      Store_evictOne(s);
+      if (s->n_lru >= before)
+         break;
+   }
+   return 0;
+}
+
+void Store_stats(const Store* s, StoreStats* out) {
+   *out = s->st;
+   out->inactive = s->n_lru;
+}
+
+Proc* Store_proc(const Store* s, uint32_t pid) {
+   Proc* p;
+   HASH_FIND(hh, s->procs, &pid, sizeof pid, p);
+   return p;
+}
+
+Sock* Store_sock(const Store* s, const SockKey* key) {
+   Sock* k;
+   HASH_FIND(hh, s->socks, key, sizeof *key, k);
+   return k;
+}
+
+Endpoint* Store_endpoint(const Store* s, const uint8_t addr[16]) {
+   Endpoint* ep;
+   HASH_FIND(hh, s->eps, addr, 16, ep);
+   return ep;
+}
+
+Proc* Store_firstProc(const Store* s) {
+   return List_isEmpty(&s->all) ? NULL : LIST_ENTRY(s->all.next, Proc, all);
+}
+
+Proc* Store_nextProc(const Store* s, const Proc* p) {
+   return p->all.next == &s->all ? NULL : LIST_ENTRY(p->all.next, Proc, all);
+}
+
+Endpoint* Store_firstEndpoint(const Store* s) { return s->eps; }
+
+Endpoint* Store_nextEndpoint(const Store* s, const Endpoint* ep) {
+   (void)s;
+   return ep->hh.next;
+}
+
+Sock* Store_firstSock(const Store* s) { return s->socks; }
+
+Sock* Store_nextSock(const Store* s, const Sock* k) {
+   (void)s;
+   return k->hh.next;
+}
+
+const ListNode* Store_orphans(const Store* s) { return &s->orphans; }
+
+int Store_setName(Store* s, const uint8_t addr[16], const char* name) {
+   Endpoint* ep = Store_endpoint(s, addr);
+   if (!ep)
+      return -1;
+   char* copy = NULL;
+   if (name && !(copy = strdup(name)))
+      return -1;
+   free(ep->name);
+   ep->name = copy;
+   return 0;
+}

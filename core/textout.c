@@ -1,0 +1,449 @@
+/* textout.c: the tree as text lines that fit the terminal width. */
+#include "textout.h"
+
+#include "procfs.h"
+
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <wctype.h>
+
+/* ---- escaping, one character at a time ---- */
+
+/* Writes the display form of the character at s[*i] into piece, advances
+ * *i and returns its width in columns. */
+static int Esc_next(const char* s, size_t len, size_t* i, bool utf8, char piece[16]) {
+   unsigned char c = (unsigned char)s[*i];
+   if (c == 0x1b || c == '\\') {
+      snprintf(piece, 16, "\\%c", c == 0x1b ? 'e' : '\\');
+      (*i)++;
+      return 2;
+   }
+   if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
+      snprintf(piece, 16, "\\x%02x", c);
+      (*i)++;
+      return 4;
+   }
+   if (c < 0x80) {
+      piece[0] = (char)c;
+      piece[1] = '\0';
+      (*i)++;
+      return 1;
+   }
+   mbstate_t st;
+   memset(&st, 0, sizeof st);
+   wchar_t wc;
+   size_t n = mbrtowc(&wc, s + *i, len - *i, &st);
+   if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+      snprintf(piece, 16, "\\x%02x", c);
+      (*i)++;
+      return 4;
+   }
+   *i += n;
+   int w = wcwidth(wc);
+   /* C1 controls, zero-width and format characters (bidi overrides) are
+    * shown by code point so that nothing can rearrange the line */
+   if (w <= 0 || (wc >= 0x80 && wc < 0xa0) || !iswprint((wint_t)wc)) {
+      int k = snprintf(piece, 16, "\\u%04x", (unsigned)wc);
+      return k;
+   }
+   memcpy(piece, s + *i - n, n);
+   piece[n] = '\0';
+   return w;
+}
+
+int TextOut_escape(char* out, size_t outlen, const char* s, size_t len, bool utf8, int maxcols,
+                   bool* cut) {
+   size_t o = 0, i = 0;
+   int cols = 0;
+   bool c = false;
+   char piece[16];
+   if (outlen == 0)
+      return 0;
+   while (i < len) {
+      size_t save = i;
+      int w = Esc_next(s, len, &i, utf8, piece);
+      size_t pl = strlen(piece);
+      if (cols + w > maxcols || o + pl + 1 > outlen) {
+         i = save;
+         c = true;
+         break;
+      }
+      memcpy(out + o, piece, pl);
+      o += pl;
+      cols += w;
+   }
+   out[o] = '\0';
+   if (cut)
+      *cut = c;
+   return cols;
+}
+
+const char* TextOut_bytes(uint64_t n, char* buf, size_t len) {
+   static const char UNITS[] = "KMGTPE";
+   if (n < 1000) {
+      snprintf(buf, len, "%" PRIu64, n);
+      return buf;
+   }
+   double v = (double)n;
+   int u = -1;
+   while (v >= 1000 && u < 5) {
+      v /= 1024;
+      u++;
+   }
+   snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, UNITS[u]);
+   return buf;
+}
+
+/* ---- a line that knows its width ---- */
+
+typedef struct Line_ {
+   char buf[TEXTOUT_MAX_WIDTH * 8 + 16];
+   size_t at[TEXTOUT_MAX_WIDTH + 1]; /* at[c]: bytes used when c columns were, or SIZE_MAX */
+   size_t len;
+   int cols, width;
+   bool cut, utf8;
+} Line;
+
+static void Line_reset(Line* l, int width, bool utf8) {
+   l->len = 0;
+   l->cols = 0;
+   l->width = width;
+   l->cut = false;
+   l->utf8 = utf8;
+   for (int c = 0; c <= width; c++)
+      l->at[c] = SIZE_MAX;
+   l->at[0] = 0;
+}
+
+static void Line_add(Line* l, const char* piece, size_t bytes, int cols) {
+   if (l->cut)
+      return;
+   if (l->cols + cols > l->width || l->len + bytes + 8 > sizeof l->buf) {
+      l->cut = true;
+      return;
+   }
+   memcpy(l->buf + l->len, piece, bytes);
+   l->len += bytes;
+   l->cols += cols;
+   l->at[l->cols] = l->len;
+}
+
+/* Text from the system: escaped. Printable ASCII takes the short path. */
+static void Line_text(Line* l, const char* s, size_t len) {
+   char piece[16];
+   for (size_t i = 0; i < len && !l->cut;) {
+      unsigned char c = (unsigned char)s[i];
+      if (c >= 0x20 && c < 0x7f && c != '\\') {
+         if (l->cols + 1 > l->width || l->len + 9 > sizeof l->buf) {
+            l->cut = true;
+            return;
+         }
+         l->buf[l->len++] = (char)c;
+         l->at[++l->cols] = l->len;
+         i++;
+         continue;
+      }
+      int w = Esc_next(s, len, &i, l->utf8, piece);
+      Line_add(l, piece, strlen(piece), w);
+   }
+}
+
+static void Line_str(Line* l, const char* s) {
+   if (s)
+      Line_text(l, s, strlen(s));
+}
+
+/* Our own ASCII text. */
+__attribute__((format(printf, 2, 3))) static void Line_printf(Line* l, const char* fmt, ...) {
+   char tmp[256];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(tmp, sizeof tmp, fmt, ap);
+   va_end(ap);
+   Line_str(l, tmp);
+}
+
+/* Drawing characters: one column each, multi-byte in UTF-8. */
+static void Line_draw(Line* l, const char* utf8, const char* ascii) {
+   const char* s = l->utf8 ? utf8 : ascii;
+   Line_add(l, s, strlen(s), (int)strlen(ascii));
+}
+
+static int Line_write(Line* l, FILE* f) {
+   if (l->cut) {
+      int c = l->width - 1;
+      while (c > 0 && l->at[c] == SIZE_MAX)
+         c--;
+      l->len = l->at[c];
+      const char* mark = l->utf8 ? "\xe2\x80\xa6" : "+";
+      memcpy(l->buf + l->len, mark, strlen(mark));
+      l->len += strlen(mark);
+   }
+   /* no trailing blanks */
+   while (l->len > 0 && l->buf[l->len - 1] == ' ')
+      l->len--;
+   l->buf[l->len++] = '\n';
+   return fwrite(l->buf, 1, l->len, f) == l->len ? 0 : -1;
+}
+
+/* ---- nodes ---- */
+
+#define TEXT_MAX_DEPTH 4096
+
+typedef struct TextCtx_ {
+   FILE* f;
+   const TextOutOpts* o;
+   Line line;
+   U64Map net;    /* nodes with a socket at or below */
+   bool more[TEXT_MAX_DEPTH]; /* more[d]: the ancestor at depth d has later siblings */
+   int maxdepth;  /* levels of tree lines drawn before cutting the left */
+   int err;
+} TextCtx;
+
+static void Text_prefix(TextCtx* c, int d, bool more) {
+   Line* l = &c->line;
+   if (d == 0)
+      return;
+   int first = 1;
+   if (d > c->maxdepth) {
+      first = d - c->maxdepth + 1;
+      Line_add(l, "..", 2, 2);
+   }
+   for (int lev = first; lev < d; lev++) {
+      if (lev < TEXT_MAX_DEPTH && c->more[lev])
+         Line_draw(l, "\xe2\x94\x82", "|");
+      else
+         Line_add(l, " ", 1, 1);
+      Line_add(l, " ", 1, 1);
+   }
+   if (more)
+      Line_draw(l, "\xe2\x94\x9c", "|");
+   else
+      Line_draw(l, "\xe2\x94\x94", "`");
+   Line_draw(l, "\xe2\x94\x80", "-");
+}
+
+static void Text_addr(Line* l, const uint8_t a[16], uint16_t port) {
+   char buf[64];
+   Addr_format(a, buf, sizeof buf);
+   if (Addr_isV4(a))
+      Line_printf(l, "%s:%u", buf, port);
+   else
+      Line_printf(l, "[%s]:%u", buf, port);
+}
+
+static const char* Text_proto(const Sock* k) {
+   return k->key.proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+static const char* Text_state(const Sock* k) {
+   if (k->key.proto == IPPROTO_UDP)
+      return k->key.rport == 0 ? "UNCONN" : "CONNECTED";
+   return Event_tcpStateName(k->state);
+}
+
+static void Text_traffic(Line* l, uint64_t tx, uint64_t rx) {
+   char a[16], b[16];
+   Line_printf(l, "  tx %s rx %s", TextOut_bytes(tx, a, sizeof a), TextOut_bytes(rx, b, sizeof b));
+}
+
+static void Text_proc(Line* l, const Proc* p, const TreeNode* n, bool counts) {
+   Line_str(l, p->comm);
+   Line_printf(l, "(%u)", p->pid);
+   if (!Proc_isAlive(p))
+      Line_printf(l, " [exited]");
+   if (counts) {
+      Line_printf(l, "  %u conn%s", n->nconns, n->nconns == 1 ? "" : "s");
+      Text_traffic(l, n->tx, n->rx);
+   }
+   if (p->cmdline && p->cmdline[0]) {
+      Line_add(l, " ", 1, 1);
+      Line_add(l, " ", 1, 1);
+      Line_str(l, p->cmdline);
+   }
+}
+
+static void Text_endpoint(Line* l, const Endpoint* ep, const TreeNode* n) {
+   char buf[64];
+   Line_printf(l, "%s", Addr_format(ep->addr, buf, sizeof buf));
+   if (ep->name && ep->name[0]) {
+      Line_add(l, " ", 1, 1);
+      Line_add(l, "(", 1, 1);
+      Line_str(l, ep->name);
+      Line_add(l, ")", 1, 1);
+   }
+   Line_printf(l, "  %u conn%s", n->nconns, n->nconns == 1 ? "" : "s");
+   Text_traffic(l, n->tx, n->rx);
+   if (!n->active)
+      Line_printf(l, "  [inactive]");
+}
+
+static const char* Text_noOwner(int why) {
+   switch (why) {
+   case NOOWN_PERM: return "permission";
+   case NOOWN_NETNS: return "netns";
+   case NOOWN_ORPHAN: return "no process";
+   default: return "unknown";
+   }
+}
+
+static void Text_sock(Line* l, const Sock* k, bool listen) {
+   Line_printf(l, "%s ", Text_proto(k));
+   bool owned = k->proc != NULL;
+   if (!owned)
+      Line_printf(l, "[%s] ", Text_noOwner(k->noowner));
+   if (listen) {
+      Line_printf(l, "%s ", Text_state(k));
+      Text_addr(l, k->key.laddr, k->key.lport);
+   } else {
+      if (owned)
+         Line_printf(l, "%u", k->key.lport);
+      else
+         Text_addr(l, k->key.laddr, k->key.lport);
+      if (l->utf8)
+         Line_add(l, " \xe2\x86\x92 ", 5, 3);
+      else
+         Line_add(l, " -> ", 4, 4);
+      Text_addr(l, k->key.raddr, k->key.rport);
+      Line_printf(l, " %s %s", Text_state(k), Event_dirName(k->dir));
+      if (k->err)
+         Line_printf(l, " err %d", k->err);
+      Text_traffic(l, k->tx, k->rx);
+   }
+   if (!Sock_isActive(k))
+      Line_printf(l, "  [closed]");
+
+}
+
+static void Text_node(Line* l, const TreeNode* n) {
+   switch (n->kind) {
+   case NODE_PROC:
+      if (n->proc)
+         Text_proc(l, n->proc, n, false);
+      break;
+   case NODE_EP_PROC:
+      if (n->edge && n->edge->proc)
+         Text_proc(l, n->edge->proc, n, true);
+      break;
+   case NODE_EDGE:
+      if (n->edge && n->edge->ep)
+         Text_endpoint(l, n->edge->ep, n);
+      break;
+   case NODE_ENDPOINT:
+      if (n->ep)
+         Text_endpoint(l, n->ep, n);
+      break;
+   case NODE_SOCK:
+   case NODE_LISTEN:
+      if (n->sock)
+         Text_sock(l, n->sock, n->kind == NODE_LISTEN);
+      break;
+   case NODE_ORPHANS:
+      Line_printf(l, "unowned sockets (%u)", n->nchildren);
+      break;
+   case NODE_ROOT:
+      break;
+   }
+}
+
+/* Marks the nodes that have network sockets at or below them. */
+static bool Text_markNet(TextCtx* c, const TreeNode* n) {
+   bool net = n->kind != NODE_PROC && n->kind != NODE_ROOT;
+   for (const TreeNode* ch = n->first_child; ch; ch = ch->next)
+      net |= Text_markNet(c, ch);
+   if (net && U64Map_put(&c->net, (uint64_t)(uintptr_t)n, 1) < 0)
+      c->err = -1;
+   return net;
+}
+
+static bool Text_visible(const TextCtx* c, const TreeNode* n) {
+   return c->o->all_procs || n->kind != NODE_PROC || U64Map_get(&c->net, (uint64_t)(uintptr_t)n);
+}
+
+static const TreeNode* Text_nextVisible(const TextCtx* c, const TreeNode* n) {
+   for (n = n ? n->next : NULL; n && !Text_visible(c, n); n = n->next)
+      ;
+   return n;
+}
+
+static void Text_children(TextCtx* c, const TreeNode* parent, int d) {
+   const TreeNode* n = parent->first_child;
+   if (n && !Text_visible(c, n))
+      n = Text_nextVisible(c, n);
+   while (n && c->err == 0) {
+      const TreeNode* next = Text_nextVisible(c, n);
+      Line_reset(&c->line, c->line.width, c->line.utf8);
+      Text_prefix(c, d, next != NULL);
+      Text_node(&c->line, n);
+      if (Line_write(&c->line, c->f) < 0) {
+         c->err = -1;
+         return;
+      }
+      if (d < TEXT_MAX_DEPTH)
+         c->more[d] = next != NULL;
+      Text_children(c, n, d + 1);
+      n = next;
+   }
+}
+
+int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
+   int width = o->width;
+   if (width < TEXTOUT_MIN_WIDTH)
+      width = TEXTOUT_MIN_WIDTH;
+   if (width > TEXTOUT_MAX_WIDTH)
+      width = TEXTOUT_MAX_WIDTH;
+   TextCtx* c = calloc(1, sizeof *c);
+   if (!c)
+      return -1;
+   c->f = f;
+   c->o = o;
+   c->line.width = width;
+   c->line.utf8 = o->utf8;
+   U64Map_init(&c->net);
+   /* tree lines take at most ~2/5 of the width; deeper levels are cut on
+    * the left and shown as ".." */
+   c->maxdepth = width / 5;
+   const TreeNode* root = Tree_root(t);
+   if (root) {
+      Text_markNet(c, root);
+      Text_children(c, root, 0);
+   }
+   int rc = c->err;
+   U64Map_free(&c->net);
+   free(c);
+   return rc;
+}
+
+typedef struct HiddenCtx_ {
+   TextCtx* c;
+   size_t n;
+} HiddenCtx;
+
+static int Text_countHidden(void* ctx, const TreeNode* n) {
+   HiddenCtx* h = ctx;
+   if (!Text_visible(h->c, n))
+      h->n++;
+   return 0;
+}
+
+size_t TextOut_hiddenProcs(const Tree* t) {
+   TextOutOpts o = {.all_procs = false};
+   TextCtx* c = calloc(1, sizeof *c);
+   if (!c)
+      return 0;
+   c->o = &o;
+   U64Map_init(&c->net);
+   const TreeNode* root = Tree_root(t);
+   if (root)
+      Text_markNet(c, root);
+   HiddenCtx h = {c, 0};
+   Tree_walk(t, NULL, NULL, Text_countHidden, &h);
+   U64Map_free(&c->net);
+   free(c);
+   return h.n;
+}

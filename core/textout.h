@@ -1,0 +1,44 @@
+/* textout.h: the tree as plain text, like pstree + ss (visnet --once).
+ *
+ * Every line fits the given width (long fields are cut, marked with "…" or
+ * "+" in ASCII). Strings from the system are made visible, never written
+ * raw: ESC as \e, other control bytes as \xNN, backslash as \\, and in
+ * ASCII mode (or for invalid UTF-8) every byte >= 0x80 as \xNN.
+ * Unless all_procs is set, processes with no socket at or below them are
+ * left out (kernel threads, idle daemons): it is a map of the network.
+ * Sockets without owner say why first: [permission], [netns], [no process]. */
+#ifndef VISNET_TEXTOUT_H
+#define VISNET_TEXTOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store.h"
+#include "tree.h"
+
+#define TEXTOUT_MIN_WIDTH 20
+#define TEXTOUT_MAX_WIDTH 512
+
+typedef struct TextOutOpts_ {
+   int width;  /* columns; clamped to [TEXTOUT_MIN_WIDTH, TEXTOUT_MAX_WIDTH] */
+   bool utf8;  /* UTF-8 line drawing and pass-through of printable UTF-8 */
+   bool all_procs; /* also processes with no socket at or below them */
+} TextOutOpts;
+
+/* Writes the tree, one node per line. Returns 0, or -1 on a write error. */
+int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o);
+
+/* Processes TextOut_write leaves out when all_procs is false. */
+size_t TextOut_hiddenProcs(const Tree* t);
+
+/* Escapes len bytes of s for display into out (NUL-terminated, cut at a
+ * character boundary when outlen or maxcols is reached). Returns the
+ * columns used; *cut is set when not everything fit (may be NULL). */
+int TextOut_escape(char* out, size_t outlen, const char* s, size_t len, bool utf8, int maxcols,
+                   bool* cut);
+
+/* Bytes as a short human figure: 999, 1.2K, 34M, 5.6G. */
+const char* TextOut_bytes(uint64_t n, char* buf, size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+/* bench_conn_load.c: loopback load for measuring the probe's overhead.
+ *
+ *   bench_conn_load conn [SECONDS] [CLIENT_THREADS]
+ *      client threads connect, wait for the server's close, close; a
+ *      2-thread server accepts and closes at once. Prints connections/s.
+ *   bench_conn_load bulk [SECONDS] [WRITE_SIZE]
+ *      one connection, WRITE_SIZE-byte writes (default 64) for SECONDS.
+ *      Prints MB/s and writes/s.
+ *
+ * The output is one line of key=value pairs, for probe_bench.sh.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static atomic_bool Bench_stop;
+static atomic_ulong Bench_conns, Bench_accepts, Bench_errors;
+static struct sockaddr_in Bench_addr;
+
+static double Bench_now(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int Bench_listen(void) {
+   int fd = socket(AF_INET, SOCK_STREAM, 0);
+   int one = 1;
+   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+   struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+   socklen_t len = sizeof(a);
+   if (fd < 0 || bind(fd, (struct sockaddr*)&a, sizeof(a)) != 0 || listen(fd, 4096) != 0 ||
+       getsockname(fd, (struct sockaddr*)&Bench_addr, &len) != 0) {
+      perror("bench_conn_load: listen");
+      exit(1);
+   }
+   return fd;
+}
+
+static void* Bench_acceptor(void* arg) {
+   int lfd = *(int*)arg;
+   while (!atomic_load(&Bench_stop)) {
+      int c = accept(lfd, NULL, NULL);
+      if (c < 0)
+         continue;
+      atomic_fetch_add(&Bench_accepts, 1);
+      close(c);
+   }
+   return NULL;
+}
+
+static void* Bench_connector(void* arg) {
+   (void)arg;
+   char b[16];
+   while (!atomic_load(&Bench_stop)) {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (fd < 0 || connect(fd, (struct sockaddr*)&Bench_addr, sizeof(Bench_addr)) != 0) {
+         atomic_fetch_add(&Bench_errors, 1);
+         if (fd >= 0)
+            close(fd);
+         continue;
+      }
+      atomic_fetch_add(&Bench_conns, 1);
+      while (read(fd, b, sizeof(b)) > 0)
+         ; /* the server closes first: no TIME_WAIT on our ports */
+      close(fd);
+   }
+   return NULL;
+}
+
+static int Bench_conn(double secs, int nclients) {
+   int lfd = Bench_listen();
+   pthread_t srv[2], cli[64];
+   for (int i = 0; i < 2; i++)
+      pthread_create(&srv[i], NULL, Bench_acceptor, &lfd);
+   double t0 = Bench_now();
+   for (int i = 0; i < nclients; i++)
+      pthread_create(&cli[i], NULL, Bench_connector, NULL);
+   struct timespec d = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+   nanosleep(&d, NULL);
+   atomic_store(&Bench_stop, true);
+   for (int i = 0; i < nclients; i++)
+      pthread_join(cli[i], NULL);
+   double t = Bench_now() - t0;
+   /* wake the acceptors blocked in accept() */
+   for (int i = 0; i < 2; i++) {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      connect(fd, (struct sockaddr*)&Bench_addr, sizeof(Bench_addr));
+      close(fd);
+   }
+   shutdown(lfd, SHUT_RDWR);
+   for (int i = 0; i < 2; i++)
+      pthread_join(srv[i], NULL);
+   close(lfd);
+   unsigned long n = atomic_load(&Bench_conns);
+   printf("mode=conn seconds=%.2f clients=%d connections=%lu accepts=%lu errors=%lu rate=%.0f\n",
+          t, nclients, n, atomic_load(&Bench_accepts) > n ? n : atomic_load(&Bench_accepts),
+          atomic_load(&Bench_errors), n / t);
+   return 0;
+}
+
+static void* Bench_reader(void* arg) {
+   int fd = *(int*)arg;
+   static char buf[1 << 16];
+   while (read(fd, buf, sizeof(buf)) > 0)
+      ;
+   return NULL;
+}
+
+static int Bench_bulk(double secs, int wsize) {
+   int lfd = Bench_listen();
+   int c = socket(AF_INET, SOCK_STREAM, 0);
+   if (connect(c, (struct sockaddr*)&Bench_addr, sizeof(Bench_addr)) != 0) {
+      perror("bench_conn_load: connect");
+      return 1;
+   }
+   int s = accept(lfd, NULL, NULL);
+   pthread_t r;
+   pthread_create(&r, NULL, Bench_reader, &s);
+   char* buf = calloc(1, wsize);
+   unsigned long writes = 0, bytes = 0;
+   double t0 = Bench_now(), t;
+   while ((t = Bench_now() - t0) < secs) {
+      for (int i = 0; i < 256; i++) {
+         ssize_t n = write(c, buf, wsize);
+         if (n <= 0) {
+            perror("bench_conn_load: write");
+            return 1;
+         }
+         writes++;
+         bytes += n;
+      }
+   }
+   close(c);
+   pthread_join(r, NULL);
+   close(s);
+   close(lfd);
+   free(buf);
+   printf("mode=bulk seconds=%.2f write_size=%d writes=%lu MBps=%.1f rate=%.0f\n", t, wsize, writes,
+          bytes / t / 1e6, writes / t);
+   return 0;
+}
+
+int main(int argc, char** argv) {
+   if (argc < 2 || (strcmp(argv[1], "conn") != 0 && strcmp(argv[1], "bulk") != 0)) {
+      fprintf(stderr, "usage: bench_conn_load conn [SECONDS] [CLIENT_THREADS]\n"
+                      "       bench_conn_load bulk [SECONDS] [WRITE_SIZE]\n");
+      return 2;
+   }
+   double secs = argc > 2 ? atof(argv[2]) : 5;
+   int n = argc > 3 ? atoi(argv[3]) : 0;
+   if (secs <= 0 || secs > 3600 || n < 0) {
+      fprintf(stderr, "bench_conn_load: bad SECONDS or count\n");
+      return 2;
+   }
+   if (strcmp(argv[1], "conn") == 0)
+      return Bench_conn(secs, n > 0 && n <= 64 ? n : 4);
+   return Bench_bulk(secs, n > 0 ? n : 64);
+}

@@ -1,0 +1,201 @@
+/* bench_frame.c: the cost of one UI frame on a big store.
+ *
+ * Fills a Store with P processes and S sockets (default 10 000 and
+ * 100 000, spread over 2 000 remote addresses), opens the real UI on a
+ * pseudo-terminal of W x H (default 200x60, TERM=xterm-256color, UTF-8),
+ * and prints the median and worst time of N frames for:
+ *   build  Tree_build + Tree_free alone
+ *   full   a frame after the store changed: tree rebuild, rows, drawing
+ *   redraw a frame with nothing changed (what a refresh tick costs)
+ * and the bytes the frames wrote to the terminal.
+ *
+ *   bench_frame [-n FRAMES] [-p PROCS] [-s SOCKETS] [-W COLS] [-H LINES]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "tree.h"
+#include "ui.h"
+
+#define SEC 1000000000ull
+
+static volatile unsigned long long g_bytes;
+static int g_master = -1;
+
+static double nowMs(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmpDouble(const void* a, const void* b) {
+   double x = *(const double*)a, y = *(const double*)b;
+   return x < y ? -1 : x > y;
+}
+
+static void* drain(void* arg) {
+   (void)arg;
+   char buf[65536];
+   for (;;) {
+      ssize_t n = read(g_master, buf, sizeof buf);
+      if (n > 0)
+         __atomic_add_fetch(&g_bytes, (unsigned long long)n, __ATOMIC_RELAXED);
+      else if (n < 0 && errno != EINTR)
+         return NULL;
+   }
+}
+
+static void fill(Store* s, unsigned procs, unsigned socks) {
+   Event e;
+   uint64_t ts = 1000 * SEC;
+   for (unsigned i = 0; i < procs; i++) {
+      memset(&e, 0, sizeof e);
+      e.type = EV_PROC;
+      e.pid = e.tid = 1000 + i;
+      e.pstart = ts;
+      e.ts = ts;
+      e.proc.ppid = i < 50 ? 1 : 1000 + (i * 7919u) % i;
+      e.proc.uid = i % 3 ? 1000 : 0;
+      snprintf(e.proc.comm, sizeof e.proc.comm, "worker-%u", i % 97);
+      snprintf(e.proc.filename, sizeof e.proc.filename, "/usr/bin/worker-%u", i % 97);
+      int n = snprintf(e.proc.args, sizeof e.proc.args, "worker-%u --id %u --config /etc/w.conf",
+                       i % 97, i);
+      e.proc.args_len = (uint16_t)(n + 1);
+      Store_apply(s, &e);
+   }
+   for (unsigned k = 0; k < socks; k++) {
+      memset(&e, 0, sizeof e);
+      e.type = EV_SOCK;
+      e.pid = e.tid = 1000 + k % procs;
+      e.pstart = ts;
+      e.ts = ts + k;
+      e.sock.proto = IPPROTO_TCP;
+      e.sock.family = AF_INET;
+      e.sock.state = TCPS_ESTABLISHED;
+      e.sock.dir = DIR_OUT;
+      e.sock.sk = 0xffff888000000000ull + k * 64;
+      e.sock.ino = 100000 + k;
+      /* each process talks to 10 remotes; 5-tuples all distinct */
+      Addr_fromV4(e.sock.laddr, htonl(0x0a000002 + k / 50000));
+      Addr_fromV4(e.sock.raddr, htonl(0x0a010000 + (k / procs * 37 + k) % 2000));
+      e.sock.lport = (uint16_t)(1024 + k % 50000);
+      e.sock.rport = (uint16_t)(k % 7 ? 443 : 80);
+      e.sock.tx = k * 13ull;
+      e.sock.rx = k * 101ull;
+      Store_apply(s, &e);
+   }
+}
+
+static void report(FILE* out, const char* what, double* v, int n) {
+   qsort(v, (size_t)n, sizeof *v, cmpDouble);
+   fprintf(out, "%-7s median %8.2f ms   min %8.2f ms   max %8.2f ms\n", what, v[n / 2], v[0],
+           v[n - 1]);
+}
+
+int main(int argc, char** argv) {
+   int frames = 21, W = 200, H = 60;
+   unsigned procs = 10000, socks = 100000;
+   int c;
+   while ((c = getopt(argc, argv, "n:p:s:W:H:")) != -1) {
+      switch (c) {
+      case 'n': frames = atoi(optarg); break;
+      case 'p': procs = (unsigned)atoi(optarg); break;
+      case 's': socks = (unsigned)atoi(optarg); break;
+      case 'W': W = atoi(optarg); break;
+      case 'H': H = atoi(optarg); break;
+      default:
+         fprintf(stderr, "usage: bench_frame [-n FRAMES] [-p PROCS] [-s SOCKETS] [-W COLS] [-H LINES]\n");
+         return 2;
+      }
+   }
+   if (frames < 1 || procs < 1 || W < 60 || H < 10) {
+      fprintf(stderr, "bench_frame: bad arguments\n");
+      return 2;
+   }
+   FILE* out = fdopen(dup(STDOUT_FILENO), "w");
+   double t0 = nowMs();
+   Store* s = Store_new(STORE_DEFAULT_INACTIVE_CAP);
+   fill(s, procs, socks);
+   StoreStats ss;
+   Store_stats(s, &ss);
+   fprintf(out, "store: %zu processes, %zu sockets, %zu edges, %zu endpoints (filled in %.0f ms)\n",
+           ss.procs, ss.socks, ss.edges, ss.endpoints, nowMs() - t0);
+
+   double* v = calloc((size_t)frames, sizeof *v);
+   TreeOpts to = {.view = VIEW_TREE, .show_inactive = true};
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Tree* t = Tree_build(s, &to);
+      if (!t) {
+         fprintf(stderr, "bench_frame: Tree_build failed\n");
+         return 1;
+      }
+      if (i == 0)
+         fprintf(out, "tree: %zu nodes\n", Tree_size(t));
+      Tree_free(t);
+      v[i] = nowMs() - a;
+   }
+   report(out, "build", v, frames);
+
+   int slave;
+   struct winsize ws = {.ws_row = (unsigned short)H, .ws_col = (unsigned short)W};
+   if (openpty(&g_master, &slave, NULL, NULL, &ws) < 0) {
+      fprintf(stderr, "bench_frame: openpty: %s\n", strerror(errno));
+      return 1;
+   }
+   pthread_t th;
+   pthread_create(&th, NULL, drain, NULL);
+   dup2(slave, STDIN_FILENO);
+   dup2(slave, STDOUT_FILENO);
+   setenv("TERM", "xterm-256color", 1);
+   setenv("LC_ALL", "C.UTF-8", 1);
+   UiOpts uo = {.delay_ds = 10, .prune_after_s = 300, .view = VIEW_TREE};
+   char err[256];
+   Ui* ui = Ui_open(&uo, err, sizeof err);
+   if (!ui) {
+      fprintf(out, "bench_frame: %s\n", err);
+      return 1;
+   }
+   UiStatus st = {.mode = "bench", .note = "", .now_ns = 1010 * SEC};
+   Ui_draw(ui, s, &st);
+   usleep(200000);
+   unsigned long long b0 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Ui_markDirty(ui);
+      Ui_draw(ui, s, &st);
+      v[i] = nowMs() - a;
+   }
+   usleep(200000);
+   unsigned long long b1 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   double* r = calloc((size_t)frames, sizeof *r);
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Ui_draw(ui, s, &st);
+      r[i] = nowMs() - a;
+   }
+   usleep(200000);
+   unsigned long long b2 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   Ui_free(ui);
+   report(out, "full", v, frames);
+   report(out, "redraw", r, frames);
+   fprintf(out, "terminal %dx%d: first frame %llu bytes; %d rebuilt frames %llu bytes; "
+                "%d unchanged frames %llu bytes\n",
+           W, H, b0, frames, b1 - b0, frames, b2 - b1);
+   fclose(out);
+   Store_free(s);
+   free(v);
+   free(r);
+   return 0;
+}

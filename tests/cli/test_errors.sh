@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Every bad input gets one clear line on stderr and a non-zero exit, never a
+# crash or a hang: bad flags, missing or corrupt event logs, an unwritable
+# record file, a UI without a terminal.
+set -u
+. "$VISNET_TESTS/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect CODE PATTERN -- ARGS: exit code CODE, exactly one stderr line matching PATTERN.
+expect() {
+   local code=$1 pat=$2
+   shift 3
+   local rc=0
+   timeout 20 "$VISNET" "$@" </dev/null >"$tmp/out" 2>"$tmp/err" || rc=$?
+   local lines
+   lines=$(wc -l <"$tmp/err")
+   if [ "$rc" -ne "$code" ] || [ "$lines" -ne 1 ] || ! grep -qE "$pat" "$tmp/err"; then
+      fail "visnet $*: exit $rc (want $code), stderr ($lines lines): $(cat "$tmp/err")"
+   fi
+}
+
+expect 2 "^visnet: unknown option '--bogus'" -- --bogus
+expect 2 "^visnet: option '-d' needs a value" -- -d
+expect 2 "^visnet: -d: 'abc' is not a delay" -- -d abc
+expect 2 "^visnet: -d: '0' is not a delay" -- -d 0
+expect 2 "^visnet: -p: '-5' is not a process id" -- -p -5
+expect 2 "^visnet: --view: 'sideways'" -- --view sideways
+expect 2 "^visnet: --sort: 'size'" -- --sort size
+expect 2 "^visnet: --duration: 'x'" -- --duration x
+expect 2 "^visnet: --dot needs --once" -- --dot
+expect 2 "^visnet: unexpected argument 'extra'" -- extra
+expect 2 "^visnet: --replay and --record" -- --replay a --record b
+
+"$VISNET" --help >"$tmp/help" 2>&1 || fail "--help exited non-zero"
+grep -q -- "--once" "$tmp/help" || fail "--help does not list --once"
+"$VISNET" --version | grep -qE '^visnet [0-9]' || fail "--version"
+
+# Event logs: missing, not a log, wrong version, truncated.
+expect 1 "^visnet: .*nothere.evlog" -- --replay "$tmp/nothere.evlog" --headless
+printf 'hello world, not a log at all\n' >"$tmp/text.evlog"
+expect 1 "^visnet: .*(magic|not a visnet event log)" -- --replay "$tmp/text.evlog" --headless
+: >"$tmp/empty.evlog"
+expect 1 "^visnet: .*" -- --replay "$tmp/empty.evlog" --headless
+
+sample="$VISNET_TESTS/data/sample.evlog"
+[ -f "$sample" ] || fail "missing $sample"
+size=$(stat -c %s "$sample")
+head -c $((size - 7)) "$sample" >"$tmp/trunc.evlog"
+rc=0
+timeout 20 "$VISNET" --replay "$tmp/trunc.evlog" --speed 0 --json >"$tmp/trunc.json" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "truncated log: exit $rc, want 1"
+grep -qE "^visnet: replay .*trunc.*offset [0-9]+" "$tmp/err" || fail "truncated log: $(cat "$tmp/err")"
+full=$("$VISNET" --replay "$sample" --speed 0 --json | wc -l)
+got=$(wc -l <"$tmp/trunc.json")
+[ "$got" -eq $((full - 1)) ] || fail "truncated log: $got events before the cut, want $((full - 1))"
+
+# A flipped byte in the middle of a record: checksum error with its offset.
+cp "$sample" "$tmp/corrupt.evlog"
+printf '\xff' | dd of="$tmp/corrupt.evlog" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect 1 "^visnet: replay .*offset [0-9]+" -- --replay "$tmp/corrupt.evlog" --speed 0 --headless
+
+# --record to a full disk loses nothing silently.
+expect 1 "^visnet: .*(record|/dev/full)" -- --no-bpf --record /dev/full --headless --duration 0.5
+
+# The UI needs a terminal.
+expect 1 "^visnet: .*terminal" -- --replay "$sample"
+
+pass

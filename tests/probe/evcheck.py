@@ -1,0 +1,69 @@
+"""evcheck: reading visnet's JSON Lines events and asserting on them.
+
+Used by the probe tests: each check prints one line, failures are counted
+and the script exits non-zero if any failed.
+"""
+import json
+import sys
+
+
+class Events:
+    def __init__(self, path):
+        self.all = []
+        self.bad = 0
+        with open(path, errors="replace") as f:
+            for line in f:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                try:
+                    self.all.append(json.loads(line))
+                except ValueError:
+                    self.bad += 1
+        self.failures = 0
+
+    def find(self, **kw):
+        """Events whose fields equal every keyword (type= is the event type)."""
+        out = []
+        for e in self.all:
+            if all(e.get(k) == v for k, v in kw.items()):
+                out.append(e)
+        return out
+
+    def conn(self, **kw):
+        """Socket events matching kw, in order."""
+        return [e for e in self.find(**kw) if "lport" in e]
+
+    def comm_of(self, pid):
+        """The comm of pid after its last exec (or from a snapshot)."""
+        for t in ("exec", "proc"):
+            got = [e for e in self.find(type=t, pid=pid) if e.get("comm")]
+            if got:
+                return got[-1]["comm"]
+        return None
+
+    def check(self, cond, msg):
+        print(("ok   " if cond else "FAIL ") + msg)
+        if not cond:
+            self.failures += 1
+        return cond
+
+    def one(self, what, **kw):
+        got = self.find(**kw)
+        self.check(len(got) == 1, "%s: exactly one %s event (got %d)" % (what, kw, len(got)))
+        return got[0] if got else {}
+
+    def done(self):
+        self.check(self.bad == 0, "every output line is valid JSON (%d bad)" % self.bad)
+        sys.exit(1 if self.failures else 0)
+
+
+def read_kv(path):
+    """Reads 'key=value' lines written by the helper programs."""
+    d = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                d[k] = int(v) if v.lstrip("-").isdigit() else v
+    return d

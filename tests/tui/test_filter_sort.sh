@@ -1,0 +1,94 @@
+#!/bin/bash
+# Filter (keeps ancestors), search, sort, the view switch, hiding and
+# pruning inactive entries.
+. "$VISNET_TESTS/tui/tuilib.sh"
+
+tui_start
+wait_ready
+
+# filter: only curl and its ancestors (and curl's remotes) stay
+keys '\'
+type_text curl
+keys Enter
+wait_for 'filter "curl"'
+wait_gone 'python3'
+screen=$(cap)
+for want in 'curl' 'bash' 'sshd' 'systemd' '93\.184\.216\.34:443'; do
+   echo "$screen" | grep -Eq -- "$want" || { echo "$screen" >&2; fail "filter lost /$want/"; }
+done
+for gone in 'python3' 'systemd-resolve' '1\.1\.1\.1' '10\.0\.0\.7'; do
+   echo "$screen" | grep -Eq -- "$gone" && { echo "$screen" >&2; fail "filter kept /$gone/"; }
+done
+# Esc clears the filter
+keys Escape
+wait_for 'python3'
+cap | grep -q 'filter "' && fail "filter still shown after Esc"
+# f is the other filter key; a filter that matches nothing says so
+keys f
+type_text zzznothing
+keys Enter
+wait_for 'nothing matches the filter'
+keys Escape
+wait_for 'python3'
+
+# search: / moves the selection to the match, n to the next one
+keys g / ; type_text python3 ; keys Enter Enter
+wait_for 'Process 5000 python3'
+keys Escape
+keys g / ; type_text sshd ; keys Enter Enter
+wait_for 'Process 812 sshd'
+keys Escape n Enter
+wait_for 'Process 4301 sshd'
+keys Escape N Enter
+wait_for 'Process 812 sshd'
+keys Escape
+keys / ; type_text nosuchthing ; keys Enter
+wait_for 'not found'
+
+# sort: pid ascending puts python3 (5000) above curl (5100); by name, curl first
+wait_gone 'not found' 8
+a=$(line_of 'python3'); b=$(line_of ' curl ')
+[ "$a" -ge 0 ] && [ "$b" -ge 0 ] && [ "$a" -lt "$b" ] || fail "pid sort: python3 $a, curl $b"
+keys s
+wait_for 'sort name'
+a=$(line_of 'python3'); b=$(line_of ' curl ')
+[ "$b" -lt "$a" ] || { cap >&2; fail "name sort: curl $b should come before python3 $a"; }
+keys S
+wait_for 'sort name (▼|desc)'
+a=$(line_of 'python3'); b=$(line_of ' curl ')
+[ "$a" -lt "$b" ] || { cap >&2; fail "reversed name sort: python3 $a before curl $b"; }
+keys S s s s s
+wait_for 'sort pid'
+
+# views: flat, then by remote endpoint (IP first, processes beneath)
+keys v
+wait_for 'view flat'
+keys v
+wait_for 'view remote'
+wait_for 'REMOTE / PROCESS'
+wait_for '^ +[0-9]+ +(93\.184\.216\.34|1\.1\.1\.1|10\.0\.0\.7)( |$)'
+keys v
+wait_for 'view tree'
+
+# t hides inactive entries (closed connections, exited processes)
+wait_for 'closed .* ago'
+keys t
+wait_for 'inactive hidden'
+wait_gone 'closed .* ago'
+keys t
+wait_for 'inactive shown'
+wait_for 'closed .* ago'
+
+# p prunes them for good, and says how many
+keys p
+wait_for 'pruned [0-9]+ connections?, [0-9]+ process'
+cap | grep -Eq 'pruned [1-9]' || { cap >&2; fail "prune removed nothing"; }
+wait_gone 'closed .* ago'
+cap | grep -Eq '[0-9]+ active, 0 inactive' || { cap >&2; fail "inactive count not 0 after prune"; }
+keys t t
+sleep 0.3
+cap | grep -Eq 'closed .* ago' && fail "pruned rows came back"
+
+keys q
+wait_for 'EXITED:0'
+pass

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Freeze (z), reverse DNS names (r, on a background thread), the automatic
+# pruning switch (a), Ctrl-L, and the --filter / --view / --sort options.
+. "$VISNET_TESTS/tui/tuilib.sh"
+
+tui_start
+wait_ready
+
+# z freezes: the header says so; moving still works; z again resumes
+keys z
+wait_for 'FROZEN'
+keys j Enter
+wait_for 'Details'   # opening details resumes the live display first
+keys Escape
+wait_gone 'FROZEN'
+keys z
+wait_for 'FROZEN'
+keys j k
+keys z
+wait_gone 'FROZEN'
+
+# r: 127.0.0.1 gets its name from /etc/hosts, looked up in the background
+if getent hosts 127.0.0.1 | grep -qw localhost; then
+   keys '\'
+   type_text 127.0.0.1
+   keys Enter
+   wait_for '127\.0\.0\.1'
+   keys r
+   wait_for 'reverse DNS on'
+   wait_for 'localhost +127\.0\.0\.1' 15
+   keys r
+   wait_for 'reverse DNS off'
+   wait_gone 'localhost' 5
+   keys Escape
+else
+   echo "note: 127.0.0.1 has no name here, reverse DNS not checked"
+fi
+
+# a toggles automatic pruning, shown in the header
+keys a
+wait_for 'automatic pruning on'
+wait_for 'auto-prune [0-9]+s'
+keys a
+wait_for 'automatic pruning off'
+
+# Ctrl-L redraws, the screen stays the same
+keys C-l
+wait_for 'PID +USER +CONNS'
+keys q
+wait_for 'EXITED:0'
+T kill-server
+
+# options: --filter, --view remote, --sort name
+tui_start --replay "$SAMPLE" --speed 0 --filter python3 --view remote --sort name
+wait_for 'REMOTE / PROCESS'
+wait_for 'filter "python3"'
+wait_for 'view remote +sort name'
+wait_for '10\.0\.0\.7'
+cap | grep -q 'curl' && fail "--filter python3 still shows curl"
+keys q
+wait_for 'EXITED:0'
+pass

@@ -1,0 +1,656 @@
+/* test_tree.c: the display tree: views, filter, sort, visibility, keys. */
+#include "testutil.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tree.h"
+
+#define MS 1000000ull
+
+/* ---- helpers ---- */
+
+static void apply(Store* s, Event e) { assert_int_equal(Store_apply(s, &e), 0); }
+
+static void conn(Store* s, uint32_t pid, const char* raddr, uint16_t rport, uint16_t lport,
+                 uint64_t ts) {
+   apply(s, TU_sock(EV_CONNECT, pid, 0, "10.0.0.1", lport, raddr, rport, ts));
+   apply(s, TU_sock(EV_CONNECTED, pid, 0, "10.0.0.1", lport, raddr, rport, ts));
+}
+
+static void bytes(Store* s, uint32_t pid, const char* raddr, uint16_t rport, uint16_t lport,
+                  uint64_t tx, uint64_t rx, uint64_t ts) {
+   Event e = TU_sock(EV_BYTES, pid, 0, "10.0.0.1", lport, raddr, rport, ts);
+   e.sock.tx = tx;
+   e.sock.rx = rx;
+   apply(s, e);
+}
+
+static void closeSock(Store* s, uint32_t pid, const char* raddr, uint16_t rport, uint16_t lport,
+                      uint64_t ts) {
+   apply(s, TU_sock(EV_CLOSE, pid, 0, "10.0.0.1", lport, raddr, rport, ts));
+}
+
+static void listen_(Store* s, uint32_t pid, uint16_t port, uint64_t ts) {
+   apply(s, TU_sock(EV_LISTEN, pid, 0, "0.0.0.0", port, "0.0.0.0", 0, ts));
+}
+
+typedef struct Render_ {
+   char buf[8192];
+   size_t len;
+} Render;
+
+static int renderNode(void* ctx, const TreeNode* n) {
+   Render* r = ctx;
+   char a[64];
+   char line[160];
+   switch (n->kind) {
+   case NODE_PROC:
+   case NODE_EP_PROC:
+      snprintf(line, sizeof line, "%s%s[%u]%s", n->kind == NODE_EP_PROC ? "@" : "",
+               n->proc->comm, n->proc->pid, n->active ? "" : " x");
+      break;
+   case NODE_EDGE:
+   case NODE_ENDPOINT:
+      snprintf(line, sizeof line, "%s%s%s", n->kind == NODE_EDGE ? "-> " : "ep ",
+               Addr_format(n->ep->addr, a, sizeof a), n->active ? "" : " x");
+      break;
+   case NODE_SOCK:
+      snprintf(line, sizeof line, "%u>%u%s", n->sock->key.lport, n->sock->key.rport,
+               n->active ? "" : " x");
+      break;
+   case NODE_LISTEN:
+      snprintf(line, sizeof line, "listen %u%s", n->sock->key.lport, n->active ? "" : " x");
+      break;
+   case NODE_ORPHANS: snprintf(line, sizeof line, "orphans"); break;
+   default: snprintf(line, sizeof line, "?"); break;
+   }
+   r->len += (size_t)snprintf(r->buf + r->len, sizeof r->buf - r->len, "%*s%s\n",
+                              (int)n->depth * 2, "", line);
+   return 0;
+}
+
+/* The tree as indented text, one node per line, in display order. */
+static const char* render(const Tree* t) {
+   static Render r;
+   r.len = 0;
+   r.buf[0] = '\0';
+   Tree_walk(t, NULL, NULL, renderNode, &r);
+   return r.buf;
+}
+
+static const char* build(const Store* s, TreeOpts o) {
+   Tree* t = Tree_build(s, &o);
+   assert_non_null(t);
+   const char* out = render(t);
+   Tree_free(t);
+   return out;
+}
+
+static TreeOpts opts(TreeView v) {
+   TreeOpts o;
+   memset(&o, 0, sizeof o);
+   o.view = v;
+   return o;
+}
+
+/* init[1] -> sshd[10] -> bash[11] -> curl[12]; nginx[20] listening with
+ * two clients; curl with two connections to one IP, one to another. */
+static Store* sample(void) {
+   Store* s = Store_new(0);
+   apply(s, TU_exec(1, 0, SEC, "init", SEC));
+   apply(s, TU_fork(1, SEC, 10, 2 * SEC, 2 * SEC));
+   apply(s, TU_exec(10, 1, 2 * SEC, "sshd", 2 * SEC));
+   apply(s, TU_fork(10, 2 * SEC, 11, 3 * SEC, 3 * SEC));
+   apply(s, TU_exec(11, 10, 3 * SEC, "bash", 3 * SEC));
+   apply(s, TU_fork(11, 3 * SEC, 12, 4 * SEC, 4 * SEC));
+   apply(s, TU_exec(12, 11, 4 * SEC, "curl", 4 * SEC));
+   apply(s, TU_fork(1, SEC, 20, 2 * SEC, 2 * SEC));
+   apply(s, TU_exec(20, 1, 2 * SEC, "nginx", 2 * SEC));
+   conn(s, 12, "93.184.216.34", 443, 40001, 5 * SEC);
+   conn(s, 12, "93.184.216.34", 80, 40002, 5 * SEC);
+   conn(s, 12, "1.1.1.1", 53, 40003, 5 * SEC);
+   bytes(s, 12, "93.184.216.34", 443, 40001, 1000, 9000, 6 * SEC);
+   bytes(s, 12, "1.1.1.1", 53, 40003, 10, 20, 7 * SEC);
+   listen_(s, 20, 8080, 2 * SEC);
+   apply(s, TU_sock(EV_ACCEPT, 20, 0, "10.0.0.1", 8080, "10.0.0.2", 50000, 6 * SEC));
+   apply(s, TU_sock(EV_ACCEPT, 20, 0, "10.0.0.1", 8080, "10.0.0.3", 50001, 6 * SEC));
+   bytes(s, 20, "10.0.0.3", 50001, 8080, 5, 5, 8 * SEC);
+   return s;
+}
+
+/* ---- views ---- */
+
+static void test_hierarchy(void** state) {
+   (void)state;
+   Store* s = sample();
+   assert_string_equal(build(s, opts(VIEW_TREE)),
+                       "init[1]\n"
+                       "  sshd[10]\n"
+                       "    bash[11]\n"
+                       "      curl[12]\n"
+                       "        -> 1.1.1.1\n"
+                       "          40003>53\n"
+                       "        -> 93.184.216.34\n"
+                       "          40002>80\n"
+                       "          40001>443\n"
+                       "  nginx[20]\n"
+                       "    -> 10.0.0.2\n"
+                       "      8080>50000\n"
+                       "    -> 10.0.0.3\n"
+                       "      8080>50001\n"
+                       "    listen 8080\n");
+   TreeOpts o = opts(VIEW_TREE);
+   Tree* t = Tree_build(s, &o);
+   assert_int_equal(Tree_size(t), 15);
+   const TreeNode* root = Tree_root(t);
+   assert_int_equal(root->kind, NODE_ROOT);
+   assert_int_equal(root->nchildren, 1);
+   const TreeNode* init = root->first_child;
+   assert_int_equal(init->nconns, 5);
+   assert_int_equal(init->tx, 1015);
+   assert_int_equal(init->rx, 9025);
+   assert_int_equal(init->last, 8 * SEC);
+   const TreeNode* nginx = init->first_child->next;
+   assert_string_equal(nginx->proc->comm, "nginx");
+   assert_ptr_equal(nginx->parent, init);
+   assert_int_equal(nginx->nconns, 2);
+   assert_int_equal(nginx->nchildren, 3);
+   assert_int_equal(nginx->tx, 5);
+   Tree_free(t);
+   Store_free(s);
+}
+
+static void test_reparent_in_tree(void** state) {
+   (void)state;
+   Store* s = sample();
+   /* sshd exits; bash stays under it (shown, live descendants) */
+   apply(s, TU_exit(10, 2 * SEC, 0, 10 * SEC));
+   const char* out = build(s, opts(VIEW_TREE));
+   assert_non_null(strstr(out, "  sshd[10] x\n    bash[11]\n"));
+   /* the kernel reparented bash to init */
+   Event p = TU_exec(11, 1, 3 * SEC, "bash", 11 * SEC);
+   p.type = EV_PROC;
+   apply(s, p);
+   out = build(s, opts(VIEW_TREE));
+   assert_null(strstr(out, "sshd"));       /* exited, nothing below: hidden */
+   assert_non_null(strstr(out, "init[1]\n  bash[11]\n    curl[12]\n"));
+   TreeOpts o = opts(VIEW_TREE);
+   o.show_inactive = true;
+   out = build(s, o);
+   assert_non_null(strstr(out, "  sshd[10] x\n"));
+   Store_free(s);
+}
+
+static void test_flat_view(void** state) {
+   (void)state;
+   Store* s = sample();
+   assert_string_equal(build(s, opts(VIEW_FLAT)),
+                       "init[1]\n"
+                       "sshd[10]\n"
+                       "bash[11]\n"
+                       "curl[12]\n"
+                       "  -> 1.1.1.1\n"
+                       "    40003>53\n"
+                       "  -> 93.184.216.34\n"
+                       "    40002>80\n"
+                       "    40001>443\n"
+                       "nginx[20]\n"
+                       "  -> 10.0.0.2\n"
+                       "    8080>50000\n"
+                       "  -> 10.0.0.3\n"
+                       "    8080>50001\n"
+                       "  listen 8080\n");
+   Store_free(s);
+}
+
+static void test_endpoint_view(void** state) {
+   (void)state;
+   Store* s = sample();
+   conn(s, 11, "1.1.1.1", 53, 40009, 9 * SEC);
+   assert_string_equal(build(s, opts(VIEW_ENDPOINT)),
+                       "ep 1.1.1.1\n"
+                       "  @bash[11]\n"
+                       "    40009>53\n"
+                       "  @curl[12]\n"
+                       "    40003>53\n"
+                       "ep 10.0.0.2\n"
+                       "  @nginx[20]\n"
+                       "    8080>50000\n"
+                       "ep 10.0.0.3\n"
+                       "  @nginx[20]\n"
+                       "    8080>50001\n"
+                       "ep 93.184.216.34\n"
+                       "  @curl[12]\n"
+                       "    40002>80\n"
+                       "    40001>443\n");
+   TreeOpts o = opts(VIEW_ENDPOINT);
+   Tree* t = Tree_build(s, &o);
+   const TreeNode* ep = Tree_root(t)->first_child;
+   assert_int_equal(ep->kind, NODE_ENDPOINT);
+   assert_int_equal(ep->nconns, 2);
+   assert_int_equal(ep->tx, 10);
+   assert_int_equal(ep->first_child->kind, NODE_EP_PROC);
+   assert_non_null(ep->first_child->edge);
+   Tree_free(t);
+   Store_free(s);
+}
+
+static void test_orphans_group(void** state) {
+   (void)state;
+   Store* s = sample();
+   Event o = TU_sock(EV_SOCK, 0, 0, "10.0.0.1", 42000, "10.9.9.9", 443, 9 * SEC);
+   o.sock.noowner = NOOWN_PERM;
+   apply(s, o);
+   Event l = TU_sock(EV_SOCK, 0, 0, "0.0.0.0", 25, "0.0.0.0", 0, 9 * SEC);
+   l.sock.state = TCPS_LISTEN;
+   apply(s, l);
+   for (int v = 0; v < VIEW__COUNT; v++) {
+      const char* out = build(s, opts((TreeView)v));
+      const char* g = strstr(out, "orphans\n");
+      assert_non_null(g);
+      assert_string_equal(g, "orphans\n  listen 25\n  42000>443\n"); /* last */
+   }
+   TreeOpts f = opts(VIEW_TREE);
+   f.filter = "10.9.9";
+   assert_string_equal(build(s, f), "orphans\n  42000>443\n");
+   Store_free(s);
+}
+
+/* ---- filter ---- */
+
+static void test_filter(void** state) {
+   (void)state;
+   Store* s = sample();
+   TreeOpts o = opts(VIEW_TREE);
+   o.filter = "CURL"; /* by name, case-insensitive: ancestors kept, all below */
+   assert_string_equal(build(s, o), "init[1]\n"
+                                    "  sshd[10]\n"
+                                    "    bash[11]\n"
+                                    "      curl[12]\n"
+                                    "        -> 1.1.1.1\n"
+                                    "          40003>53\n"
+                                    "        -> 93.184.216.34\n"
+                                    "          40002>80\n"
+                                    "          40001>443\n");
+   o.filter = "1.1.1"; /* by IP: the edge and all below it */
+   assert_string_equal(build(s, o), "init[1]\n"
+                                    "  sshd[10]\n"
+                                    "    bash[11]\n"
+                                    "      curl[12]\n"
+                                    "        -> 1.1.1.1\n"
+                                    "          40003>53\n");
+   o.filter = "443"; /* by port: only that socket */
+   assert_string_equal(build(s, o), "init[1]\n"
+                                    "  sshd[10]\n"
+                                    "    bash[11]\n"
+                                    "      curl[12]\n"
+                                    "        -> 93.184.216.34\n"
+                                    "          40001>443\n");
+   o.filter = "listen"; /* by state */
+   assert_string_equal(build(s, o), "init[1]\n  nginx[20]\n    listen 8080\n");
+   o.filter = "established";
+   const char* out = build(s, o);
+   assert_non_null(strstr(out, "40001>443"));
+   assert_null(strstr(out, "listen"));
+   o.filter = "20"; /* pid as text: nginx[20] and everything below it */
+   out = build(s, o);
+   assert_non_null(strstr(out, "  nginx[20]\n    -> 10.0.0.2\n"));
+   o.filter = "nothing-matches-this";
+   assert_string_equal(build(s, o), "");
+   o.filter = ""; /* empty = no filter */
+   assert_non_null(strstr(build(s, o), "curl[12]"));
+   /* endpoint host name */
+   uint8_t a[16];
+   Addr_parse("93.184.216.34", a);
+   Store_setName(s, a, "example.com");
+   o.filter = "example";
+   out = build(s, o);
+   assert_non_null(strstr(out, "-> 93.184.216.34\n          40002>80\n          40001>443\n"));
+   assert_null(strstr(out, "1.1.1.1"));
+   /* matched flags: the match itself, not the ancestors kept for it */
+   o.filter = "curl";
+   Tree* t = Tree_build(s, &o);
+   const TreeNode* n = Tree_root(t)->first_child;
+   assert_false(n->matched);
+   while (n->first_child && n->kind == NODE_PROC && strcmp(n->proc->comm, "curl") != 0)
+      n = n->first_child;
+   assert_string_equal(n->proc->comm, "curl");
+   assert_true(n->matched);
+   assert_true(Tree_nodeMatches(n, "cur"));
+   assert_false(Tree_nodeMatches(n, "nginx"));
+   assert_true(Tree_nodeMatches(n, NULL));
+   Tree_free(t);
+   /* endpoint view: a matching endpoint keeps all below it */
+   o = opts(VIEW_ENDPOINT);
+   o.filter = "10.0.0.3";
+   assert_string_equal(build(s, o), "ep 10.0.0.3\n  @nginx[20]\n    8080>50001\n");
+   o.filter = "bash";
+   assert_string_equal(build(s, o), "");
+   Store_free(s);
+}
+
+/* ---- sort ---- */
+
+static Store* sortSample(void) {
+   Store* s = Store_new(0);
+   /* three roots: different pids, names, conns, bytes and last activity */
+   apply(s, TU_exec(30, 0, SEC, "bravo", SEC));
+   apply(s, TU_exec(10, 0, SEC, "charlie", SEC));
+   apply(s, TU_exec(20, 0, SEC, "Alpha", SEC));
+   conn(s, 30, "10.1.0.1", 80, 1001, 2 * SEC);
+   conn(s, 10, "10.1.0.2", 80, 1002, 2 * SEC);
+   conn(s, 10, "10.1.0.3", 80, 1003, 2 * SEC);
+   conn(s, 10, "10.1.0.4", 80, 1004, 2 * SEC);
+   conn(s, 20, "10.1.0.5", 80, 1005, 2 * SEC);
+   conn(s, 20, "10.1.0.6", 80, 1006, 2 * SEC);
+   bytes(s, 20, "10.1.0.5", 80, 1005, 1, 1, 3 * SEC);
+   bytes(s, 30, "10.1.0.1", 80, 1001, 500, 500, 5 * SEC);
+   bytes(s, 10, "10.1.0.2", 80, 1002, 100, 100, 4 * SEC);
+   return s;
+}
+
+static void procOrder(const Store* s, SortKey k, bool desc, char* out, size_t len) {
+   TreeOpts o = opts(VIEW_TREE);
+   o.sort = k;
+   o.descending = desc;
+   Tree* t = Tree_build(s, &o);
+   out[0] = '\0';
+   for (const TreeNode* n = Tree_root(t)->first_child; n; n = n->next) {
+      char b[16];
+      snprintf(b, sizeof b, "%u ", n->proc->pid);
+      strncat(out, b, len - strlen(out) - 1);
+   }
+   Tree_free(t);
+}
+
+static void test_sort_keys(void** state) {
+   (void)state;
+   Store* s = sortSample();
+   char o[64];
+   procOrder(s, SORT_PID, false, o, sizeof o);
+   assert_string_equal(o, "10 20 30 ");
+   procOrder(s, SORT_PID, true, o, sizeof o);
+   assert_string_equal(o, "30 20 10 ");
+   procOrder(s, SORT_NAME, false, o, sizeof o);
+   assert_string_equal(o, "20 30 10 "); /* Alpha bravo charlie */
+   procOrder(s, SORT_NAME, true, o, sizeof o);
+   assert_string_equal(o, "10 30 20 ");
+   procOrder(s, SORT_CONNS, false, o, sizeof o);
+   assert_string_equal(o, "30 20 10 ");
+   procOrder(s, SORT_CONNS, true, o, sizeof o);
+   assert_string_equal(o, "10 20 30 ");
+   procOrder(s, SORT_BYTES, false, o, sizeof o);
+   assert_string_equal(o, "20 10 30 ");
+   procOrder(s, SORT_BYTES, true, o, sizeof o);
+   assert_string_equal(o, "30 10 20 ");
+   procOrder(s, SORT_LAST, false, o, sizeof o);
+   assert_string_equal(o, "20 10 30 ");
+   procOrder(s, SORT_LAST, true, o, sizeof o);
+   assert_string_equal(o, "30 10 20 ");
+   /* ties broken by pid, ascending, whatever the direction */
+   Store* t = Store_new(0);
+   apply(t, TU_exec(5, 0, SEC, "same", SEC));
+   apply(t, TU_exec(3, 0, SEC, "same", SEC));
+   apply(t, TU_exec(4, 0, SEC, "same", SEC));
+   procOrder(t, SORT_NAME, true, o, sizeof o);
+   assert_string_equal(o, "3 4 5 ");
+   procOrder(t, SORT_BYTES, false, o, sizeof o);
+   assert_string_equal(o, "3 4 5 ");
+   Store_free(t);
+   /* sockets under an edge by port, edges by address */
+   TreeOpts to = opts(VIEW_TREE);
+   to.descending = true;
+   Store* u = Store_new(0);
+   apply(u, TU_exec(7, 0, SEC, "x", SEC));
+   conn(u, 7, "10.2.0.1", 443, 1, SEC);
+   conn(u, 7, "10.2.0.1", 22, 2, SEC);
+   conn(u, 7, "10.2.0.2", 80, 3, SEC);
+   assert_string_equal(build(u, to), "x[7]\n"
+                                     "  -> 10.2.0.2\n"
+                                     "    3>80\n"
+                                     "  -> 10.2.0.1\n"
+                                     "    1>443\n"
+                                     "    2>22\n");
+   to.descending = false;
+   assert_string_equal(build(u, to), "x[7]\n"
+                                     "  -> 10.2.0.1\n"
+                                     "    2>22\n"
+                                     "    1>443\n"
+                                     "  -> 10.2.0.2\n"
+                                     "    3>80\n");
+   Store_free(u);
+   Store_free(s);
+}
+
+/* ---- visibility, root, keys, walk ---- */
+
+static void test_show_inactive(void** state) {
+   (void)state;
+   Store* s = sample();
+   closeSock(s, 12, "1.1.1.1", 53, 40003, 9 * SEC);
+   closeSock(s, 12, "93.184.216.34", 80, 40002, 9 * SEC);
+   apply(s, TU_fork(1, SEC, 30, 9 * SEC, 9 * SEC));
+   apply(s, TU_exit(30, 9 * SEC, 0, 10 * SEC));
+   TreeOpts o = opts(VIEW_TREE);
+   const char* out = build(s, o);
+   assert_null(strstr(out, "1.1.1.1"));   /* inactive edge hidden */
+   assert_null(strstr(out, "40002>80"));  /* closed socket hidden */
+   assert_non_null(strstr(out, "40001>443"));
+   assert_null(strstr(out, "[30]"));      /* exited, nothing below */
+   o.show_inactive = true;
+   out = build(s, o);
+   assert_non_null(strstr(out, "        -> 1.1.1.1 x\n          40003>53 x\n"));
+   assert_non_null(strstr(out, "40002>80 x"));
+   assert_non_null(strstr(out, "  init[30] x\n")); /* fork copied the name */
+   /* conns count what is shown */
+   Tree* t = Tree_build(s, &o);
+   assert_int_equal(Tree_root(t)->nconns, 5);
+   Tree_free(t);
+   o.show_inactive = false;
+   t = Tree_build(s, &o);
+   assert_int_equal(Tree_root(t)->nconns, 3);
+   Tree_free(t);
+   Store_free(s);
+}
+
+static void test_root_pid(void** state) {
+   (void)state;
+   Store* s = sample();
+   TreeOpts o = opts(VIEW_TREE);
+   o.root_pid = 11;
+   assert_string_equal(build(s, o), "bash[11]\n"
+                                    "  curl[12]\n"
+                                    "    -> 1.1.1.1\n"
+                                    "      40003>53\n"
+                                    "    -> 93.184.216.34\n"
+                                    "      40002>80\n"
+                                    "      40001>443\n");
+   o.view = VIEW_FLAT;
+   const char* out = build(s, o);
+   assert_true(strncmp(out, "bash[11]\ncurl[12]\n", 18) == 0);
+   assert_null(strstr(out, "nginx"));
+   o.view = VIEW_ENDPOINT;
+   o.root_pid = 20;
+   assert_string_equal(build(s, o), "ep 10.0.0.2\n"
+                                    "  @nginx[20]\n"
+                                    "    8080>50000\n"
+                                    "ep 10.0.0.3\n"
+                                    "  @nginx[20]\n"
+                                    "    8080>50001\n");
+   o.root_pid = 4242; /* no such process: empty */
+   o.view = VIEW_TREE;
+   Tree* t = Tree_build(s, &o);
+   assert_int_equal(Tree_size(t), 0);
+   assert_null(Tree_root(t)->first_child);
+   Tree_free(t);
+   Store_free(s);
+}
+
+#define MAXKEYS 64
+
+typedef struct Keys_ {
+   uint64_t k[MAXKEYS];
+   int kind[MAXKEYS];
+   int n;
+} Keys;
+
+static int collectKey(void* ctx, const TreeNode* n) {
+   Keys* k = ctx;
+   assert_true(k->n < MAXKEYS);
+   k->kind[k->n] = n->kind;
+   k->k[k->n++] = n->key;
+   return 0;
+}
+
+static void keysOf(const Store* s, TreeOpts o, Keys* k) {
+   Tree* t = Tree_build(s, &o);
+   k->n = 0;
+   Tree_walk(t, NULL, NULL, collectKey, k);
+   Tree_free(t);
+}
+
+static void test_stable_keys(void** state) {
+   (void)state;
+   Store* s = sample();
+   Keys a, b, c;
+   keysOf(s, opts(VIEW_TREE), &a);
+   keysOf(s, opts(VIEW_TREE), &b);
+   assert_int_equal(a.n, b.n);
+   assert_memory_equal(a.k, b.k, sizeof a.k[0] * (size_t)a.n);
+   for (int i = 0; i < a.n; i++) /* unique */
+      for (int j = i + 1; j < a.n; j++)
+         assert_true(a.k[i] != a.k[j]);
+   /* new activity and another sort order: same keys, other positions */
+   conn(s, 11, "8.8.8.8", 53, 40100, 20 * SEC);
+   TreeOpts o = opts(VIEW_TREE);
+   o.sort = SORT_BYTES;
+   o.descending = true;
+   keysOf(s, o, &c);
+   assert_int_equal(c.n, a.n + 2);
+   for (int i = 0; i < a.n; i++) {
+      bool found = false;
+      for (int j = 0; j < c.n; j++)
+         found |= c.k[j] == a.k[i];
+      assert_true(found);
+   }
+   /* a reused tuple is a new socket with a new key */
+   closeSock(s, 12, "1.1.1.1", 53, 40003, 21 * SEC);
+   conn(s, 12, "1.1.1.1", 53, 40003, 22 * SEC);
+   Keys d;
+   keysOf(s, opts(VIEW_TREE), &d);
+   int socksBefore = 0, common = 0;
+   for (int i = 0; i < a.n; i++) {
+      if (a.kind[i] != NODE_SOCK)
+         continue;
+      socksBefore++;
+      for (int j = 0; j < d.n; j++)
+         common += d.k[j] == a.k[i];
+   }
+   assert_int_equal(common, socksBefore - 1);
+   /* the same process in two views has distinct keys per kind */
+   Keys e;
+   keysOf(s, opts(VIEW_ENDPOINT), &e);
+   for (int i = 0; i < e.n; i++)
+      for (int j = 0; j < d.n; j++)
+         if (e.kind[i] != d.kind[j])
+            assert_true(e.k[i] != d.k[j]);
+   Store_free(s);
+}
+
+typedef struct WalkCtx_ {
+   uint64_t collapse;
+   int visited;
+   int stop_at;
+} WalkCtx;
+
+static bool isCollapsed(void* ctx, uint64_t key) { return ((WalkCtx*)ctx)->collapse == key; }
+
+static int countNode(void* ctx, const TreeNode* n) {
+   (void)n;
+   WalkCtx* w = ctx;
+   w->visited++;
+   return w->visited == w->stop_at ? 42 : 0;
+}
+
+static void test_walk_collapse(void** state) {
+   (void)state;
+   Store* s = sample();
+   TreeOpts o = opts(VIEW_TREE);
+   Tree* t = Tree_build(s, &o);
+   WalkCtx w = {0, 0, -1};
+   assert_int_equal(Tree_walk(t, NULL, NULL, countNode, &w), 0);
+   assert_int_equal(w.visited, 15);
+   /* collapse bash: curl and its 5 rows below are skipped */
+   const TreeNode* bash = Tree_root(t)->first_child->first_child->first_child;
+   assert_string_equal(bash->proc->comm, "bash");
+   w = (WalkCtx){bash->key, 0, -1};
+   assert_int_equal(Tree_walk(t, isCollapsed, &w, countNode, &w), 0);
+   assert_int_equal(w.visited, 9);
+   /* collapsing a leaf changes nothing */
+   const TreeNode* leaf = bash->first_child->first_child->first_child;
+   assert_int_equal(leaf->kind, NODE_SOCK);
+   w = (WalkCtx){leaf->key, 0, -1};
+   Tree_walk(t, isCollapsed, &w, countNode, &w);
+   assert_int_equal(w.visited, 15);
+   /* early stop returns the callback's value */
+   w = (WalkCtx){0, 0, 4};
+   assert_int_equal(Tree_walk(t, NULL, NULL, countNode, &w), 42);
+   assert_int_equal(w.visited, 4);
+   Tree_free(t);
+   /* empty store */
+   Store* e = Store_new(0);
+   t = Tree_build(e, &o);
+   assert_int_equal(Tree_size(t), 0);
+   w = (WalkCtx){0, 0, -1};
+   assert_int_equal(Tree_walk(t, NULL, NULL, countNode, &w), 0);
+   assert_int_equal(w.visited, 0);
+   Tree_free(t);
+   Store_free(e);
+   Store_free(s);
+}
+
+static void test_names_and_bad_opts(void** state) {
+   (void)state;
+   assert_string_equal(Tree_viewName(VIEW_TREE), "tree");
+   assert_string_equal(Tree_viewName(VIEW_FLAT), "flat");
+   assert_string_equal(Tree_viewName(VIEW_ENDPOINT), "endpoint");
+   assert_string_equal(Tree_viewName((TreeView)77), "invalid");
+   assert_string_equal(Tree_sortName(SORT_PID), "pid");
+   assert_string_equal(Tree_sortName(SORT_NAME), "name");
+   assert_string_equal(Tree_sortName(SORT_CONNS), "conns");
+   assert_string_equal(Tree_sortName(SORT_BYTES), "bytes");
+   assert_string_equal(Tree_sortName(SORT_LAST), "last");
+   assert_string_equal(Tree_sortName((SortKey)-1), "invalid");
+   /* out-of-range options fall back to the defaults, NULL opts too */
+   Store* s = sample();
+   TreeOpts o = opts((TreeView)99);
+   o.sort = (SortKey)99;
+   char def[8192];
+   snprintf(def, sizeof def, "%s", build(s, opts(VIEW_TREE)));
+   assert_string_equal(build(s, o), def);
+   Tree* t = Tree_build(s, NULL);
+   assert_int_equal(Tree_size(t), 15);
+   Tree_free(t);
+   Store_free(s);
+}
+
+int main(void) {
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_hierarchy),
+      cmocka_unit_test(test_reparent_in_tree),
+      cmocka_unit_test(test_flat_view),
+      cmocka_unit_test(test_endpoint_view),
+      cmocka_unit_test(test_orphans_group),
+      cmocka_unit_test(test_filter),
+      cmocka_unit_test(test_sort_keys),
+      cmocka_unit_test(test_show_inactive),
+      cmocka_unit_test(test_root_pid),
+      cmocka_unit_test(test_stable_keys),
+      cmocka_unit_test(test_walk_collapse),
+      cmocka_unit_test(test_names_and_bad_opts),
+   };
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}

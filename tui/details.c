@@ -1,0 +1,239 @@
+/* details.c: the details pane of the selected row: the full command line,
+ * exe, user, cgroup, start time, and every socket of the node. */
+#include "ui_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DETAILS_MAX_LINES 4000
+
+typedef struct Lines_ {
+   char** v;
+   int n, cap;
+} Lines;
+
+static void addLine(Lines* l, const Buf* b) {
+   if (l->n >= DETAILS_MAX_LINES)
+      return;
+   if (l->n == l->cap) {
+      int cap = l->cap ? l->cap * 2 : 64;
+      char** v = realloc(l->v, (size_t)cap * sizeof *v);
+      if (!v)
+         return;
+      l->v = v;
+      l->cap = cap;
+   }
+   char* s = strdup(b->s);
+   if (s)
+      l->v[l->n++] = s;
+}
+
+/* A label and a system string, wrapped to the screen width. */
+static void addWrapped(Ui* ui, Lines* l, const char* label, const char* text) {
+   char san[LINE_CAP];
+   San_append(san, sizeof san, text ? text : "-", text ? strlen(text) : 1, ui->utf8);
+   int width = COLS - 16 > 20 ? COLS - 16 : 20;
+   const char* p = san;
+   bool first = true;
+   do {
+      /* cut at width columns on a character boundary */
+      const char* q = p;
+      int w = 0;
+      while (*q && w < width) {
+         int k = 1;
+         while ((q[k] & 0xc0) == 0x80)
+            k++;
+         char tmp[8] = {0};
+         memcpy(tmp, q, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+         w += San_width(tmp);
+         q += k;
+      }
+      Buf b;
+      Buf_reset(&b);
+      Buf_cls(&b, CL_SECOND);
+      Buf_printf(&b, "  %-13s", first ? label : "");
+      Buf_cls(&b, CL_NORMAL);
+      Buf_printf(&b, "%.*s", (int)(q - p), p);
+      addLine(l, &b);
+      p = q;
+      first = false;
+   } while (*p);
+}
+
+static void addf(Lines* l, int cls, const char* fmt, const char* a) {
+   Buf b;
+   Buf_reset(&b);
+   Buf_cls(&b, cls);
+   Buf_printf(&b, fmt, a);
+   addLine(l, &b);
+}
+
+static uint64_t nowNs(Ui* ui) {
+   if (ui->have_st && ui->st.now_ns)
+      return ui->st.now_ns;
+   struct timespec ts;
+   clock_gettime(CLOCK_BOOTTIME, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char* wallTime(Ui* ui, uint64_t ns, char* buf, size_t len) {
+   uint64_t now = nowNs(ui);
+   if (!ns || ns > now) {
+      snprintf(buf, len, "unknown");
+      return buf;
+   }
+   time_t t = time(NULL) - (time_t)((now - ns) / 1000000000ull);
+   struct tm tm;
+   localtime_r(&t, &tm);
+   strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+   return buf;
+}
+
+static void sockLine(Ui* ui, Lines* l, const Sock* k) {
+   char la[80], ra[80], t1[32], t2[32], t3[32];
+   Buf b;
+   Buf_reset(&b);
+   Buf_cls(&b, Sock_isActive(k) ? CL_NORMAL : CL_SECOND);
+   Buf_printf(&b, "  %s %s", k->key.proto == 17 ? "udp" : "tcp",
+              Fmt_endpoint(k->key.laddr, k->key.lport, la, sizeof la));
+   if (k->dir != DIR_LISTEN && !Addr_isZero(k->key.raddr))
+      Buf_printf(&b, " %s %s", k->dir == DIR_IN ? "<-" : "->",
+                 Fmt_endpoint(k->key.raddr, k->key.rport, ra, sizeof ra));
+   Buf_printf(&b, "  %s %s  tx %s rx %s", k->key.proto == 17 ? "" : Event_tcpStateName(k->state),
+              Event_dirName(k->dir), Fmt_bytes(k->tx, t1, sizeof t1), Fmt_bytes(k->rx, t2, sizeof t2));
+   uint64_t now = nowNs(ui);
+   if (!Sock_isActive(k))
+      Buf_printf(&b, "  closed %s ago", k->closed <= now ? Fmt_age(now - k->closed, t3, sizeof t3) : "?");
+   else if (k->opened && k->opened <= now)
+      Buf_printf(&b, "  open %s", Fmt_age(now - k->opened, t3, sizeof t3));
+   if (k->err)
+      Buf_printf(&b, "  failed: %s", strerror(k->err));
+   if (k->ino)
+      Buf_printf(&b, "  inode %llu", (unsigned long long)k->ino);
+   addLine(l, &b);
+}
+
+static void edgeSocks(Ui* ui, Lines* l, const Edge* e) {
+   LIST_FOREACH(it, &e->socks) sockLine(ui, l, LIST_ENTRY(it, Sock, node));
+}
+
+static void procLines(Ui* ui, Lines* l, const Proc* p, bool socks) {
+   char t[64], t2[32];
+   Buf b;
+   Buf_reset(&b);
+   Buf_cls(&b, CL_PROC);
+   Buf_printf(&b, "Process %u ", p->pid);
+   Buf_san(&b, p->comm, ui->utf8);
+   Buf_cls(&b, CL_SECOND);
+   Buf_printf(&b, "%s", Proc_isAlive(p) ? "  (running)" : "  (exited)");
+   addLine(l, &b);
+   snprintf(t, sizeof t, "%u", p->ppid);
+   addWrapped(ui, l, "parent pid", t);
+   Buf_reset(&b);
+   addWrapped(ui, l, "user", Ui_userName(ui, p->uid));
+   addWrapped(ui, l, "command", p->cmdline);
+   addWrapped(ui, l, "exe", p->exe);
+   snprintf(t, sizeof t, "%llu", (unsigned long long)p->cgroup);
+   addWrapped(ui, l, "cgroup id", p->cgroup ? t : "-");
+   addWrapped(ui, l, "started", wallTime(ui, p->start, t, sizeof t));
+   if (!Proc_isAlive(p)) {
+      addWrapped(ui, l, "exited", wallTime(ui, p->exited, t, sizeof t));
+      snprintf(t, sizeof t, "code %d, signal %d", (p->exit_code >> 8) & 0xff, p->exit_code & 0x7f);
+      addWrapped(ui, l, "exit status", t);
+   }
+   snprintf(t, sizeof t, "%u (%u active)  tx %s rx %s", p->nsocks, p->nactive,
+            Fmt_bytes(p->tx, t2, 16), Fmt_bytes(p->rx, t2 + 16, 16));
+   addWrapped(ui, l, "sockets", t);
+   if (!socks)
+      return;
+   addf(l, CL_HEAD, "%s", "Sockets:");
+   LIST_FOREACH(it, &p->edges) edgeSocks(ui, l, LIST_ENTRY(it, Edge, proc_node));
+   LIST_FOREACH(it, &p->listens) sockLine(ui, l, LIST_ENTRY(it, Sock, node));
+}
+
+static void endpointLines(Ui* ui, Lines* l, const Endpoint* ep) {
+   char a[64], t[64], t2[32];
+   addf(l, CL_ADDR, "Remote %s", Addr_format(ep->addr, a, sizeof a));
+   addWrapped(ui, l, "name", ep->name);
+   snprintf(t, sizeof t, "%u active  tx %s rx %s", ep->nactive, Fmt_bytes(ep->tx, t2, 16),
+            Fmt_bytes(ep->rx, t2 + 16, 16));
+   addWrapped(ui, l, "sockets", t);
+   addWrapped(ui, l, "first seen", wallTime(ui, ep->first, t, sizeof t));
+   addWrapped(ui, l, "last seen", wallTime(ui, ep->last, t, sizeof t));
+   LIST_FOREACH(it, &ep->edges) {
+      const Edge* e = LIST_ENTRY(it, Edge, ep_node);
+      Buf b;
+      Buf_reset(&b);
+      Buf_cls(&b, CL_PROC);
+      if (e->proc) {
+         Buf_printf(&b, "Process %u ", e->proc->pid);
+         Buf_san(&b, e->proc->comm, ui->utf8);
+      }
+      addLine(l, &b);
+      edgeSocks(ui, l, e);
+   }
+}
+
+static void build(Ui* ui, Lines* l, const TreeNode* n) {
+   switch (n->kind) {
+   case NODE_PROC:
+      procLines(ui, l, n->proc, true);
+      break;
+   case NODE_EP_PROC:
+   case NODE_EDGE:
+      if (n->edge) {
+         char a[64];
+         if (n->edge->proc)
+            procLines(ui, l, n->edge->proc, false);
+         addf(l, CL_HEAD, "Sockets to %s:", Addr_format(n->edge->ep->addr, a, sizeof a));
+         edgeSocks(ui, l, n->edge);
+      }
+      break;
+   case NODE_SOCK:
+   case NODE_LISTEN:
+      if (n->sock) {
+         if (n->sock->proc)
+            procLines(ui, l, n->sock->proc, false);
+         else
+            addf(l, CL_WARN, "No owner: %s", Event_noOwnerName(n->sock->noowner));
+         addf(l, CL_HEAD, "%s", "Socket:");
+         sockLine(ui, l, n->sock);
+      }
+      break;
+   case NODE_ENDPOINT:
+      if (n->ep)
+         endpointLines(ui, l, n->ep);
+      break;
+   default:
+      addf(l, CL_NORMAL, "%s", "(no details for this row)");
+      break;
+   }
+}
+
+void Details_scroll(Ui* ui, int delta) {
+   ui->details_scroll += delta;
+   if (ui->details_scroll < 0)
+      ui->details_scroll = 0;
+}
+
+void Details_draw(Ui* ui, Store* s) {
+   (void)s;
+   Lines l = {0};
+   const TreeNode* n = Rows_selected(ui);
+   if (n && n->key == ui->details_key)
+      build(ui, &l, n);
+   else
+      addf(&l, CL_WARN, "%s", "(the selected item is gone)");
+   int h = ui->body_h - 1;
+   if (ui->details_scroll > l.n - h)
+      ui->details_scroll = l.n - h > 0 ? l.n - h : 0;
+   Draw_line(ui, ui->body_y, "\x0c Details  (Esc/Enter/q close, arrows scroll)", A_BOLD, false);
+   for (int y = 0; y < h; y++) {
+      int i = ui->details_scroll + y;
+      Draw_line(ui, ui->body_y + 1 + y, i < l.n ? l.v[i] : "", A_NORMAL, false);
+   }
+   for (int i = 0; i < l.n; i++)
+      free(l.v[i]);
+   free(l.v);
+}

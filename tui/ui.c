@@ -1,0 +1,261 @@
+/* ui.c: the UI's life: curses on and off the terminal, resize, and the
+ * per-frame entry point called by the event loop. */
+#include "ui_priv.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static Ui* g_open; /* for the atexit safety net */
+
+uint64_t Ui_nowMs(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void Ui_message(Ui* ui, const char* fmt, ...) {
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
+   va_end(ap);
+   ui->msg_until_ms = Ui_nowMs() + 4000;
+}
+
+const char* Ui_userName(Ui* ui, uint32_t uid) {
+   UserName* u;
+   HASH_FIND(hh, ui->users, &uid, sizeof uid, u);
+   if (u)
+      return u->name;
+   u = calloc(1, sizeof *u);
+   if (!u)
+      return "?";
+   u->uid = uid;
+   struct passwd* pw = getpwuid(uid);
+   if (pw && pw->pw_name)
+      snprintf(u->name, sizeof u->name, "%s", pw->pw_name);
+   else
+      snprintf(u->name, sizeof u->name, "%u", uid);
+   HASH_ADD(hh, ui->users, uid, sizeof u->uid, u);
+   return u->name;
+}
+
+/* SSH_CONNECTION is "client_ip client_port server_ip server_port". */
+static void parseSsh(Ui* ui) {
+   const char* env = getenv("SSH_CONNECTION");
+   char cip[64], sip[64];
+   unsigned cport, sport;
+   if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4)
+      return;
+   if (Addr_parse(cip, ui->ssh_client) < 0 || Addr_parse(sip, ui->ssh_server) < 0 ||
+       cport > 65535 || sport > 65535)
+      return;
+   ui->ssh_cport = (uint16_t)cport;
+   ui->ssh_sport = (uint16_t)sport;
+   ui->have_ssh = true;
+}
+
+static void setupColors(Ui* ui) {
+   for (int i = 0; i < CL__COUNT; i++)
+      ui->attr[i] = A_NORMAL;
+   ui->attr[CL_PROC] = A_BOLD;
+   ui->attr[CL_HEAD] = A_BOLD;
+   ui->attr[CL_HERE] = A_BOLD;
+   ui->attr[CL_WARN] = A_BOLD;
+   if (!ui->color)
+      return;
+   start_color();
+   use_default_colors();
+   static const struct {
+      int cls, fg, bg;
+      attr_t extra;
+   } MAP[] = {
+      {CL_SECOND, COLOR_CYAN, -1, 0},  {CL_PROC, -1, -1, A_BOLD},
+      {CL_ADDR, COLOR_GREEN, -1, 0},   {CL_PORT, COLOR_GREEN, -1, A_BOLD},
+      {CL_STATE, COLOR_YELLOW, -1, 0}, {CL_LISTEN, COLOR_MAGENTA, -1, A_BOLD},
+      {CL_TREE, COLOR_BLUE, -1, A_BOLD}, {CL_HERE, COLOR_RED, -1, A_BOLD},
+      {CL_USER, -1, -1, 0},            {CL_WARN, COLOR_RED, -1, A_BOLD},
+      {CL_HEAD, COLOR_CYAN, -1, A_BOLD},
+   };
+   for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
+      init_pair((short)MAP[i].cls, (short)MAP[i].fg, (short)MAP[i].bg);
+      ui->attr[MAP[i].cls] = COLOR_PAIR(MAP[i].cls) | MAP[i].extra;
+   }
+   init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
+   init_pair(PAIR_SEL, COLOR_BLACK, COLOR_CYAN);
+   init_pair(PAIR_COLHDR, COLOR_BLACK, COLOR_GREEN);
+}
+
+static void atexitClose(void) {
+   if (g_open)
+      Ui_close(g_open);
+}
+
+Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
+   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+      snprintf(err, errlen, "the terminal UI needs a terminal on stdin and stdout "
+                            "(use --once, --json or --headless otherwise)");
+      return NULL;
+   }
+   Ui* ui = calloc(1, sizeof *ui);
+   if (!ui) {
+      snprintf(err, errlen, "out of memory");
+      return NULL;
+   }
+   ui->opts = *o;
+   setlocale(LC_ALL, "");
+   ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+   ui->scr = newterm(NULL, stdout, stdin);
+   if (!ui->scr) {
+      const char* term = getenv("TERM");
+      snprintf(err, errlen, "cannot start the terminal UI for TERM=%s", term ? term : "(unset)");
+      free(ui);
+      return NULL;
+   }
+   set_term(ui->scr);
+   ui->active = true;
+   set_escdelay(25);
+   cbreak(); /* keeps ISIG: Ctrl-C reaches the program's signalfd as SIGINT */
+   noecho();
+   nonl();
+   intrflush(stdscr, FALSE);
+   keypad(stdscr, TRUE);
+   nodelay(stdscr, TRUE);
+   leaveok(stdscr, TRUE);
+   curs_set(0);
+   ui->color = !o->no_color && has_colors();
+   setupColors(ui);
+
+   struct utsname un;
+   if (uname(&un) == 0) {
+      snprintf(ui->host, sizeof ui->host, "%s", un.nodename);
+      snprintf(ui->kernel, sizeof ui->kernel, "%s", un.release);
+   }
+   parseSsh(ui);
+   ui->topts.view = o->view;
+   ui->topts.sort = o->sort;
+   ui->topts.show_inactive = true;
+   ui->topts.root_pid = o->pid;
+   if (o->filter)
+      snprintf(ui->filter, sizeof ui->filter, "%s", o->filter);
+   ui->auto_prune = o->auto_prune;
+   ui->dirty = true;
+   g_open = ui;
+   static bool registered;
+   if (!registered && atexit(atexitClose) == 0)
+      registered = true;
+   return ui;
+}
+
+int Ui_inputFd(const Ui* ui) {
+   (void)ui;
+   return STDIN_FILENO;
+}
+
+void Ui_setResolver(Ui* ui, Resolver* r) {
+   if (ui->own_resolver)
+      Resolver_free(ui->resolver);
+   ui->resolver = r;
+   ui->own_resolver = false;
+}
+
+void Ui_markDirty(Ui* ui) {
+   ui->dirty = true;
+}
+
+static void autoPrune(Ui* ui, Store* s) {
+   if (!ui->auto_prune || !ui->have_st || !ui->st.now_ns)
+      return;
+   PruneCount c = Store_pruneOlder(s, ui->st.now_ns, ui->opts.prune_after_s * 1000000000ull);
+   if (c.socks || c.edges || c.procs)
+      ui->dirty = true;
+}
+
+void Ui_draw(Ui* ui, Store* s, const UiStatus* st) {
+   if (!ui || !ui->active)
+      return;
+   ui->store = s;
+   if (st) {
+      ui->st = *st;
+      ui->have_st = true;
+   }
+   if (ui->own_resolver && ui->resolver && Resolver_drain(ui->resolver, s) > 0)
+      ui->dirty = true;
+   autoPrune(ui, s);
+   Draw_frame(ui, s);
+}
+
+void Ui_redraw(Ui* ui) {
+   if (ui && ui->active && ui->store)
+      Draw_frame(ui, ui->store);
+}
+
+void Ui_onResize(Ui* ui) {
+   if (!ui || !ui->active)
+      return;
+   struct winsize ws;
+   if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+       (ws.ws_row != LINES || ws.ws_col != COLS))
+      resizeterm(ws.ws_row, ws.ws_col);
+   Ui_redraw(ui);
+}
+
+int Ui_onInput(Ui* ui, Store* s) {
+   if (!ui || !ui->active)
+      return 0;
+   ui->store = s;
+   Rows_ensure(ui, s);
+   bool any = false;
+   int ch;
+   while ((ch = getch()) != ERR) {
+      any = true;
+      if (ch == KEY_RESIZE) {
+         /* curses has resized already (resizeterm queues this key) */
+         Ui_redraw(ui);
+         continue;
+      }
+      if (Keys_handle(ui, s, ch))
+         return 1;
+   }
+   if (any)
+      Draw_frame(ui, s);
+   return 0;
+}
+
+void Ui_close(Ui* ui) {
+   if (!ui)
+      return;
+   if (ui->active) {
+      ui->active = false;
+      curs_set(1);
+      endwin();
+      fflush(stdout);
+   }
+   if (g_open == ui)
+      g_open = NULL;
+}
+
+void Ui_free(Ui* ui) {
+   if (!ui)
+      return;
+   Ui_close(ui);
+   Rows_freeAll(ui);
+   UserName *u, *ut;
+   HASH_ITER(hh, ui->users, u, ut) {
+      HASH_DEL(ui->users, u);
+      free(u);
+   }
+   if (ui->own_resolver)
+      Resolver_free(ui->resolver);
+   if (ui->scr)
+      delscreen(ui->scr);
+   free(ui);
+}
