@@ -304,6 +304,8 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
    p->skel->rodata->self_pid = o->self_pid;
    const char* bytes = getenv("VISNET_PROBE_BYTES");
    p->skel->rodata->bytes_trace = bytes && strcmp(bytes, "trace") == 0;
+   const char* states = getenv("VISNET_PROBE_STATES");
+   p->skel->rodata->states_all = states && strcmp(states, "all") == 0;
    if (Probe_selectPrograms(p) == 0) {
       snprintf(errbuf, errlen, "none of the tracepoints the probe needs exist under %s",
                Probe_eventsDir());

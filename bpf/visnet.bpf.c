@@ -38,6 +38,11 @@ const volatile __u32 self_pid = 0;
 /* 1: count live TCP bytes on every send/recv (sock_*_length); 0: read the
  * totals from tcp_sock when user space polls. */
 const volatile __u32 bytes_trace = 0;
+/* 1: an EV_STATE record for every state change; 0: intermediate states
+ * (FIN_WAIT1, CLOSE_WAIT ...) are reported by the flush when they last
+ * until it, so a short connection costs connect, connected, accept and the
+ * two closes only. */
+const volatile __u32 states_all = 0;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -410,6 +415,7 @@ static __always_inline void on_syn_sent(struct tp_set_state* ctx)
    __u64 sk = (__u64)ctx->skaddr;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_OUT);
+   o.rep_state = TCP_SYN_SENT;
    if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY)) {
       count(VN_CNT_MAPFULL);
       return;
@@ -427,6 +433,7 @@ static __always_inline void on_listen(struct tp_set_state* ctx)
    __u64 sk = (__u64)ctx->skaddr;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_LISTEN);
+   o.rep_state = TCP_LISTEN;
    if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY))
       count(VN_CNT_MAPFULL);
    struct vn_sock_rec* r = sock_rec(VN_EV_LISTEN, &o, sk);
@@ -500,6 +507,7 @@ int vn_set_state(struct tp_set_state* ctx)
       return 0;
    if (old == TCP_SYN_SENT && state == TCP_ESTABLISHED) {
       emit_connect(o, (struct sock*)sk, ctx);
+      o->rep_state = state;
       struct vn_sock_rec* r = sock_rec(VN_EV_CONNECTED, o, sk);
       if (!r)
          return 0;
@@ -509,9 +517,12 @@ int vn_set_state(struct tp_set_state* ctx)
       bpf_ringbuf_submit(r, 0);
       return 0;
    }
+   if (!states_all)
+      return 0; /* vn_flush reports it if it lasts */
    struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, sk);
    if (!r)
       return 0;
+   o->rep_state = state;
    tp_tuple(ctx, r);
    r->state = state;
    r->oldstate = old;
@@ -530,6 +541,7 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx)
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_IN);
    __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+   o.rep_state = state;
    struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
    if (r) {
       sk_tuple(sk, r);
@@ -828,20 +840,34 @@ static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, v
 {
    if (o->dir == VN_DIR_LISTEN)
       return 0;
+   struct sock* sk = (struct sock*)*key;
    __u64 tx = o->tx, rx = o->rx;
    if (!bytes_trace)
-      tcp_bytes((struct sock*)*key, &tx, &rx);
+      tcp_bytes(sk, &tx, &rx);
+   __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+   if (state != o->rep_state && state != TCP_CLOSE) {
+      struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, *key);
+      if (!r)
+         return 1; /* ring buffer full: stop, retry on the next flush */
+      sk_tuple(sk, r);
+      r->oldstate = o->rep_state;
+      r->state = state;
+      r->tx = tx;
+      r->rx = rx;
+      o->rep_state = state;
+      bpf_ringbuf_submit(r, 0);
+   }
    if (tx == o->rep_tx && rx == o->rep_rx)
       return 0;
    struct vn_sock_rec* r = sock_rec(VN_EV_BYTES, o, *key);
    if (!r)
-      return 1; /* ring buffer full: stop, retry on the next poll */
+      return 1;
    o->rep_tx = tx;
    o->rep_rx = rx;
-   sk_tuple((struct sock*)*key, r);
+   sk_tuple(sk, r);
    r->tx = tx;
    r->rx = rx;
-   r->state = BPF_CORE_READ((struct sock*)*key, __sk_common.skc_state);
+   r->state = state;
    bpf_ringbuf_submit(r, 0);
    return 0;
 }

@@ -89,7 +89,8 @@ struct vn_sk_owner {
    __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
    __u8 dir;
    __u8 connect_sent;    /* EV_CONNECT emitted */
-   __u8 pad[6];
+   __u8 rep_state;       /* TCP state last reported */
+   __u8 pad[5];
 };
 
 /* UDP traffic aggregated per owner and peer. */

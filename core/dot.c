@@ -77,7 +77,7 @@ size_t Dot_escape(char* out, size_t outlen, const char* s, size_t len) {
 
 typedef struct DotCtx_ {
    FILE* f;
-   U64Map seen;      /* Proc* and Endpoint* already written */
+   U64Map seen; /* Proc* and Endpoint* already written */
    int err;
 } DotCtx;
 
@@ -177,7 +177,7 @@ static void Dot_edge(DotCtx* c, const Edge* e, const TreeNode* n) {
    Ports ports = {.len = 0};
    ports.text[0] = '\0';
    LIST_FOREACH(node, &e->socks)
-      Ports_add(&ports, LIST_ENTRY(node, Sock, node));
+   Ports_add(&ports, LIST_ENTRY(node, Sock, node));
    fputs("  ", c->f);
    Dot_procId(c, e->proc);
    fputs(" -> ", c->f);

@@ -335,7 +335,7 @@ int EvlogWriter_write(EvlogWriter* w, const Event* e) {
    put32(&c, (uint32_t)n);
    put32(&c, crc(rec + EVLOG_RECORD_HDR, n));
    errno = 0;
-   if (fwrite(rec, 1, EVLOG_RECORD_HDR + n, w->f) != EVLOG_RECORD_HDR + n) {
+   if (fwrite_unlocked(rec, 1, EVLOG_RECORD_HDR + n, w->f) != EVLOG_RECORD_HDR + n) {
       noteError(w);
       errno = w->err;
       return -1;
@@ -393,7 +393,7 @@ int EvlogWriter_close(EvlogWriter* w) { return EvlogWriter_closeErr(w, NULL, 0);
 /* Copies up to n bytes at the current position; returns how many. */
 static size_t readerRead(EvlogReader* r, void* out, size_t n, int* ioerr) {
    if (r->f) {
-      size_t got = fread(out, 1, n, r->f);
+      size_t got = fread_unlocked(out, 1, n, r->f);
       if (got < n && ferror(r->f))
          *ioerr = 1;
       return got;

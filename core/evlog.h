@@ -29,6 +29,7 @@
  * A reader refuses a wrong magic or version, and at a truncated or corrupt
  * record stops and reports the offset of that record. Record lengths are
  * checked before anything is read, so a corrupt length never allocates.
+ * A reader or writer is used by one thread at a time (unlocked stdio).
  */
 #ifndef VISNET_EVLOG_H
 #define VISNET_EVLOG_H

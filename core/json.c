@@ -488,9 +488,14 @@ static void sockItems(JsonBuf* b, const TreeNode* n, Arr* a) {
    }
 }
 
+/* The process of a NODE_PROC or NODE_EP_PROC node. */
+static const Proc* nodeProc(const TreeNode* n) {
+   return n->proc ? n->proc : n->edge ? n->edge->proc : NULL;
+}
+
 static void procFields(TreeOut* o, const TreeNode* n) {
    JsonBuf* b = o->b;
-   const Proc* p = n->proc;
+   const Proc* p = nodeProc(n);
    put(b, "{\"pid\":");
    putU64(b, p->pid);
    kU64(b, "ppid", p->ppid);
@@ -591,7 +596,7 @@ static void jsonEndpoint(TreeOut* o, const TreeNode* n) {
    putc_(b, '[');
    Arr a = {0};
    for (const TreeNode* c = n->first_child; c; c = c->next)
-      if (c->proc) {
+      if (nodeProc(c)) {
          arrItem(b, &a);
          jsonEpProc(o, c);
       }
@@ -651,7 +656,7 @@ void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, T
    for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next)
       if (c->kind == NODE_ORPHANS)
          sockItems(b, c, &u);
-   put(b, "]}\n");
+   put(b, "]}");
 }
 
 void Json_tree(JsonBuf* b, const Tree* t, const Store* s) {

@@ -28,8 +28,9 @@ void Json_string(JsonBuf* b, const char* s, size_t len);
 
 /* One event as one JSON object followed by '\n'. */
 void Json_event(JsonBuf* b, const Event* e);
-/* The tree as one JSON document (processes with their endpoints, sockets
- * and listening sockets nested; or endpoints in the inverted view). */
+/* The tree as one JSON document on one line, without a trailing newline
+ * (processes with their endpoints, sockets and listening sockets nested;
+ * or endpoints in the inverted view). */
 void Json_tree(JsonBuf* b, const Tree* t, const Store* s);
 /* Same, naming the host (NULL: this machine's name) and the view the tree
  * was built with. Json_tree says "endpoint" or "tree", guessed from the

@@ -18,18 +18,20 @@ typedef struct PollKey_ {
 
 typedef struct PollSock_ {
    PollKey key;
-   SockEvent last;       /* as last reported */
+   SockEvent last; /* as last reported */
    uint32_t pid;
    uint64_t pstart;
-   uint64_t first;       /* first seen, ns since boot */
+   uint64_t first; /* first seen, ns since boot */
    uint64_t gen;
+   bool closed; /* its fd was closed (close reported); the kernel
+                 * still lists it (FIN_WAIT, TIME_WAIT) */
    UT_hash_handle hh;
 } PollSock;
 
 typedef struct PollProc_ {
    uint32_t pid;
    uint64_t start;
-   uint64_t sig;         /* hash of comm and args, to notice exec */
+   uint64_t sig; /* hash of comm and args, to notice exec */
    uint64_t gen;
    UT_hash_handle hh;
 } PollProc;
@@ -159,11 +161,23 @@ static void Poller_onSock(Poller* p, const Event* e) {
    k.proto = e->sock.proto;
    PollSock* s;
    HASH_FIND(hh, p->socks, &k, sizeof k, s);
-   if (s && s->last.ino && e->sock.ino && s->last.ino != e->sock.ino) {
-      Poller_close(p, s); /* same 5-tuple, another socket */
+   if (s && s->closed && e->sock.ino == 0) {
+      s->gen = p->gen; /* the leftover of a socket already reported closed */
+      return;
+   }
+   if (s && (s->closed || (s->last.ino && e->sock.ino && s->last.ino != e->sock.ino))) {
+      if (!s->closed)
+         Poller_close(p, s); /* same 5-tuple, another socket */
       HASH_DEL(p->socks, s);
       free(s);
       s = NULL;
+   }
+   if (s && s->last.ino && e->sock.ino == 0) {
+      /* every fd on it was closed; the kernel finishes the connection alone */
+      Poller_close(p, s);
+      s->closed = true;
+      s->gen = p->gen;
+      return;
    }
    if (s && !Poller_sockChanged(s, e)) {
       s->gen = p->gen;
@@ -197,7 +211,8 @@ static void Poller_sweep(Poller* p) {
    HASH_ITER(hh, p->socks, s, stmp) {
       if (s->gen == p->gen)
          continue;
-      Poller_close(p, s);
+      if (!s->closed)
+         Poller_close(p, s);
       HASH_DEL(p->socks, s);
       free(s);
    }

@@ -5,8 +5,10 @@
  *    changed (exec);
  *  - EV_SOCK for a socket that is new or whose owner, state or byte counts
  *    changed;
- *  - EV_CLOSE for a socket that disappeared (tx/rx as last seen,
- *    lifetime_ns since it was first seen);
+ *  - EV_CLOSE for a socket that disappeared, or whose last fd was closed
+ *    (its inode became 0: FIN_WAIT, TIME_WAIT; what remains of it is then
+ *    not reported again), with tx/rx as last seen and lifetime_ns since it
+ *    was first seen;
  *  - EV_EXIT for a process that disappeared, or whose pid now belongs to a
  *    process with another start time; proc.exit_code is -1: polling cannot
  *    know it.

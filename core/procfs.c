@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,9 +315,73 @@ static void Procfs_collectNetns(int piddir, uint32_t pid, uint32_t self_netns, P
       (void)ProcScan_addNetns(s, (uint32_t)ino, pid);
 }
 
-/* Maps every socket fd of the process to owner index idx. Returns -1 on
- * out of memory only. */
-static int Procfs_scanFds(int piddir, uint32_t pid, uint32_t idx, ProcScan* s) {
+/* Records one fd link if it is a socket. -1 when out of memory. */
+static int Procfs_fdLink(int fdd, int fd, uint32_t pid, uint32_t idx, ProcScan* s) {
+   char name[16], link[64];
+   snprintf(name, sizeof name, "%d", fd);
+   ssize_t n = readlinkat(fdd, name, link, sizeof link);
+   if (n <= 0 || n >= (ssize_t)sizeof link)
+      return 0;
+   uint64_t ino = Procfs_socketInode(link, (size_t)n);
+   if (!ino)
+      return 0;
+   /* shared after fork: keep the lowest pid (usually the parent) */
+   uint32_t* cur = U64Map_get(&s->inodes, ino);
+   if (cur && s->owners[*cur].pid <= pid)
+      return 0;
+   return U64Map_put(&s->inodes, ino, idx);
+}
+
+static int Procfs_fdChunks(FdJob* job, ProcScan* s, uint32_t idx) {
+   for (;;) {
+      size_t i = atomic_fetch_add(&job->next, FDJOB_CHUNK);
+      if (i >= job->n)
+         return 0;
+      size_t end = i + FDJOB_CHUNK < job->n ? i + FDJOB_CHUNK : job->n;
+      for (; i < end; i++)
+         if (Procfs_fdLink(job->dirfd, job->fds[i], job->owner.pid, idx, s) < 0)
+            return -1;
+   }
+}
+
+void FdJob_help(FdJob* job, ProcScan* s) {
+   if (!job || !atomic_load(&job->active))
+      return;
+   /* announce first, then check: the owner waits for helpers after it
+    * clears active, so the job cannot go away under us */
+   atomic_fetch_add(&job->helpers, 1);
+   if (atomic_load(&job->active)) {
+      uint32_t idx = (uint32_t)s->nowners;
+      if (ProcScan_addOwner(s, &job->owner) < 0 || Procfs_fdChunks(job, s, idx) < 0)
+         s->oom = true;
+   }
+   atomic_fetch_sub(&job->helpers, 1);
+}
+
+/* Reads the fd numbers of an open fd directory into s->fdbuf. */
+static ssize_t Procfs_listFds(DIR* d, ProcScan* s) {
+   size_t n = 0;
+   struct dirent* de;
+   while ((de = readdir(d)) != NULL) {
+      if (de->d_name[0] < '0' || de->d_name[0] > '9')
+         continue;
+      if (n == s->fdcap) {
+         size_t cap = s->fdcap ? s->fdcap * 2 : 256;
+         int* p = realloc(s->fdbuf, cap * sizeof *p);
+         if (!p)
+            return -1;
+         s->fdbuf = p;
+         s->fdcap = cap;
+      }
+      s->fdbuf[n++] = atoi(de->d_name);
+   }
+   return (ssize_t)n;
+}
+
+/* Maps every socket fd of the process to owner index idx, sharing the work
+ * through job when the directory is big and the slot is free. Returns -1
+ * on out of memory only. */
+static int Procfs_scanFds(int piddir, const ProcOwner* o, uint32_t idx, ProcScan* s, FdJob* job) {
    int fdd = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
    if (fdd < 0) {
       if (errno == EACCES || errno == EPERM)
@@ -328,26 +393,24 @@ static int Procfs_scanFds(int piddir, uint32_t pid, uint32_t idx, ProcScan* s) {
       close(fdd);
       return 0;
    }
-   int rc = 0;
-   struct dirent* de;
-   char link[64];
-   while ((de = readdir(d)) != NULL) {
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
-         continue;
-      ssize_t n = readlinkat(fdd, de->d_name, link, sizeof link);
-      if (n <= 0 || n >= (ssize_t)sizeof link)
-         continue;
-      uint64_t ino = Procfs_socketInode(link, (size_t)n);
-      if (!ino)
-         continue;
-      /* shared after fork: keep the lowest pid (usually the parent) */
-      uint32_t* cur = U64Map_get(&s->inodes, ino);
-      if (cur && s->owners[*cur].pid <= pid)
-         continue;
-      if (U64Map_put(&s->inodes, ino, idx) < 0) {
-         rc = -1;
-         break;
-      }
+   ssize_t n = Procfs_listFds(d, s);
+   int rc = n < 0 ? -1 : 0;
+   int free_slot = 0;
+   if (n >= FDJOB_MIN && job && atomic_compare_exchange_strong(&job->busy, &free_slot, 1)) {
+      job->dirfd = fdd;
+      job->fds = s->fdbuf;
+      job->n = (size_t)n;
+      job->owner = *o;
+      atomic_store(&job->next, 0);
+      atomic_store(&job->active, 1);
+      rc = Procfs_fdChunks(job, s, idx);
+      atomic_store(&job->active, 0);
+      while (atomic_load(&job->helpers) > 0)
+         sched_yield();
+      atomic_store(&job->busy, 0);
+   } else {
+      for (ssize_t i = 0; i < n && rc == 0; i++)
+         rc = Procfs_fdLink(fdd, s->fdbuf[i], o->pid, idx, s);
    }
    closedir(d);
    return rc;
@@ -409,7 +472,8 @@ int ProcList_open(ProcList* l, const char* proc_root, char* errbuf, size_t errle
       l->pids[l->n++] = pid;
    }
    closedir(d);
-   qsort(l->pids, l->n, sizeof *l->pids, Procfs_pidCmp);
+   if (l->n > 1)
+      qsort(l->pids, l->n, sizeof *l->pids, Procfs_pidCmp);
    return 0;
 }
 
@@ -422,7 +486,7 @@ void ProcList_close(ProcList* l) {
 }
 
 int Procfs_scanPid(int rootfd, uint32_t pid, const char* cgroup_root, uint32_t self_netns,
-                   uint64_t now, Event* e, ProcScan* scan) {
+                   uint64_t now, Event* e, ProcScan* scan, FdJob* job) {
    char name[16];
    snprintf(name, sizeof name, "%u", pid);
    int piddir = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -432,7 +496,7 @@ int Procfs_scanPid(int rootfd, uint32_t pid, const char* cgroup_root, uint32_t s
    if (Procfs_readProc(piddir, pid, cgroup_root, now, e) == 0) {
       ProcOwner o = {.pid = pid, .start = e->pstart, .cgroup = e->proc.cgroup};
       uint32_t idx = (uint32_t)scan->nowners;
-      if (ProcScan_addOwner(scan, &o) < 0 || Procfs_scanFds(piddir, pid, idx, scan) < 0)
+      if (ProcScan_addOwner(scan, &o) < 0 || Procfs_scanFds(piddir, &o, idx, scan, job) < 0)
          rc = -1;
       else {
          Procfs_collectNetns(piddir, pid, self_netns, scan);
@@ -466,16 +530,15 @@ int ProcScan_merge(ProcScan* dst, const ProcScan* src) {
    return 0;
 }
 
-int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns,
-                uint64_t now, ProcFn fn, void* ctx, ProcScan* scan, char* errbuf,
-                size_t errlen) {
+int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns, uint64_t now,
+                ProcFn fn, void* ctx, ProcScan* scan, char* errbuf, size_t errlen) {
    ProcList l;
    if (ProcList_open(&l, proc_root, errbuf, errlen) < 0)
       return -1;
    int rc = 0;
    Event e;
    for (size_t i = 0; i < l.n; i++) {
-      int r = Procfs_scanPid(l.rootfd, l.pids[i], cgroup_root, self_netns, now, &e, scan);
+      int r = Procfs_scanPid(l.rootfd, l.pids[i], cgroup_root, self_netns, now, &e, scan, NULL);
       if (r < 0) {
          snprintf(errbuf, errlen, "out of memory scanning %s", proc_root);
          rc = -1;
@@ -489,6 +552,7 @@ int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_ne
 }
 
 void ProcScan_free(ProcScan* scan) {
+   free(scan->fdbuf);
    free(scan->owners);
    free(scan->netns);
    U64Map_free(&scan->inodes);

@@ -3,6 +3,7 @@
 #ifndef VISNET_PROCFS_H
 #define VISNET_PROCFS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,38 +38,61 @@ typedef struct ForeignNetns_ {
 } ForeignNetns;
 
 typedef struct ProcScan_ {
-   ProcOwner* owners;   /* one per process scanned */
+   ProcOwner* owners; /* one per process scanned (or helped with) */
    size_t nowners, capowners;
    U64Map inodes;       /* socket inode -> index in owners (lowest pid wins) */
    ForeignNetns* netns; /* distinct namespaces other than self_netns */
    size_t nnetns, capnetns;
-   size_t denied;       /* /proc/PID/fd we could not read */
+   size_t denied; /* /proc/PID/fd we could not read */
+   int* fdbuf;    /* fd numbers of the directory being read */
+   size_t fdcap;
+   bool oom; /* an allocation failed while helping */
 } ProcScan;
+
+/* One big /proc/PID/fd directory shared between threads: its owner lists
+ * the fd numbers, then every thread that calls FdJob_help takes chunks of
+ * readlinkat calls. One job at a time; zero-initialise it. */
+#define FDJOB_MIN 512 /* fds below which a directory is read alone */
+#define FDJOB_CHUNK 128
+
+typedef struct FdJob_ {
+   atomic_int busy;    /* the slot is taken by an owner */
+   atomic_int active;  /* chunks may be claimed */
+   atomic_int helpers; /* threads inside, besides the owner */
+   atomic_size_t next; /* first unclaimed index in fds */
+   int dirfd;
+   const int* fds;
+   size_t n;
+   ProcOwner owner;
+} FdJob;
+
+/* Helps with the job in progress, if any (returns at once otherwise). */
+void FdJob_help(FdJob* job, ProcScan* scan);
 
 typedef void (*ProcFn)(void* ctx, const Event* e);
 
 /* Walks proc_root: emits one EV_PROC per process (ts = now) through fn and
  * fills scan. cgroup_root is where cgroup v2 paths are resolved ("" to skip).
  * self_netns: namespaces other than this are collected (0 to skip). */
-int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns,
-                uint64_t now, ProcFn fn, void* ctx, ProcScan* scan, char* errbuf,
-                size_t errlen);
+int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns, uint64_t now,
+                ProcFn fn, void* ctx, ProcScan* scan, char* errbuf, size_t errlen);
 void ProcScan_free(ProcScan* scan);
 
 /* The same scan in pieces, for several threads: list the pids once, let
  * each worker scan its share into its own ProcScan, merge them after. */
 typedef struct ProcList_ {
    int rootfd;
-   uint32_t* pids;   /* sorted */
+   uint32_t* pids; /* sorted */
    size_t n;
 } ProcList;
 
 int ProcList_open(ProcList* l, const char* proc_root, char* errbuf, size_t errlen);
 void ProcList_close(ProcList* l);
 /* Reads one process into e and its sockets into scan: 1 if read, 0 if it is
- * gone or unreadable, -1 when out of memory. */
+ * gone or unreadable, -1 when out of memory. A big fd directory is shared
+ * through job when job is not NULL. */
 int Procfs_scanPid(int rootfd, uint32_t pid, const char* cgroup_root, uint32_t self_netns,
-                   uint64_t now, Event* e, ProcScan* scan);
+                   uint64_t now, Event* e, ProcScan* scan, FdJob* job);
 /* Adds src's owners, inodes (lowest pid wins) and namespaces to dst. */
 int ProcScan_merge(ProcScan* dst, const ProcScan* src);
 

@@ -1,12 +1,14 @@
 /* snapshot.c: one picture of the running system as events.
  *
- * Order: dump sockets (sock_diag) first, then scan /proc; a socket opened
- * between the two is simply not in this snapshot, and one closed between
- * them ends up without owner, which the next snapshot corrects. */
+ * The sock_diag dump and the /proc scan run side by side on two threads
+ * (each costs about half); sockets are held until owners are known, then
+ * emitted after the processes. A socket opened while the scan runs may be
+ * missing or without owner; the next snapshot (or the probe) corrects it. */
 #include "snapshot.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -121,6 +123,11 @@ static int Snapshot_foreign(const char* proc_root, const ForeignNetns* ns, SockV
    int nsfd = open(path, O_RDONLY | O_CLOEXEC);
    if (nsfd < 0)
       return -1;
+   struct stat st;
+   if (fstat(nsfd, &st) < 0 || (uint32_t)st.st_ino != ns->ino) {
+      close(nsfd); /* the process is gone, its pid reused */
+      return -1;
+   }
    int p[2];
    if (pipe2(p, O_CLOEXEC) < 0) {
       close(nsfd);
@@ -158,10 +165,10 @@ static int Snapshot_foreign(const char* proc_root, const ForeignNetns* ns, SockV
       have -= whole;
    }
    close(p[0]);
-   int st;
-   while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+   int status;
+   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
       ;
-   if (rc < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+   if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
       return -1;
    return 0;
 }
@@ -172,9 +179,39 @@ static uint64_t Snapshot_listenKey(const SockEvent* s) {
    return 1ull << 63 | (uint64_t)s->proto << 48 | (uint64_t)s->netns << 16 | s->lport;
 }
 
+/* bytes_acked counts the SYN of an active open and our FIN once acked;
+ * report payload bytes, as the probe does. */
+static void Snapshot_payload(SockEvent* s) {
+   if (s->proto != IPPROTO_TCP)
+      return;
+   if (s->dir == DIR_OUT && s->state != TCPS_SYN_SENT && s->tx > 0)
+      s->tx--;
+   if (s->state == TCPS_FIN_WAIT2 && s->tx > 0)
+      s->tx--;
+}
+
+/* The ephemeral port range, for sockets whose listener is gone. */
+static void Snapshot_portRange(unsigned* lo, unsigned* hi) {
+   *lo = 32768;
+   *hi = 60999;
+   FILE* f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+   if (!f)
+      return;
+   unsigned a, b;
+   if (fscanf(f, "%u %u", &a, &b) == 2 && a <= b) {
+      *lo = a;
+      *hi = b;
+   }
+   fclose(f);
+}
+
 /* Established sockets whose local port is a listening (TCP) or unconnected
- * (UDP) port of the same namespace were accepted; others were connected. */
+ * (UDP) port of the same namespace were accepted. Without such a listener
+ * (it closed; TIME_WAIT leftovers), an ephemeral local port facing a fixed
+ * remote port means we connected, the reverse that we accepted. */
 static int Snapshot_directions(SockVec* sv) {
+   unsigned lo, hi;
+   Snapshot_portRange(&lo, &hi);
    U64Map listen;
    U64Map_init(&listen);
    for (size_t i = 0; i < sv->n; i++)
@@ -186,7 +223,13 @@ static int Snapshot_directions(SockVec* sv) {
       SockEvent* s = &sv->v[i];
       if (s->dir == DIR_LISTEN)
          continue;
-      s->dir = U64Map_get(&listen, Snapshot_listenKey(s)) ? DIR_IN : DIR_OUT;
+      bool leph = s->lport >= lo && s->lport <= hi;
+      bool reph = s->rport >= lo && s->rport <= hi;
+      if (U64Map_get(&listen, Snapshot_listenKey(s)) || (reph && !leph))
+         s->dir = DIR_IN;
+      else
+         s->dir = DIR_OUT;
+      Snapshot_payload(s);
    }
    U64Map_free(&listen);
    return 0;
@@ -216,14 +259,15 @@ typedef struct Shared_ {
    ProcList list;
    atomic_size_t next;
    const char* cgroup_root;
-   uint32_t self_netns;   /* 0: do not collect other namespaces */
+   uint32_t self_netns; /* 0: do not collect other namespaces */
    uint32_t dump_netns;
    uint64_t now;
+   FdJob job; /* a big fd directory both threads work on */
 } Shared;
 
 typedef struct Worker_ {
    Shared* sh;
-   bool dump;             /* dump sockets first */
+   bool dump; /* dump sockets first */
    SockVec* sv;
    char* rbuf;
    ProcScan scan;
@@ -236,8 +280,8 @@ static void* Worker_run(void* arg) {
    Worker* w = arg;
    Shared* sh = w->sh;
    if (w->dump) {
-      int rc = SockDiag_dump(sh->dump_netns, SockVec_push, w->sv, w->rbuf, SOCKDIAG_BUFLEN,
-                             w->err, sizeof w->err);
+      int rc = SockDiag_dump(sh->dump_netns, SockVec_push, w->sv, w->rbuf, SOCKDIAG_BUFLEN, w->err,
+                             sizeof w->err);
       if (rc != 0) {
          if (rc > 0 || w->err[0] == '\0')
             snprintf(w->err, sizeof w->err, "out of memory reading sockets");
@@ -247,16 +291,21 @@ static void* Worker_run(void* arg) {
    }
    Event e;
    for (;;) {
+      FdJob_help(&sh->job, &w->scan);
       size_t i = atomic_fetch_add(&sh->next, 1);
       if (i >= sh->list.n)
          break;
-      int r = Procfs_scanPid(sh->list.rootfd, sh->list.pids[i], sh->cgroup_root,
-                             sh->self_netns, sh->now, &e, &w->scan);
+      int r = Procfs_scanPid(sh->list.rootfd, sh->list.pids[i], sh->cgroup_root, sh->self_netns,
+                             sh->now, &e, &w->scan, &sh->job);
       if (r < 0 || (r > 0 && ProcVec_push(&w->procs, &e) < 0)) {
-         snprintf(w->err, sizeof w->err, "out of memory scanning processes");
-         w->rc = -1;
+         w->scan.oom = true;
          break;
       }
+   }
+   FdJob_help(&sh->job, &w->scan);
+   if (w->scan.oom) {
+      snprintf(w->err, sizeof w->err, "out of memory scanning processes");
+      w->rc = -1;
    }
    return NULL;
 }
@@ -280,10 +329,12 @@ static void Snapshot_emitProcs(const ProcVec* a, const ProcVec* b, EventSink sin
 static void Snapshot_emitSocks(const SockVec* sv, const ProcScan* scan, uint32_t self_netns,
                                uint64_t now, EventSink sink, void* ctx, SnapshotStats* st) {
    Event e;
+   memset(&e, 0, sizeof e); /* once: the rest of the union stays zero */
+   e.type = EV_SOCK;
+   e.ts = now;
    for (size_t i = 0; i < sv->n; i++) {
-      memset(&e, 0, sizeof e);
-      e.type = EV_SOCK;
-      e.ts = now;
+      e.pid = e.tid = 0;
+      e.pstart = 0;
       e.sock = sv->v[i];
       const uint32_t* idx = U64Map_get(&scan->inodes, e.sock.ino);
       if (idx) {
@@ -325,6 +376,10 @@ int Snapshot_take(const char* proc_root, EventSink sink, void* ctx, SnapshotStat
    sh.dump_netns = Snapshot_selfNetns();
    sh.self_netns = real && geteuid() == 0 ? sh.dump_netns : 0;
    atomic_init(&sh.next, 0);
+   atomic_init(&sh.job.busy, 0);
+   atomic_init(&sh.job.active, 0);
+   atomic_init(&sh.job.helpers, 0);
+   atomic_init(&sh.job.next, 0);
    (void)Procfs_ticksToNs(0); /* its lazy init is not thread-safe */
    if (ProcList_open(&sh.list, proc_root, errbuf, errlen) < 0)
       return -1;
@@ -335,9 +390,11 @@ int Snapshot_take(const char* proc_root, EventSink sink, void* ctx, SnapshotStat
    memset(w, 0, sizeof w);
    for (int i = 0; i < 2; i++)
       w[i].sh = &sh;
-   w[1].dump = true;
-   w[1].sv = &sv;
-   w[1].rbuf = rbuf;
+   /* the calling thread dumps the sockets: their buffer, the biggest
+    * allocation, then lives in the main malloc arena */
+   w[0].dump = true;
+   w[0].sv = &sv;
+   w[0].rbuf = rbuf;
    int rc = -1;
    if (!rbuf) {
       snprintf(errbuf, errlen, "out of memory");
@@ -351,7 +408,7 @@ int Snapshot_take(const char* proc_root, EventSink sink, void* ctx, SnapshotStat
       pthread_join(th, NULL);
    else
       Worker_run(&w[1]);
-   for (int i = 1; i >= 0; i--)
+   for (int i = 0; i < 2; i++)
       if (w[i].rc < 0) {
          snprintf(errbuf, errlen, "%s", w[i].err);
          goto out;
@@ -360,9 +417,10 @@ int Snapshot_take(const char* proc_root, EventSink sink, void* ctx, SnapshotStat
       snprintf(errbuf, errlen, "out of memory");
       goto out;
    }
+   ProcScan_free(&w[1].scan);
    const ProcScan* scan = &w[0].scan;
    st->netns = 1;
-   st->procs = scan->nowners;
+   st->procs = w[0].procs.n + w[1].procs.n;
    st->fd_dirs_denied = scan->denied;
    Snapshot_emitProcs(&w[0].procs, &w[1].procs, sink, ctx);
 
@@ -384,5 +442,7 @@ out:
    ProcList_close(&sh.list);
    free(sv.v);
    free(rbuf);
+   /* the worker's arena keeps its freed pages otherwise: give them back */
+   malloc_trim(0);
    return rc;
 }

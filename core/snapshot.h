@@ -19,9 +19,9 @@ typedef struct SnapshotStats_ {
    size_t procs;
    size_t socks;
    size_t unowned;
-   size_t fd_dirs_denied;  /* /proc/PID/fd we could not read */
-   size_t netns;           /* network namespaces dumped, ours included */
-   size_t netns_failed;    /* other namespaces we could not enter */
+   size_t fd_dirs_denied; /* /proc/PID/fd we could not read */
+   size_t netns;          /* network namespaces dumped, ours included */
+   size_t netns_failed;   /* other namespaces we could not enter */
 } SnapshotStats;
 
 /* Takes one snapshot and feeds every event to sink: first one EV_PROC per
@@ -33,8 +33,19 @@ typedef struct SnapshotStats_ {
  *
  * Owners: a socket held by several processes (inherited over fork) is given
  * to the lowest pid. Sockets of other network namespaces are dumped (root
- * only) by a short-lived child per namespace that enters it with setns(). */
-int Snapshot_take(const char* proc_root, EventSink sink, void* ctx,
-                  SnapshotStats* stats, char* errbuf, size_t errlen);
+ * only) by a short-lived child per namespace that enters it with setns();
+ * namespaces are found through the processes in them (/proc/PID/ns/net), so
+ * one no process is in is not listed. Without root, only our own namespace
+ * is seen, and other users' sockets have pid 0 and noowner NOOWN_PERM.
+ * Direction: LISTEN and unconnected UDP sockets are DIR_LISTEN; a socket
+ * whose local port is listening in its namespace is DIR_IN; without such a
+ * listener, an ephemeral local port (ip_local_port_range) facing a fixed
+ * remote port is DIR_OUT and the reverse DIR_IN; otherwise DIR_OUT.
+ * tx/rx are payload bytes from tcp_info's bytes_acked / bytes_received
+ * (bytes_acked less the SYN of an active open, DIR_OUT, and less our FIN
+ * once acked, FIN_WAIT2), as the probe counts them; 0 for UDP.
+ * Runs the sock_diag dump and the /proc scan on two threads. */
+int Snapshot_take(const char* proc_root, EventSink sink, void* ctx, SnapshotStats* stats,
+                  char* errbuf, size_t errlen);
 
 #endif

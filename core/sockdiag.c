@@ -47,8 +47,7 @@ static void SockDiag_addr(uint8_t out[16], uint8_t family, const __be32 a[4]) {
 }
 
 /* Fills s from one inet_diag message; returns -1 if it is malformed. */
-static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netns,
-                          SockEvent* s) {
+static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netns, SockEvent* s) {
    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
       return -1;
    const struct inet_diag_msg* m = NLMSG_DATA(h);
@@ -82,8 +81,7 @@ static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netn
       memcpy(&copy, ti, plen < sizeof copy ? plen : sizeof copy);
       if (plen >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof copy.tcpi_bytes_acked)
          s->tx = copy.tcpi_bytes_acked;
-      if (plen >= offsetof(struct tcp_info, tcpi_bytes_received) +
-                     sizeof copy.tcpi_bytes_received)
+      if (plen >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof copy.tcpi_bytes_received)
          s->rx = copy.tcpi_bytes_received;
    }
    return 0;
@@ -129,15 +127,15 @@ static int SockDiag_receive(int fd, uint8_t proto, uint32_t seq, uint32_t netns,
    }
 }
 
-int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen,
-                  char* errbuf, size_t errlen) {
+int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen, char* errbuf,
+                  size_t errlen) {
    static const struct {
       uint8_t family, proto;
    } DUMPS[] = {
-      {AF_INET, IPPROTO_TCP},
-      {AF_INET6, IPPROTO_TCP},
-      {AF_INET, IPPROTO_UDP},
-      {AF_INET6, IPPROTO_UDP},
+       {AF_INET, IPPROTO_TCP},
+       {AF_INET6, IPPROTO_TCP},
+       {AF_INET, IPPROTO_UDP},
+       {AF_INET6, IPPROTO_UDP},
    };
    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
    if (fd < 0) {
@@ -154,8 +152,7 @@ int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t bu
          rc = -1;
          break;
       }
-      rc = SockDiag_receive(fd, DUMPS[i].proto, seq, netns, fn, ctx, buf, buflen, errbuf,
-                            errlen);
+      rc = SockDiag_receive(fd, DUMPS[i].proto, seq, netns, fn, ctx, buf, buflen, errbuf, errlen);
    }
    close(fd);
    return rc;

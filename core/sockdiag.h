@@ -22,7 +22,7 @@ typedef int (*SockDiagFn)(void* ctx, const SockEvent* s);
  * netns. buf (buflen >= SOCKDIAG_BUFLEN) is the receive buffer. Returns 0,
  * or -1 with a one-line reason in errbuf; a non-zero return of fn stops the
  * dump and is returned. */
-int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen,
-                  char* errbuf, size_t errlen);
+int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen, char* errbuf,
+                  size_t errlen);
 
 #endif

@@ -8,17 +8,21 @@
  * lists (sockets, edges, processes), which prune and the inactive cap drain.
  */
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
-#include <stdint.h>
+#include "store.h"
 
-/* A fast 64-bit multiply-xorshift over the key instead of uthash's Jenkins
- * hash: keys are 4 to 40 bytes, and the hot path hashes a 40-byte SockKey per
- * event. Only this file's HASH_FIND/HASH_ADD use it; other files only
- * iterate the tables, which does not hash. */
-static inline unsigned Store_hashKey(const void* key, size_t len) {
+/* /proc reports start times in clock ticks (USER_HZ = 100). */
+#define TICK_NS 10000000ull
+
+#define HUGE_SIZE (2u << 20)
+
+/* A fast 64-bit multiply-xorshift over a key of 4 to 44 bytes. */
+static inline uint32_t Store_hash(const void* key, size_t len) {
    const uint8_t* p = key;
    const uint64_t m = 0x9E3779B97F4A7C15ull;
    uint64_t h = len * m;
@@ -41,23 +45,26 @@ static inline unsigned Store_hashKey(const void* key, size_t len) {
    h ^= h >> 32;
    h *= 0xD6E8FEB86659FD93ull;
    h ^= h >> 32;
-   return (unsigned)h;
+   return (uint32_t)h;
 }
-#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = Store_hashKey((keyptr), (keylen)))
 
-#include "store.h"
+/* Large blocks (slabs, index arrays) are 2 MiB aligned and advised into
+ * transparent huge pages: random lookups over 100 000 sockets otherwise
+ * pay a TLB miss on top of each cache miss. */
+static void* Store_alloc(size_t size) {
+   if (size < HUGE_SIZE)
+      return aligned_alloc(64, (size + 63) & ~(size_t)63);
+   size = (size + HUGE_SIZE - 1) & ~(size_t)(HUGE_SIZE - 1);
+   void* p = aligned_alloc(HUGE_SIZE, size);
+   if (p)
+      madvise(p, size, MADV_HUGEPAGE);
+   return p;
+}
 
-/* /proc reports start times in clock ticks (USER_HZ = 100). */
-#define TICK_NS 10000000ull
-
-_Static_assert(offsetof(Edge, ep) == offsetof(Edge, proc) + sizeof(Proc*),
-               "Edge hash key is (proc, ep), contiguous");
-#define EDGE_KEYLEN (sizeof(Proc*) + sizeof(Endpoint*))
-
-/* Fixed-size object pool: sockets and edges are allocated in slabs and
- * recycled through a free list, so neither the hot path nor the per-socket
- * memory pays malloc's overhead. Under AddressSanitizer plain malloc is used
- * so that use-after-free is still caught. */
+/* Fixed-size object pool: bump allocation in growing slabs, recycled
+ * through a free list. Neither the hot path nor a socket pays malloc's
+ * overhead. Under AddressSanitizer plain calloc/free are used so that a
+ * use-after-free is still caught. */
 #if defined(__SANITIZE_ADDRESS__)
 #define STORE_POOL_MALLOC 1
 #elif defined(__has_feature)
@@ -66,46 +73,59 @@ _Static_assert(offsetof(Edge, ep) == offsetof(Edge, proc) + sizeof(Proc*),
 #endif
 #endif
 
-#define POOL_SLAB 1024
-
 typedef struct PoolFree_ {
    struct PoolFree_* next;
 } PoolFree;
 
 typedef struct Pool_ {
-   size_t size;
+   size_t size;       /* object size, rounded to the alignment */
    PoolFree* free;
+   char* cur;         /* bump pointer in the newest slab */
+   size_t left;       /* objects left there */
+   size_t slab_bytes; /* size of the next slab: doubles up to 2 MiB */
    void** slabs;
    size_t nslabs, capslabs;
 } Pool;
+
+static void Pool_init(Pool* p, size_t size, size_t align) {
+   memset(p, 0, sizeof *p);
+   p->size = (size + align - 1) / align * align;
+   p->slab_bytes = 16384;
+}
 
 static void* Pool_alloc(Pool* p) {
 #ifdef STORE_POOL_MALLOC
    return calloc(1, p->size);
 #else
-   if (!p->free) {
-      if (p->nslabs == p->capslabs) {
-         size_t cap = p->capslabs ? p->capslabs * 2 : 16;
-         void** slabs = realloc(p->slabs, cap * sizeof *slabs);
-         if (!slabs)
+   void* obj;
+   if (p->free) {
+      obj = p->free;
+      p->free = p->free->next;
+   } else {
+      if (p->left == 0) {
+         if (p->nslabs == p->capslabs) {
+            size_t cap = p->capslabs ? p->capslabs * 2 : 16;
+            void** slabs = realloc(p->slabs, cap * sizeof *slabs);
+            if (!slabs)
+               return NULL;
+            p->slabs = slabs;
+            p->capslabs = cap;
+         }
+         char* slab = Store_alloc(p->slab_bytes);
+         if (!slab)
             return NULL;
-         p->slabs = slabs;
-         p->capslabs = cap;
+         p->slabs[p->nslabs++] = slab;
+         p->cur = slab;
+         p->left = p->slab_bytes / p->size;
+         if (p->slab_bytes < HUGE_SIZE)
+            p->slab_bytes *= 2;
       }
-      char* slab = malloc(p->size * POOL_SLAB);
-      if (!slab)
-         return NULL;
-      p->slabs[p->nslabs++] = slab;
-      for (size_t i = POOL_SLAB; i-- > 0;) {
-         PoolFree* f = (PoolFree*)(slab + i * p->size);
-         f->next = p->free;
-         p->free = f;
-      }
+      obj = p->cur;
+      p->cur += p->size;
+      p->left--;
    }
-   PoolFree* f = p->free;
-   p->free = f->next;
-   memset(f, 0, p->size);
-   return f;
+   memset(obj, 0, p->size);
+   return obj;
 #endif
 }
 
@@ -127,11 +147,132 @@ static void Pool_done(Pool* p) {
    memset(p, 0, sizeof *p);
 }
 
+/* Open-addressing index (linear probing, at most 70 % full). Each slot
+ * keeps the item's hash, so a probe compares keys only on a hash match: a
+ * lookup costs one miss for the slot and one for the item. */
+typedef struct IndexSlot_ {
+   uint32_t hash;
+   void* item; /* NULL: empty */
+} IndexSlot;
+
+typedef struct Index_ {
+   IndexSlot* slots;
+   size_t mask; /* capacity - 1 */
+   size_t count;
+} Index;
+
+static int Index_grow(Index* ix) {
+   size_t cap = ix->slots ? (ix->mask + 1) * 2 : 64;
+   IndexSlot* slots = Store_alloc(cap * sizeof *slots);
+   if (!slots)
+      return -1;
+   memset(slots, 0, cap * sizeof *slots);
+   for (size_t i = 0; ix->slots && i <= ix->mask; i++) {
+      IndexSlot* o = &ix->slots[i];
+      if (!o->item)
+         continue;
+      size_t j = o->hash & (cap - 1);
+      while (slots[j].item)
+         j = (j + 1) & (cap - 1);
+      slots[j] = *o;
+   }
+   free(ix->slots);
+   ix->slots = slots;
+   ix->mask = cap - 1;
+   return 0;
+}
+
+/* Adds an item known to be absent. */
+static int Index_add(Index* ix, uint32_t h, void* item) {
+   if (!ix->slots || (ix->count + 1) * 10 > (ix->mask + 1) * 7)
+      if (Index_grow(ix) < 0)
+         return -1;
+   size_t i = h & ix->mask;
+   while (ix->slots[i].item)
+      i = (i + 1) & ix->mask;
+   ix->slots[i].hash = h;
+   ix->slots[i].item = item;
+   ix->count++;
+   return 0;
+}
+
+/* Slot holding item (which has hash h), or SIZE_MAX. */
+static size_t Index_slotOf(const Index* ix, uint32_t h, const void* item) {
+   if (!ix->slots)
+      return SIZE_MAX;
+   for (size_t i = h & ix->mask; ix->slots[i].item; i = (i + 1) & ix->mask)
+      if (ix->slots[i].item == item)
+         return i;
+   return SIZE_MAX;
+}
+
+/* Removes item, shifting back the entries of its probe run (no tombstones). */
+static void Index_del(Index* ix, uint32_t h, const void* item) {
+   size_t i = Index_slotOf(ix, h, item);
+   if (i == SIZE_MAX)
+      return;
+   size_t j = i;
+   for (;;) {
+      j = (j + 1) & ix->mask;
+      if (!ix->slots[j].item)
+         break;
+      size_t home = ix->slots[j].hash & ix->mask;
+      /* the entry at j may fill hole i unless its home lies in (i, j] */
+      bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!stays) {
+         ix->slots[i] = ix->slots[j];
+         i = j;
+      }
+   }
+   ix->slots[i].item = NULL;
+   ix->count--;
+}
+
+/* First item at or after slot i, or NULL. */
+static void* Index_scan(const Index* ix, size_t i) {
+   for (; ix->slots && i <= ix->mask; i++)
+      if (ix->slots[i].item)
+         return ix->slots[i].item;
+   return NULL;
+}
+
+/* Lookups with the key comparison inlined per type. */
+#define INDEX_FIND(ix, h, type, match)                                      \
+   ({                                                                        \
+      type* found_ = NULL;                                                   \
+      if ((ix)->slots)                                                       \
+         for (size_t i_ = (h) & (ix)->mask; (ix)->slots[i_].item;            \
+              i_ = (i_ + 1) & (ix)->mask) {                                  \
+            if ((ix)->slots[i_].hash != (h))                                 \
+               continue;                                                     \
+            type* it = (ix)->slots[i_].item;                                 \
+            if (match) {                                                     \
+               found_ = it;                                                  \
+               break;                                                        \
+            }                                                                \
+         }                                                                   \
+      found_;                                                                \
+   })
+
+typedef struct EdgeKey_ {
+   const Proc* proc;
+   const Endpoint* ep;
+} EdgeKey;
+
+static inline uint32_t Sock_hash(const SockKey* k) { return Store_hash(k, sizeof *k); }
+static inline uint32_t Proc_hash(uint32_t pid) { return Store_hash(&pid, sizeof pid); }
+static inline uint32_t Ep_hash(const uint8_t a[16]) { return Store_hash(a, 16); }
+static inline uint32_t Edge_hash(const Proc* p, const Endpoint* ep) {
+   EdgeKey k = {p, ep};
+   return Store_hash(&k, sizeof k);
+}
+
+
 struct Store_ {
-   Proc* procs;        /* current procs by pid */
-   Sock* socks;        /* current sockets by key */
-   Endpoint* eps;      /* by address */
-   Edge* edges;        /* by (proc, ep) */
+   Index procs;        /* current procs by pid */
+   Index socks;        /* current sockets by key */
+   Index eps;          /* by address */
+   Index edges;        /* by (proc, ep) */
    ListNode all;       /* every Proc, Proc.all */
    ListNode waiting;   /* roots whose parent is not known yet, Proc.sibling */
    ListNode orphans;   /* sockets without owner, Sock.node */
@@ -139,9 +280,31 @@ struct Store_ {
    size_t n_lru;
    size_t cap;
    uint64_t next_id;
-   Pool sock_pool, edge_pool;
+   Pool sock_pool, edge_pool, proc_pool, ep_pool;
    StoreStats st;
 };
+
+static inline Proc* Store_findProc(const Store* s, uint32_t pid) {
+   uint32_t h = Proc_hash(pid);
+   return INDEX_FIND(&s->procs, h, Proc, it->pid == pid);
+}
+
+/* Both hot lines of a candidate are requested at once, before the key
+ * comparison needs the first. */
+static inline Sock* Store_findSock(const Store* s, const SockKey* key, uint32_t h) {
+   return INDEX_FIND(&s->socks, h, Sock,
+                     (__builtin_prefetch((char*)it + 64, 1),
+                      memcmp(&it->key, key, sizeof *key) == 0));
+}
+
+static inline Endpoint* Store_findEp(const Store* s, const uint8_t addr[16], uint32_t h) {
+   return INDEX_FIND(&s->eps, h, Endpoint, memcmp(it->addr, addr, 16) == 0);
+}
+
+/* Event_isSock, inlined: it is asked for every event. */
+static inline bool Store_isSockEvent(const Event* e) {
+   return e->type >= EV_CONNECT && e->type <= EV_SOCK;
+}
 
 /* ---- lists ---- */
 
@@ -158,6 +321,25 @@ static inline void List_del(ListNode* n) {
    n->prev->next = n->next;
    n->next->prev = n->prev;
    List_init(n);
+}
+
+static inline void List_addHead(ListNode* head, ListNode* n) {
+   n->next = head->next;
+   n->prev = head;
+   head->next->prev = n;
+   head->next = n;
+}
+
+/* Socket and edge lists keep the active entries first, so that a reader
+ * that wants only those stops at the first inactive one. */
+static inline void List_moveTail(ListNode* head, ListNode* n) {
+   List_del(n);
+   List_addTail(head, n);
+}
+
+static inline void List_moveHead(ListNode* head, ListNode* n) {
+   List_del(n);
+   List_addHead(head, n);
 }
 
 /* LRU membership: a node with next == NULL is in no LRU list. */
@@ -266,7 +448,7 @@ static void Proc_setPpid(Store* s, Proc* p, uint32_t ppid, uint64_t ts) {
    p->ppid = ppid;
    Proc* np = NULL;
    if (ppid && ppid != p->pid) {
-      HASH_FIND(hh, s->procs, &ppid, sizeof ppid, np);
+      np = Store_findProc(s, ppid);
       if (np && !Proc_canParent(np, p))
          np = NULL;
    }
@@ -284,7 +466,7 @@ static void Proc_adoptWaiting(Store* s, Proc* p, uint64_t ts) {
 }
 
 static Proc* Proc_alloc(Store* s, uint32_t pid, uint64_t start, uint64_t ts) {
-   Proc* p = calloc(1, sizeof *p);
+   Proc* p = Pool_alloc(&s->proc_pool);
    if (!p)
       return NULL;
    p->pid = pid;
@@ -306,7 +488,7 @@ static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts);
 
 /* The old holder of a reused pid: no longer current, and certainly dead. */
 static void Proc_unhash(Store* s, Proc* p, uint64_t when) {
-   HASH_DEL(s->procs, p);
+   Index_del(&s->procs, Proc_hash(p->pid), p);
    p->hashed = false;
    if (Proc_isAlive(p))
       Proc_exit(s, p, 0, when);
@@ -316,8 +498,9 @@ static Proc* Proc_new(Store* s, uint32_t pid, uint64_t start, uint64_t ts) {
    Proc* p = Proc_alloc(s, pid, start, ts);
    if (!p)
       return NULL;
+   if (Index_add(&s->procs, Proc_hash(pid), p) < 0)
+      return p; /* out of memory: usable, but not found by pid */
    p->hashed = true;
-   HASH_ADD(hh, s->procs, pid, sizeof p->pid, p);
    if (!List_isEmpty(&s->waiting))
       Proc_adoptWaiting(s, p, ts);
    return p;
@@ -341,9 +524,8 @@ static Proc* Proc_history(Store* s, uint32_t pid, uint64_t start, uint64_t ts, b
 
 /* Finds the process (pid, start), creating it if needed. *created tells. */
 static Proc* Proc_get(Store* s, uint32_t pid, uint64_t start, uint64_t ts, bool* created) {
-   Proc* p;
    *created = false;
-   HASH_FIND(hh, s->procs, &pid, sizeof pid, p);
+   Proc* p = Store_findProc(s, pid);
    if (p && Store_sameStart(p->start, start)) {
       if (!p->start)
          p->start = start;
@@ -368,8 +550,11 @@ static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts) {
    s->st.procs_alive--;
    /* The kernel reports no close for UDP: the process's UDP sockets end
     * with it. */
-   LIST_FOREACH(en, &p->edges) {
+   /* Closing moves sockets and edges to the tail of their lists: the saved
+    * next pointers then meet them once more, closed, which is a no-op. */
+   for (ListNode* en = p->edges.next; en != &p->edges;) {
       Edge* e = LIST_ENTRY(en, Edge, proc_node);
+      en = en->next;
       for (ListNode* n = e->socks.next; n != &e->socks;) {
          Sock* k = LIST_ENTRY(n, Sock, node);
          n = n->next;
@@ -455,7 +640,7 @@ static int Store_procEvent(Store* s, const Event* e) {
       return 0;
    }
    case EV_EXIT:
-      HASH_FIND(hh, s->procs, &e->pid, sizeof e->pid, p);
+      p = Store_findProc(s, e->pid);
       if (!p)
          return 0; /* never seen: nothing to record */
       if (Store_sameStart(p->start, e->pstart))
@@ -472,25 +657,28 @@ static int Store_procEvent(Store* s, const Event* e) {
 /* ---- endpoints and edges ---- */
 
 static Endpoint* Endpoint_get(Store* s, const uint8_t addr[16], uint64_t ts) {
-   Endpoint* ep;
-   HASH_FIND(hh, s->eps, addr, 16, ep);
+   uint32_t h = Ep_hash(addr);
+   Endpoint* ep = Store_findEp(s, addr, h);
    if (ep)
       return ep;
-   ep = calloc(1, sizeof *ep);
+   ep = Pool_alloc(&s->ep_pool);
    if (!ep)
       return NULL;
    memcpy(ep->addr, addr, 16);
    ep->first = ep->last = ts;
    List_init(&ep->edges);
-   HASH_ADD(hh, s->eps, addr, 16, ep);
+   if (Index_add(&s->eps, h, ep) < 0) {
+      Pool_release(&s->ep_pool, ep);
+      return NULL;
+   }
    s->st.endpoints++;
    return ep;
 }
 
 static void Endpoint_free(Store* s, Endpoint* ep) {
-   HASH_DEL(s->eps, ep);
+   Index_del(&s->eps, Ep_hash(ep->addr), ep);
    free(ep->name);
-   free(ep);
+   Pool_release(&s->ep_pool, ep);
    s->st.endpoints--;
 }
 
@@ -498,27 +686,31 @@ static void Edge_deactivate(Store* s, Edge* e, uint64_t ts) {
    e->inactive_since = nonzero(ts);
    s->st.edges_active--;
    Lru_add(s, &s->lru_edges, &e->lru);
+   List_moveTail(&e->proc->edges, &e->proc_node);
+   List_moveTail(&e->ep->edges, &e->ep_node);
 }
 
 static void Edge_activate(Store* s, Edge* e) {
    e->inactive_since = 0;
    s->st.edges_active++;
    Lru_del(s, &e->lru);
+   List_moveHead(&e->proc->edges, &e->proc_node);
+   List_moveHead(&e->ep->edges, &e->ep_node);
 }
 
 static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
-   Edge* e;
    Endpoint* ep = Endpoint_get(s, addr, ts);
    if (!ep)
       return NULL;
-   struct {
-      Proc* p;
-      Endpoint* ep;
-   } key = {p, ep};
-   HASH_FIND(hh, s->edges, &key, EDGE_KEYLEN, e);
+   uint32_t h = Edge_hash(p, ep);
+   Edge* e = INDEX_FIND(&s->edges, h, Edge, it->proc == p && it->ep == ep);
    if (e)
       return e;
    e = Pool_alloc(&s->edge_pool);
+   if (e && Index_add(&s->edges, h, e) < 0) {
+      Pool_release(&s->edge_pool, e);
+      e = NULL;
+   }
    if (!e) {
       if (ep->nedges == 0)
          Endpoint_free(s, ep);
@@ -531,7 +723,6 @@ static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
    List_addTail(&p->edges, &e->proc_node);
    List_addTail(&ep->edges, &e->ep_node);
    ep->nedges++;
-   HASH_ADD(hh, s->edges, proc, EDGE_KEYLEN, e);
    s->st.edges++;
    s->st.edges_active++;
    Edge_deactivate(s, e, ts); /* until a socket makes it active */
@@ -547,7 +738,10 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
    k->proc = p;
    k->edge = NULL;
    if (!p) {
-      List_addTail(&s->orphans, &k->node);
+      if (active)
+         List_addHead(&s->orphans, &k->node);
+      else
+         List_addTail(&s->orphans, &k->node);
       s->st.orphans++;
       return;
    }
@@ -561,7 +755,11 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
       k->edge = Edge_get(s, p, k->key.raddr, ts);
    if (k->edge) {
       Edge* e = k->edge;
-      List_addTail(&e->socks, &k->node);
+      k->ep = e->ep;
+      if (active)
+         List_addHead(&e->socks, &k->node);
+      else
+         List_addTail(&e->socks, &k->node);
       e->nsocks++;
       e->tx += k->tx;
       e->rx += k->rx;
@@ -573,7 +771,10 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
          e->ep->nactive++;
       }
    } else {
-      List_addTail(&p->listens, &k->node);
+      if (active)
+         List_addHead(&p->listens, &k->node);
+      else
+         List_addTail(&p->listens, &k->node);
    }
    if (active)
       Proc_checkIdle(s, p, ts);
@@ -611,6 +812,7 @@ static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
    }
    k->proc = NULL;
    k->edge = NULL;
+   k->ep = NULL;
    if (active)
       Proc_checkIdle(s, p, ts);
 }
@@ -618,7 +820,7 @@ static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
 static void Sock_free(Store* s, Sock* k) {
    Sock_detach(s, k, k->closed ? k->closed : k->last, true);
    if (k->hashed)
-      HASH_DEL(s->socks, k);
+      Index_del(&s->socks, Sock_hash(&k->key), k);
    Lru_del(s, &k->lru);
    s->st.socks--;
    if (Sock_isActive(k))
@@ -634,8 +836,11 @@ static void Sock_close(Store* s, Sock* k, uint64_t ts) {
    s->st.socks_active--;
    Lru_add(s, &s->lru_socks, &k->lru);
    Proc* p = k->proc;
-   if (!p)
+   if (!p) {
+      List_moveTail(&s->orphans, &k->node);
       return;
+   }
+   List_moveTail(k->edge ? &k->edge->socks : &p->listens, &k->node);
    p->nactive--;
    if (k->edge) {
       Edge* e = k->edge;
@@ -662,8 +867,8 @@ static void Sock_setBytes(Sock* k, uint64_t tx, uint64_t rx) {
    if (k->edge) {
       k->edge->tx += dtx;
       k->edge->rx += drx;
-      k->edge->ep->tx += dtx;
-      k->edge->ep->rx += drx;
+      k->ep->tx += dtx;
+      k->ep->rx += drx;
    }
 }
 
@@ -673,7 +878,7 @@ static void Sock_touch(Sock* k, uint64_t ts) {
       bump(&k->proc->last, ts);
    if (k->edge) {
       bump(&k->edge->last, ts);
-      bump(&k->edge->ep->last, ts);
+      bump(&k->ep->last, ts);
    }
 }
 
@@ -689,15 +894,18 @@ static Sock* Sock_new(Store* s, const SockKey* key, const Event* e) {
    k->family = e->sock.family;
    k->noowner = e->sock.noowner;
    List_init(&k->node);
+   if (Index_add(&s->socks, Sock_hash(key), k) < 0) {
+      Pool_release(&s->sock_pool, k);
+      return NULL;
+   }
    k->hashed = true;
-   HASH_ADD(hh, s->socks, key, sizeof(SockKey), k);
    s->st.socks++;
    s->st.socks_active++;
    return k;
 }
 
 static void Sock_unhash(Store* s, Sock* k) {
-   HASH_DEL(s->socks, k);
+   Index_del(&s->socks, Sock_hash(&k->key), k);
    k->hashed = false;
 }
 
@@ -742,21 +950,33 @@ static void Sock_setOwner(Store* s, Sock* k, const Event* e) {
    Sock_attach(s, k, p, e->ts);
 }
 
+/* No state known beyond the opening yet. */
+static inline bool Sock_early(const Sock* k) {
+   return k->state == 0 || k->state == TCPS_CLOSE || k->state == TCPS_SYN_SENT;
+}
+
 static void Sock_apply(Store* s, Sock* k, const Event* e) {
    const SockEvent* se = &e->sock;
    bool tcp = k->key.proto == IPPROTO_TCP;
-   if (!k->sk)
-      k->sk = se->sk;
-   if (!k->ino)
-      k->ino = se->ino;
-   if (se->dir && (!k->dir || e->type == EV_CONNECT || e->type == EV_ACCEPT ||
-                   e->type == EV_LISTEN))
-      k->dir = se->dir;
+   /* Byte counts and state changes establish nothing about identity or
+    * direction; skipping them keeps the hot path off the third line. */
+   if (e->type != EV_BYTES && e->type != EV_STATE) {
+      if (se->sk && !k->sk)
+         k->sk = se->sk;
+      if (se->ino && !k->ino)
+         k->ino = se->ino;
+      if (se->dir && (!k->dir || e->type == EV_CONNECT || e->type == EV_ACCEPT ||
+                      e->type == EV_LISTEN))
+         k->dir = se->dir;
+   }
    switch (e->type) {
    case EV_CONNECT:
       if (!k->dir)
          k->dir = DIR_OUT;
-      k->state = se->state ? se->state : (tcp ? TCPS_SYN_SENT : TCPS_ESTABLISHED);
+      /* a late connect (after the handshake was seen) must not move the
+       * state back */
+      if (!tcp || Sock_early(k))
+         k->state = se->state ? se->state : (tcp ? TCPS_SYN_SENT : TCPS_ESTABLISHED);
       break;
    case EV_CONNECTED:
       if (!k->dir)
@@ -770,7 +990,8 @@ static void Sock_apply(Store* s, Sock* k, const Event* e) {
       break;
    case EV_ACCEPT:
       k->dir = DIR_IN;
-      k->state = se->state ? se->state : TCPS_ESTABLISHED;
+      if (Sock_early(k) || k->state == TCPS_SYN_RECV || k->state == TCPS_NEW_SYN_RECV)
+         k->state = se->state ? se->state : TCPS_ESTABLISHED;
       break;
    case EV_LISTEN:
       k->dir = DIR_LISTEN;
@@ -826,19 +1047,24 @@ static int Store_sockEvent(Store* s, const Event* e) {
    key.rport = se->rport;
    key.proto = se->proto;
    key.pad[0] = key.pad[1] = key.pad[2] = 0;
-   Sock* k;
-   HASH_FIND(hh, s->socks, &key, sizeof key, k);
+   Sock* k = Store_findSock(s, &key, Sock_hash(&key));
    if (k) {
-      bool other_sk = se->sk && k->sk && se->sk != k->sk;
+      /* The owner, edge and endpoint are about to be updated: load them in
+       * parallel rather than one miss after the other. */
+      __builtin_prefetch(k->proc, 1);
+      __builtin_prefetch(k->edge, 1);
+      __builtin_prefetch(k->ep, 1);
+      bool opens = Event_opens(e);
+      bool other_sk = (opens || !Sock_isActive(k)) && se->sk && k->sk && se->sk != k->sk;
       if (!Sock_isActive(k)) {
          /* A snapshot of a socket we saw close: stale, do not reopen. */
          if (e->type == EV_SOCK && ((se->sk && se->sk == k->sk) || e->ts <= k->closed))
             return 0;
-         if (Event_opens(e) || other_sk) {
+         if (opens || other_sk) {
             Sock_unhash(s, k);
             k = NULL;
          }
-      } else if (other_sk && Event_opens(e) && e->type != EV_SOCK) {
+      } else if (other_sk && opens && e->type != EV_SOCK) {
          /* Same tuple, another kernel socket: we missed the old one's close. */
          Sock_close(s, k, e->ts);
          Sock_unhash(s, k);
@@ -876,7 +1102,7 @@ static void Edge_free(Store* s, Edge* e, size_t* nsocks) {
       s->st.edges_active--;
    List_del(&e->proc_node);
    List_del(&e->ep_node);
-   HASH_DEL(s->edges, e);
+   Index_del(&s->edges, Edge_hash(e->proc, e->ep), e);
    Lru_del(s, &e->lru);
    s->st.edges--;
    Endpoint* ep = e->ep;
@@ -903,7 +1129,8 @@ static void Proc_free(Store* s, Proc* p, PruneCount* c) {
    uint64_t ts = p->idle_since;
    while (!List_isEmpty(&p->children)) {
       Proc* ch = LIST_ENTRY(p->children.next, Proc, sibling);
-      ch->parent = NULL;
+      ch->ppid = p->parent ? p->parent->pid : 0;
+      Proc_setParent(s, ch, p->parent, ts);
    }
    p->ppid = 0; /* so that setParent does not queue it as waiting */
    Proc_setParent(s, p, NULL, ts);
@@ -912,7 +1139,7 @@ static void Proc_free(Store* s, Proc* p, PruneCount* c) {
       p->flags &= (uint8_t)~PROCF_WAITING;
    }
    if (p->hashed)
-      HASH_DEL(s->procs, p);
+      Index_del(&s->procs, Proc_hash(p->pid), p);
    List_del(&p->all);
    Lru_del(s, &p->lru);
    s->st.procs--;
@@ -920,7 +1147,7 @@ static void Proc_free(Store* s, Proc* p, PruneCount* c) {
       s->st.procs_alive--;
    free(p->exe);
    free(p->cmdline);
-   free(p);
+   Pool_release(&s->proc_pool, p);
    c->procs++;
 }
 
@@ -1001,8 +1228,10 @@ Store* Store_new(size_t inactive_cap) {
    List_init(&s->lru_socks);
    List_init(&s->lru_edges);
    List_init(&s->lru_procs);
-   s->sock_pool.size = sizeof(Sock);
-   s->edge_pool.size = sizeof(Edge);
+   Pool_init(&s->sock_pool, sizeof(Sock), 64); /* hot fields in 2 lines */
+   Pool_init(&s->edge_pool, sizeof(Edge), 64);
+   Pool_init(&s->proc_pool, sizeof(Proc), 16);
+   Pool_init(&s->ep_pool, sizeof(Endpoint), 16);
    return s;
 }
 
@@ -1028,37 +1257,41 @@ static void Store_freeHeld(Store* s, Proc* p) {
 void Store_free(Store* s) {
    if (!s)
       return;
-   HASH_CLEAR(hh, s->socks);
-   HASH_CLEAR(hh, s->edges);
-   HASH_CLEAR(hh, s->procs);
-   Endpoint *ep, *etmp;
-   HASH_ITER(hh, s->eps, ep, etmp) {
-      HASH_DEL(s->eps, ep);
-      free(ep->name);
-      free(ep);
-   }
    for (ListNode* n = s->all.next; n != &s->all;) {
       Proc* p = LIST_ENTRY(n, Proc, all);
       n = n->next;
       Store_freeHeld(s, p);
       free(p->exe);
       free(p->cmdline);
-      free(p);
+      Pool_release(&s->proc_pool, p);
    }
    for (ListNode* n = s->orphans.next; n != &s->orphans;) {
       Sock* k = LIST_ENTRY(n, Sock, node);
       n = n->next;
       Pool_release(&s->sock_pool, k);
    }
+   for (size_t i = 0; s->eps.slots && i <= s->eps.mask; i++) {
+      Endpoint* ep = s->eps.slots[i].item;
+      if (ep) {
+         free(ep->name);
+         Pool_release(&s->ep_pool, ep);
+      }
+   }
+   free(s->procs.slots);
+   free(s->socks.slots);
+   free(s->eps.slots);
+   free(s->edges.slots);
    Pool_done(&s->sock_pool);
    Pool_done(&s->edge_pool);
+   Pool_done(&s->proc_pool);
+   Pool_done(&s->ep_pool);
    free(s);
 }
 
 int Store_apply(Store* s, const Event* e) {
    int rc = -1;
    if (e->type > EV_NONE && e->type < EV__COUNT) {
-      if (Event_isSock(e)) {
+      if (Store_isSockEvent(e)) {
          if (Sock_valid(e))
             rc = Store_sockEvent(s, e);
       } else if (e->pid && !(e->type == EV_FORK &&
@@ -1080,27 +1313,90 @@ int Store_apply(Store* s, const Event* e) {
    return 0;
 }
 
+/* The index hash of a socket event's key (what Store_sockEvent looks up). */
+static uint32_t Store_eventHash(const Event* e) {
+   const SockEvent* se = &e->sock;
+   SockKey key;
+   memcpy(key.laddr, se->laddr, 16);
+   memcpy(key.raddr, se->raddr, 16);
+   key.netns = se->netns;
+   key.lport = se->lport;
+   key.rport = se->rport;
+   key.proto = se->proto;
+   key.pad[0] = key.pad[1] = key.pad[2] = 0;
+   return Sock_hash(&key);
+}
+
+/* Prefetch distances, in events: the slot of event i + FAR is requested,
+ * then by i + NEAR it has arrived and the socket it points to is requested.
+ * Prefetches are hints only: nothing read here changes what is applied. */
+#define BATCH_FAR 12
+#define BATCH_NEAR 6
+
+size_t Store_applyBatch(Store* s, const Event* ev, size_t n) {
+   uint32_t hash[BATCH_FAR + 1];
+   size_t bad = 0;
+   for (size_t i = 0; i < n + BATCH_FAR; i++) {
+      if (i < n && Store_isSockEvent(&ev[i])) {
+         hash[i % (BATCH_FAR + 1)] = Store_eventHash(&ev[i]);
+         if (s->socks.slots)
+            __builtin_prefetch(&s->socks.slots[hash[i % (BATCH_FAR + 1)] & s->socks.mask]);
+      }
+      size_t j = i - BATCH_NEAR; /* wraps when i < NEAR: then j >= n */
+      if (j < n && Store_isSockEvent(&ev[j]) && s->socks.slots) {
+         uint32_t h = hash[j % (BATCH_FAR + 1)];
+         for (size_t k = h & s->socks.mask; s->socks.slots[k].item; k = (k + 1) & s->socks.mask)
+            if (s->socks.slots[k].hash == h) {
+               __builtin_prefetch(s->socks.slots[k].item, 1);
+               __builtin_prefetch((char*)s->socks.slots[k].item + 64, 1);
+               break;
+            }
+      }
+      size_t a = i - BATCH_FAR;
+      if (a < n && Store_apply(s, &ev[a]) < 0)
+         bad++;
+   }
+   return bad;
+}
+
 void Store_stats(const Store* s, StoreStats* out) {
    *out = s->st;
    out->inactive = s->n_lru;
 }
 
-Proc* Store_proc(const Store* s, uint32_t pid) {
-   Proc* p;
-   HASH_FIND(hh, s->procs, &pid, sizeof pid, p);
-   return p;
+static size_t Pool_bytes(const Pool* p) {
+   size_t n = 0, bytes = 16384;
+   for (size_t i = 0; i < p->nslabs; i++) { /* replays the slab growth */
+      n += bytes;
+      if (bytes < HUGE_SIZE)
+         bytes *= 2;
+   }
+   return n;
 }
 
+static size_t Index_bytes(const Index* ix) {
+   return ix->slots ? (ix->mask + 1) * sizeof(IndexSlot) : 0;
+}
+
+void Store_memory(const Store* s, StoreMem* out) {
+   out->sock_size = s->sock_pool.size;
+   out->sock_index = Index_bytes(&s->socks);
+   out->pools = Pool_bytes(&s->sock_pool) + Pool_bytes(&s->edge_pool) +
+                Pool_bytes(&s->proc_pool) + Pool_bytes(&s->ep_pool);
+   out->indexes = Index_bytes(&s->socks) + Index_bytes(&s->procs) + Index_bytes(&s->eps) +
+                  Index_bytes(&s->edges);
+}
+
+Proc* Store_proc(const Store* s, uint32_t pid) { return Store_findProc(s, pid); }
+
 Sock* Store_sock(const Store* s, const SockKey* key) {
-   Sock* k;
-   HASH_FIND(hh, s->socks, key, sizeof *key, k);
-   return k;
+   SockKey k = *key;
+   memset(k.pad, 0, sizeof k.pad);
+   return Store_findSock(s, &k, Sock_hash(&k));
 }
 
 Endpoint* Store_endpoint(const Store* s, const uint8_t addr[16]) {
-   Endpoint* ep;
-   HASH_FIND(hh, s->eps, addr, 16, ep);
-   return ep;
+   return Store_findEp(s, addr, Ep_hash(addr));
 }
 
 Proc* Store_firstProc(const Store* s) {
@@ -1111,18 +1407,19 @@ Proc* Store_nextProc(const Store* s, const Proc* p) {
    return p->all.next == &s->all ? NULL : LIST_ENTRY(p->all.next, Proc, all);
 }
 
-Endpoint* Store_firstEndpoint(const Store* s) { return s->eps; }
+/* Index order; the next item is found from the current one's slot. */
+Endpoint* Store_firstEndpoint(const Store* s) { return Index_scan(&s->eps, 0); }
 
 Endpoint* Store_nextEndpoint(const Store* s, const Endpoint* ep) {
-   (void)s;
-   return ep->hh.next;
+   size_t i = Index_slotOf(&s->eps, Ep_hash(ep->addr), ep);
+   return i == SIZE_MAX ? NULL : Index_scan(&s->eps, i + 1);
 }
 
-Sock* Store_firstSock(const Store* s) { return s->socks; }
+Sock* Store_firstSock(const Store* s) { return Index_scan(&s->socks, 0); }
 
 Sock* Store_nextSock(const Store* s, const Sock* k) {
-   (void)s;
-   return k->hh.next;
+   size_t i = Index_slotOf(&s->socks, Sock_hash(&k->key), k);
+   return i == SIZE_MAX ? NULL : Index_scan(&s->socks, i + 1);
 }
 
 const ListNode* Store_orphans(const Store* s) { return &s->orphans; }

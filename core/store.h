@@ -14,6 +14,21 @@
  *    after close is a new Sock.
  *  - an endpoint is a remote IP address (16 bytes, v4-mapped for IPv4).
  *  - an edge is (process, endpoint): the sockets of that process to that IP.
+ *
+ * Ownership and lifecycle:
+ *  - a socket event with pid 0 leaves the socket without owner, in
+ *    Store_orphans with its reason; a later event with a pid gives it one.
+ *    Events emitted in the owner's own context (connect, accept, listen,
+ *    bytes, UDP peer, snapshot) move a socket to their pid; state changes,
+ *    closes and connect completions (often softirq, any task) never do.
+ *  - a socket event for an unknown pid creates a placeholder Proc, comm "?",
+ *    named by a later exec / snapshot.
+ *  - a process exit closes that process's UDP sockets (the kernel reports
+ *    no close for UDP); TCP sockets close by their own events.
+ *  - a process whose parent is unknown is a root until that parent shows
+ *    up. Children of an exited process stay under it until an EV_PROC or
+ *    EV_EXEC reports their new ppid (the kernel's reparenting).
+ *  - endpoints exist while an edge references them.
  */
 #ifndef VISNET_STORE_H
 #define VISNET_STORE_H
@@ -56,27 +71,33 @@ typedef struct SockKey_ {
    uint8_t pad[3];
 } SockKey;
 
+/* Field order in these structs follows the hot path: what one EV_BYTES
+ * touches sits in the first cache lines. The store indexes sockets,
+ * processes, endpoints and edges in its own open-addressing tables, so the
+ * structs carry no hash handles. */
 struct Sock_ {
+   ListNode node;        /* in edge->socks, proc->listens, or the orphans list */
    SockKey key;
+   uint32_t udp_count;   /* UDP datagrams seen with the peer */
+   /* second cache line: what EV_BYTES and a tree build update or read */
+   uint64_t tx, rx;      /* bytes */
+   uint64_t last;        /* last activity */
+   uint64_t closed;      /* 0 while active */
+   Proc* proc;           /* owner, NULL if unknown (see noowner) */
+   Edge* edge;           /* NULL for listening sockets and unknown peers */
+   Endpoint* ep;         /* edge->ep (cached), NULL without edge */
+   uint64_t id;          /* unique per Sock in this store, never reused */
+   /* third line: the rest */
+   uint64_t opened;      /* ns since boot */
    uint64_t sk;          /* kernel identity, 0 if unknown */
    uint64_t ino;
-   uint64_t opened;      /* ns since boot */
-   uint64_t closed;      /* 0 while active */
-   uint64_t last;        /* last activity */
-   uint64_t tx, rx;      /* bytes */
-   uint64_t id;          /* unique per Sock in this store, never reused */
-   uint32_t udp_count;   /* UDP datagrams seen with the peer */
    int32_t err;          /* connect failure errno, 0 if none */
    uint8_t family;
    uint8_t dir;          /* SockDir */
    uint8_t state;        /* TCPS_* */
    uint8_t noowner;      /* NoOwner, when proc == NULL */
    bool hashed;          /* still the current Sock for its key */
-   Proc* proc;           /* owner, NULL if unknown (see noowner) */
-   Edge* edge;           /* NULL for listening sockets and unknown peers */
-   ListNode node;        /* in edge->socks, proc->listens, or the orphans list */
    ListNode lru;         /* in the store's inactive list once closed */
-   UT_hash_handle hh;    /* by key */
 };
 
 struct Endpoint_ {
@@ -87,7 +108,6 @@ struct Endpoint_ {
    uint64_t tx, rx;
    char* name;           /* reverse DNS name, NULL if none (owned) */
    ListNode edges;       /* Edge.ep_node */
-   UT_hash_handle hh;
 };
 
 struct Edge_ {
@@ -102,7 +122,6 @@ struct Edge_ {
    ListNode proc_node;   /* in proc->edges */
    ListNode ep_node;     /* in ep->edges */
    ListNode lru;         /* in the store's inactive list once inactive */
-   UT_hash_handle hh;    /* by (proc, ep), the first two fields */
 };
 
 struct Proc_ {
@@ -111,6 +130,9 @@ struct Proc_ {
    uint64_t start;       /* ns since boot, 0 if unknown */
    uint64_t exited;      /* 0 while alive */
    uint64_t last;        /* last activity */
+   uint64_t tx, rx;
+   uint32_t nsocks;      /* sockets held, any state */
+   uint32_t nactive;     /* active sockets */
    uint64_t cgroup;
    uint64_t id;          /* unique per Proc in this store, never reused */
    uint64_t idle_since;  /* when it became prunable (see Store_prune), else 0 */
@@ -123,15 +145,11 @@ struct Proc_ {
    ListNode edges;       /* Edge.proc_node */
    ListNode listens;     /* Sock.node of LISTEN and unconnected sockets */
    uint32_t nchildren;
-   uint32_t nsocks;      /* sockets held, any state */
-   uint32_t nactive;     /* active sockets */
    uint32_t nlive_desc;  /* live descendants */
-   uint64_t tx, rx;
    bool hashed;          /* still the current Proc for its pid */
    uint8_t flags;        /* PROCF_* */
    ListNode all;         /* in the store's list of every Proc */
    ListNode lru;         /* in the store's inactive list once exited */
-   UT_hash_handle hh;    /* by pid */
 };
 
 /* Proc.flags */
@@ -166,21 +184,38 @@ void Store_free(Store* s);
  * state, dir or noowner. Stale events (a snapshot of a socket already seen
  * closed, an exit of an unknown pid) are accepted and ignored. */
 int Store_apply(Store* s, const Event* e);
+/* Applies n events in order, exactly as n calls to Store_apply would, but
+ * faster: the index slots and sockets of the events a few places ahead are
+ * prefetched while the current one is applied. Returns how many were
+ * rejected as malformed. Use it where events arrive in bursts (the probe's
+ * ring buffer, a replayed log). */
+size_t Store_applyBatch(Store* s, const Event* ev, size_t n);
 
 /* Removes every inactive socket and edge, and every exited process that
- * holds nothing active and has no live descendants. */
+ * holds nothing active and has no live descendants; the children of a
+ * removed process move up to its parent. Endpoints left without edges go. */
 PruneCount Store_prune(Store* s);
 /* Same, limited to entries inactive since before now - age_ns. */
 PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns);
 
 void Store_stats(const Store* s, StoreStats* out);
 
+/* Memory the store holds, excluding strings (for benchmarks). */
+typedef struct StoreMem_ {
+   size_t sock_size;    /* bytes one Sock takes in its pool (aligned) */
+   size_t sock_index;   /* bytes of the socket index */
+   size_t pools;        /* bytes of every object slab */
+   size_t indexes;      /* bytes of every index */
+} StoreMem;
+void Store_memory(const Store* s, StoreMem* out);
+
 /* Lookups (NULL if absent). */
 Proc* Store_proc(const Store* s, uint32_t pid);
 Sock* Store_sock(const Store* s, const SockKey* key);
 Endpoint* Store_endpoint(const Store* s, const uint8_t addr[16]);
 
-/* Iteration over every process (current and historic) and endpoint. */
+/* Iteration over every process (current and historic, in creation order)
+ * and endpoint (no particular order). */
 Proc* Store_firstProc(const Store* s);
 Proc* Store_nextProc(const Store* s, const Proc* p);
 Endpoint* Store_firstEndpoint(const Store* s);
@@ -195,7 +230,8 @@ const ListNode* Store_orphans(const Store* s);
 Sock* Store_firstSock(const Store* s);
 Sock* Store_nextSock(const Store* s, const Sock* k);
 
-/* Sets the reverse DNS name of an endpoint (copied); NULL clears it. */
+/* Sets the reverse DNS name of an endpoint (copied); NULL clears it.
+ * Returns -1 if there is no such endpoint (any more). */
 int Store_setName(Store* s, const uint8_t addr[16], const char* name);
 
 static inline bool Sock_isActive(const Sock* k) { return k->closed == 0; }

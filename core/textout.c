@@ -86,7 +86,15 @@ int TextOut_escape(char* out, size_t outlen, const char* s, size_t len, bool utf
 const char* TextOut_bytes(uint64_t n, char* buf, size_t len) {
    static const char UNITS[] = "KMGTPE";
    if (n < 1000) {
-      snprintf(buf, len, "%" PRIu64, n);
+      char tmp[4];
+      int k = 0;
+      do
+         tmp[k++] = (char)('0' + n % 10);
+      while ((n /= 10) > 0);
+      size_t o = 0;
+      while (k > 0 && o + 1 < len)
+         buf[o++] = tmp[--k];
+      buf[o] = '\0';
       return buf;
    }
    double v = (double)n;
@@ -158,6 +166,33 @@ static void Line_str(Line* l, const char* s) {
       Line_text(l, s, strlen(s));
 }
 
+/* Our own printable ASCII text: one column per byte, no escaping. */
+static void Line_raw(Line* l, const char* s, size_t n) {
+   if (l->cut)
+      return;
+   if (l->cols + (int)n > l->width || l->len + n + 8 > sizeof l->buf) {
+      for (size_t i = 0; i < n && !l->cut; i++)
+         Line_add(l, s + i, 1, 1);
+      return;
+   }
+   memcpy(l->buf + l->len, s, n);
+   for (size_t i = 0; i < n; i++)
+      l->at[++l->cols] = ++l->len;
+}
+
+static void Line_lit(Line* l, const char* s) {
+   Line_raw(l, s, strlen(s));
+}
+
+static void Line_u(Line* l, uint64_t v) {
+   char tmp[24];
+   int k = sizeof tmp;
+   do
+      tmp[--k] = (char)('0' + v % 10);
+   while ((v /= 10) > 0);
+   Line_raw(l, tmp + k, sizeof tmp - (size_t)k);
+}
+
 /* Our own ASCII text. */
 __attribute__((format(printf, 2, 3))) static void Line_printf(Line* l, const char* fmt, ...) {
    char tmp[256];
@@ -188,7 +223,7 @@ static int Line_write(Line* l, FILE* f) {
    while (l->len > 0 && l->buf[l->len - 1] == ' ')
       l->len--;
    l->buf[l->len++] = '\n';
-   return fwrite(l->buf, 1, l->len, f) == l->len ? 0 : -1;
+   return fwrite_unlocked(l->buf, 1, l->len, f) == l->len ? 0 : -1;
 }
 
 /* ---- nodes ---- */
@@ -199,9 +234,9 @@ typedef struct TextCtx_ {
    FILE* f;
    const TextOutOpts* o;
    Line line;
-   U64Map net;    /* nodes with a socket at or below */
+   U64Map net;                /* nodes with a socket at or below */
    bool more[TEXT_MAX_DEPTH]; /* more[d]: the ancestor at depth d has later siblings */
-   int maxdepth;  /* levels of tree lines drawn before cutting the left */
+   int maxdepth;              /* levels of tree lines drawn before cutting the left */
    int err;
 } TextCtx;
 
@@ -231,10 +266,12 @@ static void Text_prefix(TextCtx* c, int d, bool more) {
 static void Text_addr(Line* l, const uint8_t a[16], uint16_t port) {
    char buf[64];
    Addr_format(a, buf, sizeof buf);
-   if (Addr_isV4(a))
-      Line_printf(l, "%s:%u", buf, port);
-   else
-      Line_printf(l, "[%s]:%u", buf, port);
+   bool v4 = Addr_isV4(a);
+   if (!v4)
+      Line_raw(l, "[", 1);
+   Line_lit(l, buf);
+   Line_raw(l, v4 ? ":" : "]:", v4 ? 1 : 2);
+   Line_u(l, port);
 }
 
 static const char* Text_proto(const Sock* k) {
@@ -249,7 +286,10 @@ static const char* Text_state(const Sock* k) {
 
 static void Text_traffic(Line* l, uint64_t tx, uint64_t rx) {
    char a[16], b[16];
-   Line_printf(l, "  tx %s rx %s", TextOut_bytes(tx, a, sizeof a), TextOut_bytes(rx, b, sizeof b));
+   Line_raw(l, "  tx ", 5);
+   Line_lit(l, TextOut_bytes(tx, a, sizeof a));
+   Line_raw(l, " rx ", 4);
+   Line_lit(l, TextOut_bytes(rx, b, sizeof b));
 }
 
 static void Text_proc(Line* l, const Proc* p, const TreeNode* n, bool counts) {
@@ -285,24 +325,33 @@ static void Text_endpoint(Line* l, const Endpoint* ep, const TreeNode* n) {
 
 static const char* Text_noOwner(int why) {
    switch (why) {
-   case NOOWN_PERM: return "permission";
-   case NOOWN_NETNS: return "netns";
-   case NOOWN_ORPHAN: return "no process";
-   default: return "unknown";
+   case NOOWN_PERM:
+      return "permission";
+   case NOOWN_NETNS:
+      return "netns";
+   case NOOWN_ORPHAN:
+      return "no process";
+   default:
+      return "unknown";
    }
 }
 
 static void Text_sock(Line* l, const Sock* k, bool listen) {
-   Line_printf(l, "%s ", Text_proto(k));
+   Line_lit(l, Text_proto(k));
+   Line_raw(l, " ", 1);
    bool owned = k->proc != NULL;
-   if (!owned)
-      Line_printf(l, "[%s] ", Text_noOwner(k->noowner));
+   if (!owned) {
+      Line_raw(l, "[", 1);
+      Line_lit(l, Text_noOwner(k->noowner));
+      Line_raw(l, "] ", 2);
+   }
    if (listen) {
-      Line_printf(l, "%s ", Text_state(k));
+      Line_lit(l, Text_state(k));
+      Line_raw(l, " ", 1);
       Text_addr(l, k->key.laddr, k->key.lport);
    } else {
       if (owned)
-         Line_printf(l, "%u", k->key.lport);
+         Line_u(l, k->key.lport);
       else
          Text_addr(l, k->key.laddr, k->key.lport);
       if (l->utf8)
@@ -310,14 +359,16 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
       else
          Line_add(l, " -> ", 4, 4);
       Text_addr(l, k->key.raddr, k->key.rport);
-      Line_printf(l, " %s %s", Text_state(k), Event_dirName(k->dir));
+      Line_raw(l, " ", 1);
+      Line_lit(l, Text_state(k));
+      Line_raw(l, " ", 1);
+      Line_lit(l, Event_dirName(k->dir));
       if (k->err)
          Line_printf(l, " err %d", k->err);
       Text_traffic(l, k->tx, k->rx);
    }
    if (!Sock_isActive(k))
       Line_printf(l, "  [closed]");
-
 }
 
 static void Text_node(Line* l, const TreeNode* n) {
@@ -356,7 +407,7 @@ static bool Text_markNet(TextCtx* c, const TreeNode* n) {
    bool net = n->kind != NODE_PROC && n->kind != NODE_ROOT;
    for (const TreeNode* ch = n->first_child; ch; ch = ch->next)
       net |= Text_markNet(c, ch);
-   if (net && U64Map_put(&c->net, (uint64_t)(uintptr_t)n, 1) < 0)
+   if (net && n->kind == NODE_PROC && U64Map_put(&c->net, (uint64_t)(uintptr_t)n, 1) < 0)
       c->err = -1;
    return net;
 }
@@ -419,31 +470,36 @@ int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
    return rc;
 }
 
-typedef struct HiddenCtx_ {
+typedef struct CountCtx_ {
    TextCtx* c;
-   size_t n;
-} HiddenCtx;
+   size_t shown, hidden;
+} CountCtx;
 
-static int Text_countHidden(void* ctx, const TreeNode* n) {
-   HiddenCtx* h = ctx;
-   if (!Text_visible(h->c, n))
-      h->n++;
+static int Text_countProc(void* ctx, const TreeNode* n) {
+   CountCtx* h = ctx;
+   if (n->kind != NODE_PROC)
+      return 0;
+   if (Text_visible(h->c, n))
+      h->shown++;
+   else
+      h->hidden++;
    return 0;
 }
 
-size_t TextOut_hiddenProcs(const Tree* t) {
+void TextOut_countProcs(const Tree* t, size_t* shown, size_t* hidden) {
    TextOutOpts o = {.all_procs = false};
-   TextCtx* c = calloc(1, sizeof *c);
-   if (!c)
-      return 0;
-   c->o = &o;
-   U64Map_init(&c->net);
-   const TreeNode* root = Tree_root(t);
-   if (root)
-      Text_markNet(c, root);
-   HiddenCtx h = {c, 0};
-   Tree_walk(t, NULL, NULL, Text_countHidden, &h);
-   U64Map_free(&c->net);
-   free(c);
-   return h.n;
+   CountCtx h = {NULL, 0, 0};
+   h.c = calloc(1, sizeof *h.c);
+   if (h.c) {
+      h.c->o = &o;
+      U64Map_init(&h.c->net);
+      const TreeNode* root = Tree_root(t);
+      if (root)
+         Text_markNet(h.c, root);
+      Tree_walk(t, NULL, NULL, Text_countProc, &h);
+      U64Map_free(&h.c->net);
+      free(h.c);
+   }
+   *shown = h.shown;
+   *hidden = h.hidden;
 }

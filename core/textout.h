@@ -21,16 +21,16 @@
 #define TEXTOUT_MAX_WIDTH 512
 
 typedef struct TextOutOpts_ {
-   int width;  /* columns; clamped to [TEXTOUT_MIN_WIDTH, TEXTOUT_MAX_WIDTH] */
-   bool utf8;  /* UTF-8 line drawing and pass-through of printable UTF-8 */
+   int width;      /* columns; clamped to [TEXTOUT_MIN_WIDTH, TEXTOUT_MAX_WIDTH] */
+   bool utf8;      /* UTF-8 line drawing and pass-through of printable UTF-8 */
    bool all_procs; /* also processes with no socket at or below them */
 } TextOutOpts;
 
 /* Writes the tree, one node per line. Returns 0, or -1 on a write error. */
 int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o);
 
-/* Processes TextOut_write leaves out when all_procs is false. */
-size_t TextOut_hiddenProcs(const Tree* t);
+/* Process rows TextOut_write shows, and leaves out, when all_procs is false. */
+void TextOut_countProcs(const Tree* t, size_t* shown, size_t* hidden);
 
 /* Escapes len bytes of s for display into out (NUL-terminated, cut at a
  * character boundary when outlen or maxcols is reached). Returns the

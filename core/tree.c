@@ -9,6 +9,7 @@
  */
 #include "tree.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,13 +61,33 @@ static bool has(const char* hay, const char* text) { return hay && strcasestr(ha
 
 static bool hasNum(uint64_t v, const char* text) {
    char buf[24];
-   snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-   return strstr(buf, text) != NULL;
+   char* p = buf + sizeof buf - 1;
+   *p = '\0';
+   do
+      *--p = (char)('0' + v % 10);
+   while ((v /= 10) != 0);
+   return strstr(p, text) != NULL;
 }
 
+/* Formatting an address is the slow part of filtering: sockets of one edge
+ * share the remote address and usually the local one, so the last few
+ * texts are remembered. */
+typedef struct AddrText_ {
+   uint8_t addr[16];
+   bool valid;
+   char text[INET6_ADDRSTRLEN];
+} AddrText;
+
+static _Thread_local AddrText addrCache[2];
+
 static bool hasAddr(const uint8_t a[16], const char* text) {
-   char buf[64];
-   return has(Addr_format(a, buf, sizeof buf), text);
+   AddrText* c = &addrCache[a[15] & 1];
+   if (!c->valid || memcmp(c->addr, a, 16) != 0) {
+      memcpy(c->addr, a, 16);
+      Addr_format(a, c->text, sizeof c->text);
+      c->valid = true;
+   }
+   return has(c->text, text);
 }
 
 static bool Tree_procMatches(const Proc* p, const char* text) {
@@ -228,9 +249,16 @@ static bool Tree_visibleSock(const Tree* t, const Sock* k) {
    return t->o.show_inactive || Sock_isActive(k);
 }
 
-static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, bool all) {
+/* Walking a socket list is a chain of cache misses: ask for the next
+ * socket's two hot lines while this one is turned into a node. */
+static inline void Tree_prefetchSock(const ListNode* next) {
+   __builtin_prefetch(next);
+   __builtin_prefetch((const char*)next + 64);
+}
+
+static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bool all) {
    size_t mark = t->n;
-   TreeNode* n = Tree_node(t, parent, Sock_isListen(k) ? NODE_LISTEN : NODE_SOCK);
+   TreeNode* n = Tree_node(t, parent, kind);
    n->sock = k;
    n->proc = k->proc;
    n->edge = k->edge;
@@ -263,12 +291,13 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
    bool below = all || n->matched;
    size_t base = t->top;
    LIST_FOREACH(sn, &e->socks) {
+      Tree_prefetchSock(sn->next);
       Sock* k = LIST_ENTRY(sn, Sock, node);
-      if (Tree_visibleSock(t, k)) {
-         TreeNode* c = Tree_sock(t, n, k, below);
-         if (c)
-            Tree_push(t, c);
-      }
+      if (!Tree_visibleSock(t, k))
+         break; /* the store keeps closed sockets last */
+      TreeNode* c = Tree_sock(t, n, k, NODE_SOCK, below);
+      if (c)
+         Tree_push(t, c);
    }
    Tree_link(t, n, base);
    if (!n->nchildren && !(below && (t->o.show_inactive || n->active))) {
@@ -283,7 +312,58 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
    return n;
 }
 
+/* Asks for the first socket of every edge of p (and the first edge and
+ * listening socket of every child) before they are built: one pass over
+ * the short lists puts many misses in flight at once instead of one by
+ * one. Hints only. */
+static void Tree_prefetchBelow(const Proc* p, bool recurse) {
+   LIST_FOREACH(en, &p->edges)
+      Tree_prefetchSock(LIST_ENTRY(en, Edge, proc_node)->socks.next);
+   Tree_prefetchSock(p->listens.next);
+   if (recurse)
+      LIST_FOREACH(cn, &p->children) {
+         const Proc* c = LIST_ENTRY(cn, Proc, sibling);
+         __builtin_prefetch(LIST_ENTRY(c->edges.next, Edge, proc_node));
+         __builtin_prefetch(c->children.next);
+      }
+}
+
+/* Process trees deeper than this (a fork chain, hostile or not) are not
+ * nested further: the rest of the chain is listed flat under the last
+ * nested process, so the build's recursion, and its stack, stay bounded. */
+#define TREE_MAX_DEPTH 256
+
+/* Pre-order successor of cur within the subtree of root, or NULL. */
+static Proc* Tree_nextInSubtree(const Proc* root, const Proc* cur) {
+   if (!List_isEmpty(&cur->children))
+      return LIST_ENTRY(cur->children.next, Proc, sibling);
+   for (; cur != root; cur = cur->parent)
+      if (cur->sibling.next != &cur->parent->children)
+         return LIST_ENTRY(cur->sibling.next, Proc, sibling);
+   return NULL;
+}
+
+static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool recurse);
+
+static void Tree_children(Tree* t, TreeNode* n, Proc* p, bool below) {
+   if (n->depth + 1 < TREE_MAX_DEPTH) {
+      LIST_FOREACH(cn, &p->children) {
+         __builtin_prefetch(LIST_ENTRY(cn->next, Proc, sibling));
+         TreeNode* c = Tree_proc(t, n, LIST_ENTRY(cn, Proc, sibling), below, true);
+         if (c)
+            Tree_push(t, c);
+      }
+      return;
+   }
+   for (Proc* d = Tree_nextInSubtree(p, p); d; d = Tree_nextInSubtree(p, d)) {
+      TreeNode* c = Tree_proc(t, n, d, below, false);
+      if (c)
+         Tree_push(t, c);
+   }
+}
+
 static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool recurse) {
+   Tree_prefetchBelow(p, recurse);
    size_t mark = t->n;
    TreeNode* n = Tree_node(t, parent, NODE_PROC);
    n->proc = p;
@@ -292,29 +372,27 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    bool below = all || n->matched;
    size_t base = t->top;
    LIST_FOREACH(en, &p->edges) {
+      __builtin_prefetch(LIST_ENTRY(en->next, Edge, proc_node));
       Edge* e = LIST_ENTRY(en, Edge, proc_node);
-      if (t->o.show_inactive || Edge_isActive(e)) {
-         TreeNode* c = Tree_edge(t, n, e, NODE_EDGE, below);
-         if (c)
-            Tree_push(t, c);
-      }
+      if (!t->o.show_inactive && !Edge_isActive(e))
+         break; /* inactive edges come last */
+      TreeNode* c = Tree_edge(t, n, e, NODE_EDGE, below);
+      if (c)
+         Tree_push(t, c);
    }
    Tree_link(t, n, base);
    LIST_FOREACH(ln, &p->listens) {
+      Tree_prefetchSock(ln->next);
       Sock* k = LIST_ENTRY(ln, Sock, node);
-      if (Tree_visibleSock(t, k)) {
-         TreeNode* c = Tree_sock(t, n, k, below);
-         if (c)
-            Tree_push(t, c);
-      }
+      if (!Tree_visibleSock(t, k))
+         break;
+      TreeNode* c = Tree_sock(t, n, k, NODE_LISTEN, below);
+      if (c)
+         Tree_push(t, c);
    }
    Tree_link(t, n, base);
    if (recurse) {
-      LIST_FOREACH(cn, &p->children) {
-         TreeNode* c = Tree_proc(t, n, LIST_ENTRY(cn, Proc, sibling), below, true);
-         if (c)
-            Tree_push(t, c);
-      }
+      Tree_children(t, n, p, below);
       Tree_link(t, n, base);
    }
    /* Hidden unless it has something to show below it, or is itself shown:
@@ -351,7 +429,9 @@ static TreeNode* Tree_endpoint(Tree* t, TreeNode* parent, Endpoint* ep) {
    size_t base = t->top;
    LIST_FOREACH(en, &ep->edges) {
       Edge* e = LIST_ENTRY(en, Edge, ep_node);
-      if ((t->o.show_inactive || Edge_isActive(e)) && Tree_inSubtree(t, e->proc)) {
+      if (!t->o.show_inactive && !Edge_isActive(e))
+         break;
+      if (Tree_inSubtree(t, e->proc)) {
          TreeNode* c = Tree_edge(t, n, e, NODE_EP_PROC, below);
          if (c)
             Tree_push(t, c);
@@ -380,11 +460,11 @@ static void Tree_orphans(Tree* t) {
    size_t base = t->top;
    LIST_FOREACH(sn, head) {
       Sock* k = Store_orphanSock(sn);
-      if (Tree_visibleSock(t, k)) {
-         TreeNode* c = Tree_sock(t, n, k, !t->filter);
-         if (c)
-            Tree_push(t, c);
-      }
+      if (!Tree_visibleSock(t, k))
+         break;
+      TreeNode* c = Tree_sock(t, n, k, Sock_isListen(k) ? NODE_LISTEN : NODE_SOCK, !t->filter);
+      if (c)
+         Tree_push(t, c);
    }
    Tree_link(t, n, base);
    if (!n->nchildren) {
@@ -445,6 +525,15 @@ static void Tree_top(Tree* t) {
    }
 }
 
+/* The arrays of the last freed tree, kept for the next build: a front end
+ * rebuilds every refresh, and fresh arrays of a 100 000-row tree cost more
+ * in page faults than the build itself. One per thread. */
+static _Thread_local struct {
+   TreeNode* nodes;
+   TreeNode** stack;
+   size_t cap;
+} spare;
+
 Tree* Tree_build(const Store* s, const TreeOpts* o) {
    Tree* t = calloc(1, sizeof *t);
    if (!t)
@@ -452,8 +541,16 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
    StoreStats st;
    Store_stats(s, &st);
    t->cap = st.procs + st.edges + st.socks + st.endpoints + 2;
-   t->nodes = malloc(t->cap * sizeof *t->nodes);
-   t->stack = malloc(t->cap * sizeof *t->stack);
+   if (spare.nodes && spare.cap >= t->cap) {
+      t->nodes = spare.nodes;
+      t->stack = spare.stack;
+      t->cap = spare.cap;
+      spare.nodes = NULL;
+      spare.stack = NULL;
+   } else {
+      t->nodes = malloc(t->cap * sizeof *t->nodes);
+      t->stack = malloc(t->cap * sizeof *t->stack);
+   }
    if (!t->nodes || !t->stack) {
       Tree_free(t);
       return NULL;
@@ -484,8 +581,16 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
 void Tree_free(Tree* t) {
    if (!t)
       return;
-   free(t->nodes);
-   free(t->stack);
+   if (t->nodes && t->stack && t->cap > spare.cap) {
+      free(spare.nodes);
+      free(spare.stack);
+      spare.nodes = t->nodes;
+      spare.stack = t->stack;
+      spare.cap = t->cap;
+   } else {
+      free(t->nodes);
+      free(t->stack);
+   }
    free(t);
 }
 

@@ -161,8 +161,7 @@ static int armDeadline(App* a) {
 static void printSummary(App* a) {
    StoreStats st;
    Store_stats(a->store, &st);
-   fprintf(stderr,
-           "visnet: %s: %llu events, %llu lost, %llu connects, %llu accepts, %llu closes; "
+   fprintf(stderr, "visnet: %s: %llu events, %llu lost, %llu connects, %llu accepts, %llu closes; "
            "%zu processes, %zu sockets (%zu active), %zu endpoints\n",
            Source_label(a->src), (unsigned long long)Source_events(a->src),
            (unsigned long long)Source_lost(a->src),
@@ -242,9 +241,10 @@ static void teardown(App* a) {
    Source_close(a->src);
    if (a->o->mode == MODE_JSON)
       flushJson(a);
-   if (a->rec && EvlogWriter_close(a->rec) < 0 && !a->err[0]) {
-      snprintf(a->err, sizeof a->err, "--record %s: write failed, the log is incomplete",
-               a->o->record);
+   char werr[200];
+   if (a->rec && EvlogWriter_closeErr(a->rec, werr, sizeof werr) < 0 && !a->err[0]) {
+      snprintf(a->err, sizeof a->err, "--record %s: %s; the log is incomplete", a->o->record,
+               werr);
       a->rc = 1;
    }
    JsonBuf_free(&a->json);
@@ -270,6 +270,9 @@ int App_run(const Options* o) {
          a.rc = 1;
       }
    }
+   if (o->mode == MODE_JSON && a.src)
+      fprintf(stderr, "visnet: %s: %llu events, %llu lost\n", Source_label(a.src),
+              (unsigned long long)Source_events(a.src), (unsigned long long)Source_lost(a.src));
    if (o->mode == MODE_HEADLESS && a.src)
       printSummary(&a);
    teardown(&a);

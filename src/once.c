@@ -48,8 +48,7 @@ static int Once_width(void) {
    return ONCE_PIPE_WIDTH;
 }
 
-static int Once_print(const Options* o, const Tree* t, const Store* s,
-                      const SnapshotStats* st) {
+static int Once_print(const Options* o, const Tree* t, const Store* s, const SnapshotStats* st) {
    switch (o->once_format) {
    case ONCE_JSON: {
       JsonBuf b;
@@ -67,9 +66,11 @@ static int Once_print(const Options* o, const Tree* t, const Store* s,
       TextOutOpts to = {.width = Once_width(), .utf8 = Once_utf8()};
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
-      size_t hidden = TextOut_hiddenProcs(t);
-      printf("%zu processes (%zu without sockets not shown), %zu sockets, %zu without owner\n",
-             st->procs, hidden, st->socks, st->unowned);
+      size_t shown, hidden;
+      TextOut_countProcs(t, &shown, &hidden);
+      printf("%zu processes shown (%zu without sockets left out, %zu running), %zu sockets "
+             "(%zu without owner)\n",
+             shown, hidden, st->procs, st->socks, st->unowned);
       return 0;
    }
    }
@@ -89,8 +90,7 @@ static void Once_notes(const SnapshotStats* st) {
 int Once_run(const Options* o) {
    if (!setlocale(LC_ALL, ""))
       setlocale(LC_ALL, "C");
-   OnceCtx c = {.store = Store_new(o->inactive_cap ? o->inactive_cap
-                                                   : STORE_DEFAULT_INACTIVE_CAP)};
+   OnceCtx c = {.store = Store_new(o->inactive_cap ? o->inactive_cap : STORE_DEFAULT_INACTIVE_CAP)};
    if (!c.store) {
       fprintf(stderr, "visnet: out of memory\n");
       return 1;
@@ -109,8 +109,8 @@ int Once_run(const Options* o) {
    }
    TreeOpts to = {.view = o->view,
                   .sort = o->sort,
-                  .descending = o->sort == SORT_CONNS || o->sort == SORT_BYTES ||
-                                o->sort == SORT_LAST,
+                  .descending =
+                      o->sort == SORT_CONNS || o->sort == SORT_BYTES || o->sort == SORT_LAST,
                   .show_inactive = false,
                   .filter = o->filter,
                   .root_pid = o->pid};

@@ -69,16 +69,8 @@ static void addf(Lines* l, int cls, const char* fmt, const char* a) {
    addLine(l, &b);
 }
 
-static uint64_t nowNs(Ui* ui) {
-   if (ui->have_st && ui->st.now_ns)
-      return ui->st.now_ns;
-   struct timespec ts;
-   clock_gettime(CLOCK_BOOTTIME, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static const char* wallTime(Ui* ui, uint64_t ns, char* buf, size_t len) {
-   uint64_t now = nowNs(ui);
+   uint64_t now = Ui_nowNs(ui);
    if (!ns || ns > now) {
       snprintf(buf, len, "unknown");
       return buf;
@@ -100,11 +92,14 @@ static void sockLine(Ui* ui, Lines* l, const Sock* k) {
    if (k->dir != DIR_LISTEN && !Addr_isZero(k->key.raddr))
       Buf_printf(&b, " %s %s", k->dir == DIR_IN ? "<-" : "->",
                  Fmt_endpoint(k->key.raddr, k->key.rport, ra, sizeof ra));
-   Buf_printf(&b, "  %s %s  tx %s rx %s", k->key.proto == 17 ? "" : Event_tcpStateName(k->state),
-              Event_dirName(k->dir), Fmt_bytes(k->tx, t1, sizeof t1), Fmt_bytes(k->rx, t2, sizeof t2));
-   uint64_t now = nowNs(ui);
+   if (k->key.proto != 17)
+      Buf_printf(&b, "  %s", Event_tcpStateName(k->state));
+   Buf_printf(&b, "  %s  tx %s rx %s", Event_dirName(k->dir), Fmt_bytes(k->tx, t1, sizeof t1),
+              Fmt_bytes(k->rx, t2, sizeof t2));
+   uint64_t now = Ui_nowNs(ui);
    if (!Sock_isActive(k))
-      Buf_printf(&b, "  closed %s ago", k->closed <= now ? Fmt_age(now - k->closed, t3, sizeof t3) : "?");
+      Buf_printf(&b, "  closed %s ago",
+                 k->closed <= now ? Fmt_age(now - k->closed, t3, sizeof t3) : "?");
    else if (k->opened && k->opened <= now)
       Buf_printf(&b, "  open %s", Fmt_age(now - k->opened, t3, sizeof t3));
    if (k->err)

@@ -96,23 +96,16 @@ static void treePrefix(Ui* ui, const TreeNode* n, Buf* b) {
    for (const TreeNode* a = n->parent; a && a->depth >= 1 && k < 64; a = a->parent)
       chain[k++] = a;
    Buf_cls(b, CL_TREE);
+   /* two columns a level, as pstree does: deep trees still fit in 80 */
    while (k-- > 0)
-      Buf_printf(b, "%s", chain[k]->next ? glyph(ui, "\u2502  ", "|  ") : "   ");
-   Buf_printf(b, "%s", n->next ? glyph(ui, "\u251c\u2500 ", "|- ") : glyph(ui, "\u2514\u2500 ", "`- "));
+      Buf_printf(b, "%s", chain[k]->next ? glyph(ui, "\u2502 ", "| ") : "  ");
+   Buf_printf(b, "%s", n->next ? glyph(ui, "\u251c\u2500", "|-") : glyph(ui, "\u2514\u2500", "`-"));
    Buf_cls(b, CL_NORMAL);
-}
-
-static uint64_t nowNs(Ui* ui) {
-   if (ui->have_st && ui->st.now_ns)
-      return ui->st.now_ns;
-   struct timespec ts;
-   clock_gettime(CLOCK_BOOTTIME, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void ago(Ui* ui, Buf* b, const char* what, uint64_t since) {
    char t[32];
-   uint64_t now = nowNs(ui);
+   uint64_t now = Ui_nowNs(ui);
    Buf_cls(b, CL_SECOND);
    if (since && now >= since)
       Buf_printf(b, "  %s %s ago", what, Fmt_age(now - since, t, sizeof t));
@@ -156,7 +149,8 @@ static void bytes(Ui* ui, Buf* b, uint64_t tx, uint64_t rx) {
    char t1[32], t2[32];
    Buf_cls(b, CL_SECOND);
    if (ui->utf8)
-      Buf_printf(b, "  \u2191%s \u2193%s", Fmt_bytes(tx, t1, sizeof t1), Fmt_bytes(rx, t2, sizeof t2));
+      Buf_printf(b, "  \u2191%s \u2193%s", Fmt_bytes(tx, t1, sizeof t1),
+                 Fmt_bytes(rx, t2, sizeof t2));
    else
       Buf_printf(b, "  tx %s rx %s", Fmt_bytes(tx, t1, sizeof t1), Fmt_bytes(rx, t2, sizeof t2));
 }
@@ -209,9 +203,13 @@ static void sockText(Ui* ui, const Sock* k, Buf* b) {
       Buf_cls(b, CL_WARN);
       Buf_printf(b, " failed: %s", strerror(k->err));
    }
+   if (isHere(ui, k)) {
+      Buf_cls(b, CL_HERE);
+      Buf_printf(b, " %s you are here", glyph(ui, "\u25c0", "<=="));
+   }
    bytes(ui, b, k->tx, k->rx);
    if (Sock_isActive(k)) {
-      uint64_t now = nowNs(ui);
+      uint64_t now = Ui_nowNs(ui);
       if (k->opened && now >= k->opened)
          Buf_printf(b, "  %s", Fmt_age(now - k->opened, t, sizeof t));
    } else {
@@ -220,10 +218,6 @@ static void sockText(Ui* ui, const Sock* k, Buf* b) {
    if (!k->proc && k->noowner) {
       Buf_cls(b, CL_SECOND);
       Buf_printf(b, "  (%s)", Event_noOwnerName(k->noowner));
-   }
-   if (isHere(ui, k)) {
-      Buf_cls(b, CL_HERE);
-      Buf_printf(b, "  %s you are here", glyph(ui, "\u25c0", "<=="));
    }
 }
 
@@ -345,7 +339,8 @@ static void header(Ui* ui, Store* s) {
    Draw_line(ui, 1, b.s, A_NORMAL, false);
 
    Buf_reset(&b);
-   Buf_printf(&b, "view %s  sort %s %s", Draw_viewName(ui->topts.view), Tree_sortName(ui->topts.sort),
+   Buf_printf(&b, "view %s  sort %s %s", Draw_viewName(ui->topts.view),
+              Tree_sortName(ui->topts.sort),
               ui->topts.descending ? glyph(ui, "\u25bc", "desc") : glyph(ui, "\u25b2", "asc"));
    if (ui->filter[0]) {
       Buf_printf(&b, "  filter \"");
@@ -366,8 +361,8 @@ static void header(Ui* ui, Store* s) {
    Draw_line(ui, 2, b.s, A_NORMAL, false);
 
    Buf_reset(&b);
-   Buf_printf(&b, "%*s %-*s %*s %*s %*s  %s", W_PID, "PID", W_USER, "USER", W_CONN, "CONNS",
-              W_RATE, "UP/s", W_RATE, "DOWN/s",
+   Buf_printf(&b, "%*s %-*s %*s %*s %*s  %s", W_PID, "PID", W_USER, "USER", W_CONN, "CONNS", W_RATE,
+              "UP/s", W_RATE, "DOWN/s",
               ui->topts.view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
    Draw_line(ui, 3, b.s, ui->color ? COLOR_PAIR(PAIR_COLHDR) : A_REVERSE, true);
 }
@@ -389,8 +384,7 @@ static void footer(Ui* ui) {
       return;
    }
    ui->msg[0] = '\0';
-   Buf_printf(&b, "F1/? help  / search  \\ filter  s sort  v view  t inactive  p prune  "
-                  "r dns  z freeze  q quit");
+   Buf_printf(&b, "F1 help  / search  \\ filter  s sort  v view  t inactive  p prune  q quit");
    Draw_line(ui, y, b.s, ui->color ? COLOR_PAIR(PAIR_BAR) : A_REVERSE, true);
 }
 
@@ -398,8 +392,10 @@ static void body(Ui* ui) {
    Buf b;
    int y0 = ui->body_y;
    if (ui->nrows == 0) {
-      Draw_line(ui, y0, ui->filter[0] ? "  (nothing matches the filter; Esc clears it)"
-                                      : "  (nothing to show yet)", A_NORMAL, false);
+      Draw_line(ui, y0,
+                ui->filter[0] ? "  (nothing matches the filter; Esc clears it)"
+                              : "  (nothing to show yet)",
+                A_NORMAL, false);
       for (int y = 1; y < ui->body_h; y++)
          Draw_line(ui, y0 + y, "", A_NORMAL, false);
       return;

@@ -1,6 +1,6 @@
 /* fmt.c: the line buffer the drawing code fills, and short number formats
  * (bytes, rates, ages, endpoints) sized for narrow columns. */
-#include "ui_priv.h"
+#include "fmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>

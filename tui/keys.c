@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 #define KEY_ESC 27
 
 static void toggleCollapse(Ui* ui, int how) {
@@ -117,15 +117,32 @@ static int overlayKey(Ui* ui, int ch) {
       return ch == 'q' || ch == KEY_F(10);
    }
    switch (ch) {
-   case KEY_UP: case 'k': Details_scroll(ui, -1); break;
-   case KEY_DOWN: case 'j': Details_scroll(ui, 1); break;
-   case KEY_PPAGE: Details_scroll(ui, -10); break;
-   case KEY_NPAGE: Details_scroll(ui, 10); break;
-   case KEY_F(10): return 1;
-   case KEY_ESC: case 'q': case 'i': case '\n': case '\r': case KEY_ENTER:
+   case KEY_UP:
+   case 'k':
+      Details_scroll(ui, -1);
+      break;
+   case KEY_DOWN:
+   case 'j':
+      Details_scroll(ui, 1);
+      break;
+   case KEY_PPAGE:
+      Details_scroll(ui, -10);
+      break;
+   case KEY_NPAGE:
+      Details_scroll(ui, 10);
+      break;
+   case KEY_F(10):
+      return 1;
+   case KEY_ESC:
+   case 'q':
+   case 'i':
+   case '\n':
+   case '\r':
+   case KEY_ENTER:
       ui->details = false;
       break;
-   default: break;
+   default:
+      break;
    }
    return 0;
 }
@@ -145,26 +162,69 @@ int Keys_handle(Ui* ui, Store* s, int ch) {
       return overlayKey(ui, ch);
    long page = ui->body_h > 1 ? ui->body_h - 1 : 1;
    switch (ch) {
-   case 'q': case KEY_F(10): return 1;
-   case KEY_UP: case 'k': Rows_move(ui, -1); break;
-   case KEY_DOWN: case 'j': Rows_move(ui, 1); break;
-   case KEY_PPAGE: case CTRL('b'): Rows_move(ui, -page); break;
-   case KEY_NPAGE: case CTRL('f'): Rows_move(ui, page); break;
-   case KEY_HOME: case 'g': Rows_select(ui, 0); break;
-   case KEY_END: case 'G': Rows_select(ui, ui->nrows ? ui->nrows - 1 : 0); break;
-   case KEY_LEFT: case 'h': thaw(ui, s); toggleCollapse(ui, -1); break;
-   case KEY_RIGHT: case 'l': thaw(ui, s); toggleCollapse(ui, 1); break;
-   case ' ': thaw(ui, s); toggleCollapse(ui, 0); break;
-   case '\n': case '\r': case KEY_ENTER: case 'i':
+   case 'q':
+   case KEY_F(10):
+      return 1;
+   case KEY_UP:
+   case 'k':
+      Rows_move(ui, -1);
+      break;
+   case KEY_DOWN:
+   case 'j':
+      Rows_move(ui, 1);
+      break;
+   case KEY_PPAGE:
+   case CTRL('b'):
+      Rows_move(ui, -page);
+      break;
+   case KEY_NPAGE:
+   case CTRL('f'):
+      Rows_move(ui, page);
+      break;
+   case KEY_HOME:
+   case 'g':
+      Rows_select(ui, 0);
+      break;
+   case KEY_END:
+   case 'G':
+      Rows_select(ui, ui->nrows ? ui->nrows - 1 : 0);
+      break;
+   case KEY_LEFT:
+   case 'h':
+      thaw(ui, s);
+      toggleCollapse(ui, -1);
+      break;
+   case KEY_RIGHT:
+   case 'l':
+      thaw(ui, s);
+      toggleCollapse(ui, 1);
+      break;
+   case ' ':
+      thaw(ui, s);
+      toggleCollapse(ui, 0);
+      break;
+   case '\n':
+   case '\r':
+   case KEY_ENTER:
+   case 'i':
       thaw(ui, s);
       ui->details = Rows_selected(ui) != NULL;
       ui->details_key = ui->sel_key;
       ui->details_scroll = 0;
       break;
-   case '/': startPrompt(ui, PROMPT_SEARCH); break;
-   case 'n': doSearch(ui, ui->sel + 1, 1); break;
-   case 'N': doSearch(ui, ui->sel ? ui->sel - 1 : (ui->nrows ? ui->nrows - 1 : 0), -1); break;
-   case '\\': case 'f': startPrompt(ui, PROMPT_FILTER); break;
+   case '/':
+      startPrompt(ui, PROMPT_SEARCH);
+      break;
+   case 'n':
+      doSearch(ui, ui->sel + 1, 1);
+      break;
+   case 'N':
+      doSearch(ui, ui->sel ? ui->sel - 1 : (ui->nrows ? ui->nrows - 1 : 0), -1);
+      break;
+   case '\\':
+   case 'f':
+      startPrompt(ui, PROMPT_FILTER);
+      break;
    case KEY_ESC:
       if (ui->filter[0]) {
          thaw(ui, s);
@@ -196,19 +256,27 @@ int Keys_handle(Ui* ui, Store* s, int ch) {
       ui->dirty = true;
       Ui_message(ui, "inactive entries %s", ui->topts.show_inactive ? "shown" : "hidden");
       break;
-   case 'p': doPrune(ui, s); break;
+   case 'p':
+      doPrune(ui, s);
+      break;
    case 'a':
       ui->auto_prune = !ui->auto_prune;
       Ui_message(ui, "automatic pruning %s (after %llus)", ui->auto_prune ? "on" : "off",
                  (unsigned long long)ui->opts.prune_after_s);
       break;
-   case 'r': toggleDns(ui); break;
+   case 'r':
+      toggleDns(ui);
+      break;
    case 'z':
       Rows_freeze(ui, !ui->frozen);
       Rows_ensure(ui, s);
       break;
-   case '?': case KEY_F(1): ui->help = true; break;
-   default: break;
+   case '?':
+   case KEY_F(1):
+      ui->help = true;
+      break;
+   default:
+      break;
    }
    Rows_ensure(ui, s);
    return 0;

@@ -3,6 +3,7 @@
  * node key) when rows move, the frozen copy, and the live rates. */
 #include "ui_priv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,9 @@ static int pushRow(void* ctx, const TreeNode* n) {
       ui->rows = r;
       ui->rowcap = cap;
    }
+   /* find the selected item while its node is hot in the cache */
+   if (n->key == ui->sel_key)
+      ui->found = ui->nrows;
    ui->rows[ui->nrows++] = (Row){.n = n, .key = n->key, .active = n->active};
    return 0;
 }
@@ -63,17 +67,13 @@ void Rows_rebuild(Ui* ui, Store* s) {
       return;
    }
    /* without folded nodes, skip the per-node lookup */
+   ui->found = SIZE_MAX;
    Tree_walk(ui->tree, ui->collapsed ? collapsedCb : NULL, ui, pushRow, ui);
    if (ui->nrows == 0) {
       ui->sel = ui->top = 0;
       return;
    }
-   size_t found = ui->nrows;
-   for (size_t i = 0; i < ui->nrows; i++)
-      if (ui->rows[i].key == ui->sel_key) {
-         found = i;
-         break;
-      }
+   size_t found = ui->found;
    if (found < ui->nrows) {
       ui->sel = found;
       ui->top = found >= old_off ? found - old_off : 0;

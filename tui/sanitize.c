@@ -3,9 +3,10 @@
  * Process names, command lines, host and user names come from whoever runs
  * on the machine. Before they reach the terminal, control characters and
  * escape sequences are made visible (ESC as ^[, DEL as ^?, C1 controls as
- * \x9b) and invalid UTF-8 becomes '?', so that no string can move the
- * cursor, retitle the window or feed the terminal a command. */
-#include "ui_priv.h"
+ * \x9b) and invalid UTF-8 or bidirectional controls become '?', so that
+ * no string can move the cursor, retitle the window, reorder the line or
+ * feed the terminal a command. */
+#include "fmt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,13 @@ static size_t decodeUtf8(const unsigned char* s, size_t n, uint32_t* cp) {
       return 0;
    *cp = v;
    return len;
+}
+
+/* Bidirectional controls reorder what follows them on screen, and line
+ * separators may break a row: never drawn. */
+static bool isTricky(uint32_t cp) {
+   return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+          (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
 }
 
 static size_t put(char* out, size_t cap, size_t o, const char* s, size_t n) {
@@ -78,7 +86,7 @@ size_t San_append(char* out, size_t cap, const char* s, size_t slen, bool utf8) 
          /* C1 controls: 0x9b is CSI on some terminals */
          int n = snprintf(tmp, sizeof tmp, "\\x%02x", (unsigned)cp);
          o = put(out, cap, o, tmp, (size_t)n);
-      } else if (!utf8 || !iswprint((wint_t)cp) || wcwidth((wchar_t)cp) < 0) {
+      } else if (!utf8 || isTricky(cp) || !iswprint((wint_t)cp) || wcwidth((wchar_t)cp) < 0) {
          o = put(out, cap, o, "?", 1);
       } else {
          o = put(out, cap, o, (const char*)&u[i], len);

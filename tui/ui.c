@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/poll.h> /* not <poll.h>: core/poll.h shadows it */
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,15 @@ uint64_t Ui_nowMs(void) {
    struct timespec ts;
    clock_gettime(CLOCK_MONOTONIC, &ts);
    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The clock of the store's timestamps: the frame's, else CLOCK_BOOTTIME. */
+uint64_t Ui_nowNs(const Ui* ui) {
+   if (ui->have_st && ui->st.now_ns)
+      return ui->st.now_ns;
+   struct timespec ts;
+   clock_gettime(CLOCK_BOOTTIME, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void Ui_message(Ui* ui, const char* fmt, ...) {
@@ -48,9 +58,46 @@ const char* Ui_userName(Ui* ui, uint32_t uid) {
    return u->name;
 }
 
+/* sudo drops SSH_CONNECTION from the environment; the shell that ran sudo
+ * still has it: look for it in the environment of our ancestors. */
+static bool ancestorSshEnv(char* out, size_t len) {
+   pid_t pid = getppid();
+   for (int depth = 0; depth < 16 && pid > 1; depth++) {
+      char path[64], buf[8192];
+      snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+      FILE* f = fopen(path, "re");
+      if (f) {
+         size_t n = fread(buf, 1, sizeof buf - 1, f);
+         fclose(f);
+         buf[n] = '\0';
+         for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+            if (strncmp(buf + i, "SSH_CONNECTION=", 15) == 0) {
+               snprintf(out, len, "%s", buf + i + 15);
+               return true;
+            }
+      }
+      snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+      f = fopen(path, "re");
+      if (!f)
+         return false;
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      buf[n] = '\0';
+      const char* rp = strrchr(buf, ')'); /* the name may hold spaces and ')' */
+      int ppid;
+      if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
+         return false;
+      pid = (pid_t)ppid;
+   }
+   return false;
+}
+
 /* SSH_CONNECTION is "client_ip client_port server_ip server_port". */
 static void parseSsh(Ui* ui) {
    const char* env = getenv("SSH_CONNECTION");
+   char found[256];
+   if (!env && ancestorSshEnv(found, sizeof found))
+      env = found;
    char cip[64], sip[64];
    unsigned cport, sport;
    if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4)
@@ -73,20 +120,28 @@ static void setupColors(Ui* ui) {
    if (!ui->color)
       return;
    start_color();
-   use_default_colors();
+   /* -1 is the terminal's own colour, when it lets us keep it */
+   short dflt = use_default_colors() == OK ? -1 : COLOR_WHITE;
    static const struct {
       int cls, fg, bg;
       attr_t extra;
    } MAP[] = {
-      {CL_SECOND, COLOR_CYAN, -1, 0},  {CL_PROC, -1, -1, A_BOLD},
-      {CL_ADDR, COLOR_GREEN, -1, 0},   {CL_PORT, COLOR_GREEN, -1, A_BOLD},
-      {CL_STATE, COLOR_YELLOW, -1, 0}, {CL_LISTEN, COLOR_MAGENTA, -1, A_BOLD},
-      {CL_TREE, COLOR_BLUE, -1, A_BOLD}, {CL_HERE, COLOR_RED, -1, A_BOLD},
-      {CL_USER, -1, -1, 0},            {CL_WARN, COLOR_RED, -1, A_BOLD},
-      {CL_HEAD, COLOR_CYAN, -1, A_BOLD},
+       {CL_SECOND, COLOR_CYAN, -1, 0},
+       {CL_PROC, -1, -1, A_BOLD},
+       {CL_ADDR, COLOR_GREEN, -1, 0},
+       {CL_PORT, COLOR_GREEN, -1, A_BOLD},
+       {CL_STATE, COLOR_YELLOW, -1, 0},
+       {CL_LISTEN, COLOR_MAGENTA, -1, A_BOLD},
+       {CL_TREE, COLOR_BLUE, -1, A_BOLD},
+       {CL_HERE, COLOR_RED, -1, A_BOLD},
+       {CL_USER, -1, -1, 0},
+       {CL_WARN, COLOR_RED, -1, A_BOLD},
+       {CL_HEAD, COLOR_CYAN, -1, A_BOLD},
    };
    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
-      init_pair((short)MAP[i].cls, (short)MAP[i].fg, (short)MAP[i].bg);
+      short fg = MAP[i].fg < 0 ? dflt : (short)MAP[i].fg;
+      short bg = MAP[i].bg < 0 ? (dflt < 0 ? -1 : COLOR_BLACK) : (short)MAP[i].bg;
+      init_pair((short)MAP[i].cls, fg, bg);
       ui->attr[MAP[i].cls] = COLOR_PAIR(MAP[i].cls) | MAP[i].extra;
    }
    init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
@@ -101,8 +156,9 @@ static void atexitClose(void) {
 
 Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-      snprintf(err, errlen, "the terminal UI needs a terminal on stdin and stdout "
-                            "(use --once, --json or --headless otherwise)");
+      snprintf(err, errlen,
+               "the terminal UI needs a terminal on stdin and stdout "
+               "(use --once, --json or --headless otherwise)");
       return NULL;
    }
    Ui* ui = calloc(1, sizeof *ui);
@@ -122,6 +178,18 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    }
    set_term(ui->scr);
    ui->active = true;
+   const char* cup = tigetstr("cup");
+   if (!cup || cup == (char*)-1) {
+      const char* term = getenv("TERM");
+      snprintf(err, errlen,
+               "TERM=%s cannot move the cursor: the terminal UI needs one that "
+               "can (use --once, --json or --headless otherwise)",
+               term ? term : "(unset)");
+      endwin();
+      delscreen(ui->scr);
+      free(ui);
+      return NULL;
+   }
    set_escdelay(25);
    cbreak(); /* keeps ISIG: Ctrl-C reaches the program's signalfd as SIGINT */
    noecho();
@@ -225,8 +293,15 @@ int Ui_onInput(Ui* ui, Store* s) {
       if (Keys_handle(ui, s, ch))
          return 1;
    }
-   if (any)
+   if (any) {
       Draw_frame(ui, s);
+      return 0;
+   }
+   /* readable but no key: the terminal is gone (hangup without SIGHUP);
+    * quit rather than spin on an fd that stays readable */
+   struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+   if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+      return 1;
    return 0;
 }
 

@@ -8,30 +8,18 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "fmt.h"
 #include "resolver.h"
 #include "ui.h"
-
-/* Colour classes, written into a formatted line as the bytes 0x01..0x0f
- * (sanitized text never contains control bytes, so they cannot clash). */
-enum {
-   CL_NORMAL = 1, CL_SECOND, CL_PROC, CL_ADDR, CL_PORT, CL_STATE, CL_LISTEN, CL_TREE,
-   CL_HERE, CL_USER, CL_WARN, CL_HEAD, CL__COUNT
-};
 
 /* Pairs for whole lines. */
 enum { PAIR_BAR = CL__COUNT, PAIR_SEL, PAIR_COLHDR, PAIR__COUNT };
 
-#define LINE_CAP 1536  /* bytes of one formatted line */
 #define INPUT_CAP 128
 
-typedef struct Buf_ {
-   char s[LINE_CAP];
-   size_t len;
-} Buf;
-
 typedef struct Row_ {
-   const TreeNode* n;     /* NULL while frozen */
-   char* text;            /* frozen text, owned; NULL otherwise */
+   const TreeNode* n; /* NULL while frozen */
+   char* text;        /* frozen text, owned; NULL otherwise */
    uint64_t key;
    bool active;
 } Row;
@@ -60,7 +48,7 @@ typedef enum Prompt_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER } Prompt;
 struct Ui_ {
    UiOpts opts;
    SCREEN* scr;
-   bool active;           /* curses is on the terminal */
+   bool active; /* curses is on the terminal */
    bool utf8, color;
    attr_t attr[CL__COUNT];
    char host[72], kernel[72];
@@ -74,6 +62,7 @@ struct Ui_ {
    size_t nrows, rowcap;
    size_t sel, top;
    uint64_t sel_key;
+   size_t found; /* row of sel_key in the last walk, SIZE_MAX if none */
    KeySet* collapsed;
    bool frozen;
 
@@ -89,7 +78,7 @@ struct Ui_ {
    char search[INPUT_CAP];
    bool details, help;
    int details_scroll;
-   uint64_t details_key;  /* the row the details pane was opened on */
+   uint64_t details_key; /* the row the details pane was opened on */
 
    char msg[200];
    uint64_t msg_until_ms;
@@ -105,7 +94,7 @@ struct Ui_ {
    uint16_t ssh_cport, ssh_sport;
 
    UserName* users;
-   Store* store;          /* of the last frame, for redraws on resize */
+   Store* store; /* of the last frame, for redraws on resize */
    UiStatus st;
    bool have_st;
    int body_y, body_h;
@@ -113,6 +102,7 @@ struct Ui_ {
 
 /* ui.c */
 uint64_t Ui_nowMs(void);
+uint64_t Ui_nowNs(const Ui* ui);
 void Ui_message(Ui* ui, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 const char* Ui_userName(Ui* ui, uint32_t uid);
 
@@ -129,21 +119,6 @@ void Rows_sampleRates(Ui* ui);
 const Rate* Rows_rate(Ui* ui, uint64_t key);
 int Rows_search(Ui* ui, const char* text, size_t from, int dir);
 const TreeNode* Rows_selected(Ui* ui);
-
-/* sanitize.c */
-size_t San_append(char* out, size_t cap, const char* s, size_t slen, bool utf8);
-int San_width(const char* s);
-
-/* fmt.c: Buf and number formats */
-void Buf_reset(Buf* b);
-void Buf_cls(Buf* b, int cls);
-void Buf_printf(Buf* b, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-void Buf_san(Buf* b, const char* s, bool utf8);
-void Buf_field(Buf* b, const char* text, int width, bool right, bool utf8);
-const char* Fmt_bytes(uint64_t v, char* buf, size_t len);
-const char* Fmt_rate(double v, char* buf, size_t len);
-const char* Fmt_age(uint64_t ns, char* buf, size_t len);
-const char* Fmt_endpoint(const uint8_t addr[16], uint16_t port, char* buf, size_t len);
 
 /* draw.c */
 void Draw_frame(Ui* ui, Store* s);

@@ -5,6 +5,7 @@
  * pseudo-terminal of W x H (default 200x60, TERM=xterm-256color, UTF-8),
  * and prints the median and worst time of N frames for:
  *   build  Tree_build + Tree_free alone
+ *   walk   the same plus one Tree_walk over every node (the flattening)
  *   full   a frame after the store changed: tree rebuild, rows, drawing
  *   redraw a frame with nothing changed (what a refresh tick costs)
  * and the bytes the frames wrote to the terminal.
@@ -97,6 +98,12 @@ static void fill(Store* s, unsigned procs, unsigned socks) {
    }
 }
 
+static int countNode(void* ctx, const TreeNode* n) {
+   (void)n;
+   (*(size_t*)ctx)++;
+   return 0;
+}
+
 static void report(FILE* out, const char* what, double* v, int n) {
    qsort(v, (size_t)n, sizeof *v, cmpDouble);
    fprintf(out, "%-7s median %8.2f ms   min %8.2f ms   max %8.2f ms\n", what, v[n / 2], v[0],
@@ -109,13 +116,24 @@ int main(int argc, char** argv) {
    int c;
    while ((c = getopt(argc, argv, "n:p:s:W:H:")) != -1) {
       switch (c) {
-      case 'n': frames = atoi(optarg); break;
-      case 'p': procs = (unsigned)atoi(optarg); break;
-      case 's': socks = (unsigned)atoi(optarg); break;
-      case 'W': W = atoi(optarg); break;
-      case 'H': H = atoi(optarg); break;
+      case 'n':
+         frames = atoi(optarg);
+         break;
+      case 'p':
+         procs = (unsigned)atoi(optarg);
+         break;
+      case 's':
+         socks = (unsigned)atoi(optarg);
+         break;
+      case 'W':
+         W = atoi(optarg);
+         break;
+      case 'H':
+         H = atoi(optarg);
+         break;
       default:
-         fprintf(stderr, "usage: bench_frame [-n FRAMES] [-p PROCS] [-s SOCKETS] [-W COLS] [-H LINES]\n");
+         fprintf(stderr,
+                 "usage: bench_frame [-n FRAMES] [-p PROCS] [-s SOCKETS] [-W COLS] [-H LINES]\n");
          return 2;
       }
    }
@@ -147,6 +165,15 @@ int main(int argc, char** argv) {
       v[i] = nowMs() - a;
    }
    report(out, "build", v, frames);
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Tree* t = Tree_build(s, &to);
+      size_t rows = 0;
+      Tree_walk(t, NULL, NULL, countNode, &rows);
+      Tree_free(t);
+      v[i] = nowMs() - a;
+   }
+   report(out, "walk", v, frames);
 
    int slave;
    struct winsize ws = {.ws_row = (unsigned short)H, .ws_col = (unsigned short)W};
@@ -190,8 +217,9 @@ int main(int argc, char** argv) {
    Ui_free(ui);
    report(out, "full", v, frames);
    report(out, "redraw", r, frames);
-   fprintf(out, "terminal %dx%d: first frame %llu bytes; %d rebuilt frames %llu bytes; "
-                "%d unchanged frames %llu bytes\n",
+   fprintf(out,
+           "terminal %dx%d: first frame %llu bytes; %d rebuilt frames %llu bytes; "
+           "%d unchanged frames %llu bytes\n",
            W, H, b0, frames, b1 - b0, frames, b2 - b1);
    fclose(out);
    Store_free(s);

@@ -5,7 +5,8 @@
  *   bench_hold client PORT N   connect N times to 127.0.0.1:PORT, hold
  *
  * Prints "ready N" on stdout once all N are open, then holds them until
- * stdin is closed or a signal ends it. Exits 1 with a message on error. */
+ * stdin is closed (then resets them: no TIME_WAIT left behind) or a signal
+ * ends it. Exits 1 with a message on error. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,12 +22,19 @@ static int die(const char* what, int i) {
    return 1;
 }
 
-static void hold(int n) {
+/* Holds the n sockets until stdin closes, then resets them (SO_LINGER 0)
+ * so that no TIME_WAIT sockets outlive the run and skew the next one. */
+static void hold(const int* fds, int n) {
    printf("ready %d\n", n);
    fflush(stdout);
    char c;
    while (read(STDIN_FILENO, &c, 1) > 0)
       ;
+   struct linger lg = {.l_onoff = 1, .l_linger = 0};
+   for (int i = 0; i < n; i++) {
+      setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+      close(fds[i]);
+   }
 }
 
 int main(int argc, char** argv) {
@@ -44,6 +52,9 @@ int main(int argc, char** argv) {
       rl.rlim_cur = rl.rlim_max;
       setrlimit(RLIMIT_NOFILE, &rl);
    }
+   int* fds = calloc((size_t)n, sizeof *fds);
+   if (!fds)
+      return die("calloc", 0);
    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
    if (strcmp(argv[1], "server") == 0) {
@@ -55,9 +66,10 @@ int main(int argc, char** argv) {
       printf("listening\n");
       fflush(stdout);
       for (int i = 0; i < n; i++)
-         if (accept4(l, NULL, NULL, SOCK_CLOEXEC) < 0)
+         if ((fds[i] = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0)
             return die("accept", i);
-      hold(n);
+      close(l);
+      hold(fds, n);
    } else {
       for (int i = 0; i < n; i++) {
          int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -65,8 +77,9 @@ int main(int argc, char** argv) {
             return die("connect", i);
          if (i % 100 == 0 && write(s, "x", 1) != 1) /* some bytes to count */
             return die("write", i);
+         fds[i] = s;
       }
-      hold(n);
+      hold(fds, n);
    }
    return 0;
 }

@@ -25,7 +25,12 @@ command -v ss >/dev/null || { echo "ss not installed" >&2; exit 2; }
 DIR=$(mktemp -d /tmp/visnet-bench.XXXXXX)
 SPID= CPID=
 cleanup() {
+   # closing their stdin makes the holders reset their sockets and exit
    exec 7>&- 8>&- 2>/dev/null
+   for _ in $(seq 1 50); do
+      kill -0 "$SPID" 2>/dev/null || kill -0 "$CPID" 2>/dev/null || break
+      sleep 0.1
+   done
    [ -n "$CPID" ] && kill "$CPID" 2>/dev/null
    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
    wait 2>/dev/null
@@ -42,6 +47,14 @@ wait_for() {
    echo "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
    exit 1
 }
+
+# TIME_WAIT sockets left by an earlier run would be counted too: let them go
+for _ in $(seq 1 70); do
+   tw=$(ss -tanH state time-wait | wc -l)
+   [ "$tw" -lt 1000 ] && break
+   [ "${said:-}" ] || { echo "waiting for $tw TIME_WAIT sockets to expire"; said=1; }
+   sleep 1
+done
 
 mkfifo "$DIR/s.in" "$DIR/c.in"
 "$HOLD" server "$PORT" "$N" <"$DIR/s.in" >"$DIR/s.out" &
@@ -92,25 +105,38 @@ for k in cmds:
 print(f"ratio visnet --once / ss -tanp: {med['visnet --once']/med['ss -tanp']:.2f} "
       f"(target <= 0.6); visnet peak RSS {rss['visnet --once']/1024:.1f} MiB (target <= 16)")
 
-def idle_cpu(args, label):
-    """CPU share of one core used by a mode running idle for idle_s."""
-    t = time.perf_counter()
-    p = subprocess.Popen([visnet] + args, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+def ticks(pid):
+    """utime + stime of pid, in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])
+
+def idle_cpu(args, label, warmup=3.0):
+    """CPU share of one core used by a mode once started (start-up excluded):
+    ticks between warmup and warmup + idle_s."""
+    p = subprocess.Popen([visnet] + args + ["--duration", f"{warmup + idle_s + 2:g}"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL)
+    time.sleep(warmup)
+    try:
+        t0, c0 = time.perf_counter(), ticks(p.pid)
+        time.sleep(idle_s)
+        t1, c1 = time.perf_counter(), ticks(p.pid)
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        c0 = c1 = None
     _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
     err = p.stderr.read().decode(errors="replace").strip().splitlines()
-    if os.waitstatus_to_exitcode(status) != 0:
-        print(f"{label}: not measured (exit {os.waitstatus_to_exitcode(status)}: "
-              f"{err[-1] if err else ''})")
+    rc = os.waitstatus_to_exitcode(status)
+    if rc != 0 or c0 is None:
+        print(f"{label}: not measured (exit {rc}: {err[-1] if err else ''})")
         return
-    cpu = ru.ru_utime + ru.ru_stime
-    print(f"{label}: {cpu:.2f} s CPU in {wall:.1f} s = {100*cpu/wall:.2f}% of a core "
-          f"(start-up snapshot included), peak RSS {ru.ru_maxrss/1024:.1f} MiB")
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = (c1 - c0) / hz
+    print(f"{label}: {cpu:.2f} s CPU in {t1 - t0:.1f} s idle = {100 * cpu / (t1 - t0):.2f}% "
+          f"of a core; whole run {ru.ru_utime + ru.ru_stime:.2f} s CPU, "
+          f"peak RSS {ru.ru_maxrss / 1024:.1f} MiB")
 
 if idle_s > 0:
-    d = f"{idle_s:g}"
-    idle_cpu(["--headless", "--duration", d], f"live (eBPF) --headless --duration {d}")
-    idle_cpu(["--headless", "--no-bpf", "--duration", d],
-             f"polling --no-bpf --headless --duration {d} (default -d)")
+    idle_cpu(["--headless"], "live (eBPF) --headless")
+    idle_cpu(["--headless", "--no-bpf"], "polling --no-bpf --headless (default -d)")
 PY

@@ -13,7 +13,9 @@ expect() {
    local code=$1 pat=$2
    shift 3
    local rc=0
-   timeout 20 "$VISNET" "$@" </dev/null >"$tmp/out" 2>"$tmp/err" || rc=$?
+   timeout 20 "$VISNET" "$@" </dev/null >"$tmp/out" 2>"$tmp/all" || rc=$?
+   # The end-of-run summary (--headless, --json) is not an error line.
+   grep -vE '^visnet: [a-zA-Z ]+: [0-9]+ events' "$tmp/all" >"$tmp/err"
    local lines
    lines=$(wc -l <"$tmp/err")
    if [ "$rc" -ne "$code" ] || [ "$lines" -ne 1 ] || ! grep -qE "$pat" "$tmp/err"; then
@@ -50,6 +52,7 @@ size=$(stat -c %s "$sample")
 head -c $((size - 7)) "$sample" >"$tmp/trunc.evlog"
 rc=0
 timeout 20 "$VISNET" --replay "$tmp/trunc.evlog" --speed 0 --json >"$tmp/trunc.json" 2>"$tmp/err" || rc=$?
+grep -qE "^visnet: replay: [0-9]+ events, 0 lost" "$tmp/err" || fail "truncated log: no summary: $(cat "$tmp/err")"
 [ "$rc" -eq 1 ] || fail "truncated log: exit $rc, want 1"
 grep -qE "^visnet: replay .*trunc.*offset [0-9]+" "$tmp/err" || fail "truncated log: $(cat "$tmp/err")"
 full=$("$VISNET" --replay "$sample" --speed 0 --json | wc -l)

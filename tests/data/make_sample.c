@@ -12,7 +12,8 @@
  *       -> python3 -m http.server 8000 (5000): listens on 0.0.0.0:8000 and
  *          accepts 3 connections (127.0.0.1, 10.0.0.7, 10.0.0.8; one closed)
  *       -> curl (5100, forked then exec'd): UDP DNS to 127.0.0.53:53,
- *          10.200.0.2:80 (closed), 93.184.216.34:443 (open) and
+ *          10.200.0.2:80 (closed), 93.184.216.34:443 (open, twice: from
+ *          an IPv4 socket and from a dual-stack IPv6 socket, v4-mapped) and
  *          [2606:2800:220:1:248:1893:25c8:1946]:443 (open)
  *       -> nc -z 10.200.0.9 25 (5300): connection refused, exited with 1
  *       -> a process named "\x1b[31mevil\x1b]0;pwn\x07" (6000; comm keeps
@@ -261,6 +262,12 @@ static void curl(void) {
               443);
    connectOk(&t4, start + 50 * MS);
    bytes(EV_BYTES, &t4, start + 800 * MS, TCPS_ESTABLISHED, 1517, 1048576);
+
+   /* the same IPv4 peer reached from a dual-stack IPv6 socket */
+   Sk dual = sk(5100, start, IPPROTO_TCP, AF_INET6, DIR_OUT, "::ffff:10.0.0.2", 40240,
+                "::ffff:93.184.216.34", 443);
+   connectOk(&dual, start + 55 * MS);
+   bytes(EV_BYTES, &dual, start + 700 * MS, TCPS_ESTABLISHED, 900, 4096);
 
    Sk t6 = sk(5100, start, IPPROTO_TCP, AF_INET6, DIR_OUT, "fd00:200::1", 40330,
               "2606:2800:220:1:248:1893:25c8:1946", 443);

@@ -4,8 +4,10 @@
 Each writes what it did (pid, tid, ports, bytes) as key=value lines to --out
 so that the test can compare with what visnet reported.
 
-  tcpapp.py server  --bind A --port P --reply N [--count K] [--fork] --out F
-  tcpapp.py client  --addr A --port P --send N [--count K] [--thread] --out F
+  tcpapp.py server  --bind A --port P --reply N [--count K] [--fork] [--delay S] --out F
+      (--delay: wait S seconds after the client's FIN before replying)
+  tcpapp.py client  --addr A --port P --send N [--count K] [--thread] [--drip D] --out F
+      (--drip: first D writes of N bytes, 0.5 s apart, then N bytes)
   tcpapp.py refused --addr A --port P --out F
   tcpapp.py udpserver --bind A --port P --count K --out F
   tcpapp.py udpclient --addr A --port P --count K [--connect] --out F
@@ -15,6 +17,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 
 def family_of(addr):
@@ -38,8 +41,9 @@ def read_all(s):
         n += len(d)
 
 
-def serve_one(c, reply):
+def serve_one(c, reply, delay=0):
     n = read_all(c)
+    time.sleep(delay)
     c.sendall(b"r" * reply)
     c.close()
     return n
@@ -59,13 +63,13 @@ def server(a):
             child = os.fork()
             if child == 0:
                 l.close()
-                serve_one(c, a.reply)
+                serve_one(c, a.reply, a.delay)
                 os._exit(0)
             kv["child%d" % i] = child
             c.close()
             os.waitpid(child, 0)
         else:
-            kv["rx%d" % i] = serve_one(c, a.reply)
+            kv["rx%d" % i] = serve_one(c, a.reply, a.delay)
     l.close()
     write_kv(a.out, kv)
 
@@ -75,6 +79,9 @@ def client_once(a, kv, i):
     s.connect((a.addr, a.port))
     kv["lport%d" % i] = s.getsockname()[1]
     kv["tid%d" % i] = threading.get_native_id()
+    for j in range(a.drip):
+        s.sendall(b"d" * a.send)
+        time.sleep(0.5)
     if a.send:
         s.sendall(b"s" * a.send)
     s.shutdown(socket.SHUT_WR)
@@ -156,6 +163,8 @@ def main():
     p.add_argument("--reply", type=int, default=0)
     p.add_argument("--send", type=int, default=0)
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--delay", type=float, default=0)
+    p.add_argument("--drip", type=int, default=0)
     p.add_argument("--fork", action="store_true")
     p.add_argument("--thread", action="store_true")
     p.add_argument("--connect", action="store_true")

@@ -70,11 +70,26 @@ wait_for '^ +[0-9]+ +(93\.184\.216\.34|1\.1\.1\.1|10\.0\.0\.7)( |$)'
 keys v
 wait_for 'view tree'
 
-# t hides inactive entries (closed connections, exited processes)
+# t hides inactive entries (closed connections, exited processes); the
+# selection stays on the same item while the rows above it go
 wait_for 'closed .* ago'
+keys g / ; type_text curl ; keys Enter
+before=$(line_of ' curl ')
 keys t
 wait_for 'inactive hidden'
 wait_gone 'closed .* ago'
+after=$(line_of ' curl ')
+[ "$after" -lt "$before" ] || { cap >&2; fail "curl's row did not move up ($before -> $after)"; }
+keys Enter
+wait_for 'Process 5100 curl'
+keys Escape
+# and when the sort order moves it
+keys s
+wait_for 'sort name'
+keys Enter
+wait_for 'Process 5100 curl'
+keys Escape S S s s s s
+wait_for 'sort pid'
 keys t
 wait_for 'inactive shown'
 wait_for 'closed .* ago'

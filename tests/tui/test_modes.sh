@@ -50,6 +50,28 @@ keys q
 wait_for 'EXITED:0'
 T kill-server
 
+# automatic pruning removes what has been inactive longer than --prune-after
+tui_start --replay "$SAMPLE" --speed 0 --prune-after 2
+wait_ready
+wait_for 'closed .* ago'
+keys a
+wait_for 'auto-prune 2s'
+wait_gone 'closed .* ago' 10
+wait_for ' 0 inactive'
+keys a
+wait_for 'automatic pruning off'
+keys q
+wait_for 'EXITED:0'
+T kill-server
+
+# --auto-prune starts with it on
+tui_start --replay "$SAMPLE" --speed 0 --prune-after 2 --auto-prune
+wait_for 'auto-prune 2s'
+wait_gone 'closed .* ago' 10
+keys q
+wait_for 'EXITED:0'
+T kill-server
+
 # options: --filter, --view remote, --sort name
 tui_start --replay "$SAMPLE" --speed 0 --filter python3 --view remote --sort name
 wait_for 'REMOTE / PROCESS'

@@ -25,7 +25,7 @@ T kill-server
 # ASCII only under TERM=vt100 and the C locale
 tui_start -e TERM=vt100 -e LC_ALL=C -e LANG=C
 wait_ready
-wait_for '\|- |`- '
+wait_for '\|-|`-'
 screen=$(cap)
 if echo "$screen" | LC_ALL=C grep -q '[^ -~]'; then
    echo "$screen" | LC_ALL=C grep -n '[^ -~]' | head -5 >&2
@@ -40,10 +40,28 @@ keys q
 wait_for 'EXITED:0'
 T kill-server
 
-# NO_COLOR honoured
+# a terminal that cannot address the cursor is refused with one line
+tui_start -e TERM=dumb
+wait_for 'EXITED:1'
+cap | grep -q 'TERM=dumb cannot move the cursor' || { cap >&2; fail "no clear error for TERM=dumb"; }
+T kill-server
+
+# colours by default on a colour terminal; none with NO_COLOR or --no-color
+tui_start
+wait_ready
+T capture-pane -p -e | LC_ALL=C grep -Eq $'\e\\[[0-9;]*3[0-7]m' || fail "no colours on TERM=screen"
+keys q
+wait_for 'EXITED:0'
+T kill-server
 tui_start -e NO_COLOR=1
 wait_ready
 T capture-pane -p -e | LC_ALL=C grep -Eq $'\e\\[[0-9;]*3[0-7]m' && fail "colours drawn with NO_COLOR set"
+keys q
+wait_for 'EXITED:0'
+T kill-server
+tui_start --replay "$SAMPLE" --speed 0 --no-color
+wait_ready
+T capture-pane -p -e | LC_ALL=C grep -Eq $'\e\\[[0-9;]*3[0-7]m' && fail "colours drawn with --no-color"
 keys q
 wait_for 'EXITED:0'
 pass

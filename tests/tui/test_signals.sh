@@ -15,9 +15,9 @@ check_restored() { # how
    wait_for "^$tag-out\$" 5
    type_text "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo|isig|icrnl)\$' | tr '\\n' ' '; echo END"
    keys Enter
-   wait_for 'END$' 5
+   wait_for '^(-?[a-z]+ )+END$' 5
    local modes
-   modes=$(cap | grep 'END$' | grep -v stty | tail -1)
+   modes=$(cap | grep -E '^(-?[a-z]+ )+END$' | tail -1)
    for m in icanon echo isig icrnl; do
       echo "$modes" | grep -Eq "(^| )$m " || fail "$1: tty mode $m not restored: $modes"
    done

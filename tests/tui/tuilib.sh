@@ -4,23 +4,35 @@
 . "$VISNET_TESTS/lib.sh"
 
 command -v tmux >/dev/null || skip "tmux is not installed"
+unset TMUX TMUX_PANE # we may run inside someone's tmux
 SAMPLE="$VISNET_TESTS/data/sample.evlog"
 [ -r "$SAMPLE" ] || fail "missing $SAMPLE"
 
-TMUX_SOCK="visnet-test-$$"
+# one tmux server per tui_start, so that a new one never races the
+# shutdown of the last
+TUI_RUN=0
+TMUX_SOCK="visnet-test-$$-0"
 TUI_TMP=$(mktemp -d /tmp/visnet-tui.XXXXXX)
 T() { tmux -L "$TMUX_SOCK" "$@"; }
 tui_cleanup() {
-   T kill-server >/dev/null 2>&1
+   local i
+   for ((i = 0; i <= TUI_RUN; i++)); do
+      tmux -L "visnet-test-$$-$i" kill-server >/dev/null 2>&1
+      rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/visnet-test-$$-$i"
+   done
    rm -rf "$TUI_TMP"
 }
 trap tui_cleanup EXIT INT TERM
 
-# tui_start [-x W] [-y H] [-e VAR=VAL]... [visnet args]: runs visnet (by
-# default on the sample replay) in a fresh tmux session; when visnet exits
-# the pane prints EXITED:<status> and an interactive shell takes over.
+# tui_start [-x W] [-y H] [-e VAR=VAL]... [-E VAR=VAL]... [visnet args]:
+# runs visnet (by default on the sample replay) in a fresh tmux session;
+# -e exports to visnet, -E puts into the environment the pane's shell starts
+# with. When visnet exits the pane prints EXITED:<status> and an interactive
+# shell takes over.
 tui_start() {
-   local w=120 h=40 q
+   local w=120 h=40 q penv=()
+   TUI_RUN=$((TUI_RUN + 1))
+   TMUX_SOCK="visnet-test-$$-$TUI_RUN"
    local run="$TUI_TMP/run.sh"
    printf "export LC_ALL=C.UTF-8 LANG=C.UTF-8\n" >"$run"
    while [ $# -gt 0 ]; do
@@ -28,6 +40,7 @@ tui_start() {
       -x) w=$2; shift 2 ;;
       -y) h=$2; shift 2 ;;
       -e) printf 'export %q\n' "$2" >>"$run"; shift 2 ;;
+      -E) penv+=(-e "$2"); shift 2 ;;
       *) break ;;
       esac
    done
@@ -39,7 +52,7 @@ echo EXITED:\$?
 PS1='$ ' exec sh
 EOS
    printf 'set -g status off\nset -g default-terminal screen\n' >"$TUI_TMP/tmux.conf"
-   T -f "$TUI_TMP/tmux.conf" new-session -d -x "$w" -y "$h" "bash $run" ||
+   T -f "$TUI_TMP/tmux.conf" new-session -d -x "$w" -y "$h" "${penv[@]}" "bash $run" ||
       fail "tmux new-session failed"
 }
 
@@ -75,7 +88,9 @@ type_text() { T send-keys -l "$1"; }
 
 # line_of REGEX: the first screen line (0-based) matching, or -1
 line_of() {
-   cap | grep -En -- "$1" | head -1 | cut -d: -f1 | awk '{print ($1 == "" ? -1 : $1 - 1)}'
+   local n
+   n=$(cap | grep -En -- "$1" | head -1 | cut -d: -f1)
+   echo $((${n:-0} - 1))
 }
 
 # The pid of visnet (child of the pane's shell).

@@ -292,6 +292,50 @@ static void test_round_trip_every_type(void** state) {
    free(path);
 }
 
+/* Enough events of varying sizes to cross many stdio buffer boundaries. */
+static Event variedEvent(int i) {
+   Event e = fullEvent(1 + i % NTYPES);
+   e.ts = (uint64_t)i;
+   if (!Event_isSock(&e)) {
+      memset(e.proc.filename, 0, VN_PATH_LEN);
+      memset(e.proc.filename, 'a' + i % 26, (size_t)(i * 7) % VN_PATH_LEN);
+      e.proc.args_len = (uint16_t)((i * 13) % (VN_ARGS_LEN + 1));
+      memset(e.proc.args, 0, VN_ARGS_LEN);
+      memset(e.proc.args, 'x', e.proc.args_len);
+   }
+   return e;
+}
+
+static void test_many_events(void** state) {
+   (void)state;
+   char* path = tmpPath();
+   char err[256];
+   EvlogWriter* w = EvlogWriter_open(path, NULL, err, sizeof err);
+   assert_non_null(w);
+   const int n = 30000;
+   for (int i = 0; i < n; i++) {
+      Event e = variedEvent(i);
+      assert_int_equal(EvlogWriter_write(w, &e), 0);
+   }
+   assert_int_equal(EvlogWriter_close(w), 0);
+   EvlogStatus st;
+   EvlogReader* r = EvlogReader_open(path, &st, err, sizeof err);
+   assert_non_null(r);
+   Event got;
+   for (int i = 0; i < n; i++) {
+      assert_int_equal(EvlogReader_next(r, &got), EVLOG_OK);
+      Event want = variedEvent(i);
+      assertEventEqual(&want, &got);
+   }
+   assert_int_equal(EvlogReader_next(r, &got), EVLOG_EOF);
+   struct stat sb;
+   assert_int_equal(stat(path, &sb), 0);
+   assert_true(sb.st_size > 4 << 20); /* several 1 MiB buffers */
+   EvlogReader_close(r);
+   unlink(path);
+   free(path);
+}
+
 static void test_payload_sizes(void** state) {
    (void)state;
    uint8_t buf[EVLOG_MAX_PAYLOAD];
@@ -742,6 +786,7 @@ static void test_strerror(void** state) {
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip_every_type),
+      cmocka_unit_test(test_many_events),
       cmocka_unit_test(test_payload_sizes),
       cmocka_unit_test(test_unterminated_strings_are_cut),
       cmocka_unit_test(test_invalid_type_not_written),

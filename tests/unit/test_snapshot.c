@@ -6,7 +6,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +124,11 @@ static void test_stat_malformed(void** state) {
    uint32_t ppid;
    uint64_t start;
    const char* bad[] = {
-      "",
-      "12 noparens S 1 2 3\n",
-      "12 (x) S 1 2 3 4\n",       /* too few fields */
-      "12 )x( S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n",
-      "12 (x) S y 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n",
+       "",
+       "12 noparens S 1 2 3\n",
+       "12 (x) S 1 2 3 4\n", /* too few fields */
+       "12 )x( S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n",
+       "12 (x) S y 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n",
    };
    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
       assert_int_equal(Procfs_parseStat(bad[i], strlen(bad[i]), comm, &ppid, &start), -1);
@@ -142,7 +145,8 @@ static void test_status_cgroup_link(void** state) {
    assert_int_equal(Procfs_parseUid("Name:\tx\nUid:\tzz\n", &uid), -1);
 
    char path[64];
-   assert_int_equal(Procfs_parseCgroup("1:cpu:/a\n0::/system.slice/x.service\n", path, sizeof path), 0);
+   assert_int_equal(Procfs_parseCgroup("1:cpu:/a\n0::/system.slice/x.service\n", path, sizeof path),
+                    0);
    assert_string_equal(path, "/system.slice/x.service");
    assert_int_equal(Procfs_parseCgroup("1:cpu:/a\n", path, sizeof path), -1);
    assert_int_equal(Procfs_parseCgroup("0::\n", path, sizeof path), -1);
@@ -255,9 +259,8 @@ static void test_scan_missing_root(void** state) {
    Events_init(&ev);
    ProcScan scan;
    memset(&scan, 0, sizeof scan);
-   assert_int_equal(Procfs_scan("/nonexistent/proc", "", 0, 0, procEvent, &ev, &scan, err,
-                                sizeof err),
-                    -1);
+   assert_int_equal(
+       Procfs_scan("/nonexistent/proc", "", 0, 0, procEvent, &ev, &scan, err, sizeof err), -1);
    assert_non_null(strstr(err, "/nonexistent/proc"));
    assert_int_equal(ev.n, 0);
    ProcScan_free(&scan);
@@ -270,11 +273,11 @@ static void test_scan_missing_root(void** state) {
 /* ---- real sockets, fake owners ---- */
 
 typedef struct Fixture_ {
-   char root[256];  /* temporary proc root */
-   int lfd;         /* TCP listener on 127.0.0.1 */
-   int cfd;         /* client connected to it */
-   int afd;         /* accepted */
-   int ufd;         /* UDP bound on 127.0.0.1 */
+   char root[256]; /* temporary proc root */
+   int lfd;        /* TCP listener on 127.0.0.1 */
+   int cfd;        /* client connected to it */
+   int afd;        /* accepted */
+   int ufd;        /* UDP bound on 127.0.0.1 */
    uint16_t lport, cport, uport;
 } Fixture;
 
@@ -305,9 +308,8 @@ static void fakeProc(const char* root, uint32_t pid, uint64_t start, const int* 
    char dir[512], path[600], link[64], stat[256];
    snprintf(dir, sizeof dir, "%s/%u", root, pid);
    mkdir(dir, 0755);
-   snprintf(stat, sizeof stat,
-            "%u (fake %u) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 %llu 0 0\n", pid, pid,
-            (unsigned long long)start);
+   snprintf(stat, sizeof stat, "%u (fake %u) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 %llu 0 0\n", pid,
+            pid, (unsigned long long)start);
    writeFile(dir, "stat", stat);
    snprintf(path, sizeof path, "%s/fd", dir);
    mkdir(path, 0755);
@@ -345,6 +347,14 @@ static int setupSockets(void** state) {
    char buf[8];
    if (read(f->afd, buf, sizeof buf) != 5)
       return -1;
+   /* wait (bounded) until the 5 bytes are acked, so tx is deterministic */
+   for (int i = 0; i < 100; i++) {
+      struct tcp_info ti;
+      socklen_t tl = sizeof ti;
+      if (getsockopt(f->cfd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_bytes_acked >= 6)
+         break;
+      usleep(10000);
+   }
    f->ufd = socket(AF_INET, SOCK_DGRAM, 0);
    a.sin_port = 0;
    if (bind(f->ufd, (struct sockaddr*)&a, sizeof a) < 0)
@@ -366,7 +376,8 @@ static int teardownSockets(void** state) {
    if (!f)
       return 0;
    close(f->lfd);
-   close(f->cfd);
+   if (f->cfd >= 0)
+      close(f->cfd);
    close(f->afd);
    if (f->ufd >= 0)
       close(f->ufd);
@@ -402,7 +413,7 @@ static void test_snapshot_owners_and_direction(void** state) {
    assert_int_equal(c->pid, 700);
    assert_int_equal(c->sock.state, TCPS_ESTABLISHED);
    assert_int_equal(c->sock.dir, DIR_OUT);
-   assert_true(c->sock.tx >= 5); /* bytes_acked; the SYN may count as one */
+   assert_int_equal(c->sock.tx, 5); /* payload: bytes_acked less the SYN */
    assert_int_equal(c->sock.family, AF_INET);
    assert_true(Addr_isV4(c->sock.raddr));
 
@@ -417,6 +428,147 @@ static void test_snapshot_owners_and_direction(void** state) {
    assert_non_null(u);
    assert_int_equal(u->pid, 700);
    assert_int_equal(u->sock.dir, DIR_LISTEN);
+}
+
+/* Listener gone: the accepted socket's fixed local port (outside the
+ * ephemeral range) facing an ephemeral remote port still reads as "in". */
+static void test_direction_without_listener(void** state) {
+   (void)state;
+   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+   int l = -1;
+   uint16_t port = 0;
+   for (uint16_t p = 20000 + (uint16_t)(getpid() % 5000); p < 30000 && l < 0; p += 7) {
+      l = socket(AF_INET, SOCK_STREAM, 0);
+      a.sin_port = htons(p);
+      if (bind(l, (struct sockaddr*)&a, sizeof a) < 0 || listen(l, 2) < 0) {
+         close(l);
+         l = -1;
+      } else {
+         port = p;
+      }
+   }
+   assert_true(l >= 0);
+   int c = socket(AF_INET, SOCK_STREAM, 0);
+   assert_int_equal(connect(c, (struct sockaddr*)&a, sizeof a), 0);
+   int s = accept(l, NULL, NULL);
+   assert_true(s >= 0);
+   close(l);
+   uint16_t cport = portOf(c);
+   g_ports[0] = port;
+   g_nports = 1;
+   static Events ev;
+   Events_init(&ev);
+   char err[256];
+   assert_int_equal(Snapshot_take("/proc", collect, &ev, NULL, err, sizeof err), 0);
+   const Event* in = findSock(&ev, EV_SOCK, IPPROTO_TCP, port, cport);
+   const Event* out = findSock(&ev, EV_SOCK, IPPROTO_TCP, cport, port);
+   assert_non_null(in);
+   assert_non_null(out);
+   assert_null(findSock(&ev, EV_SOCK, IPPROTO_TCP, port, 0)); /* no listener */
+   assert_int_equal(in->sock.dir, DIR_IN);
+   assert_int_equal(out->sock.dir, DIR_OUT);
+   assert_int_equal(in->pid, (uint32_t)getpid()); /* the real /proc: we own both */
+   assert_int_equal(out->pid, (uint32_t)getpid());
+   g_nports = 0;
+   close(c);
+   close(s);
+}
+
+/* A process listed, then gone before it is read: skipped, not an error. */
+static void test_process_vanishes(void** state) {
+   (void)state;
+   char root[] = "/tmp/visnet-vanish-XXXXXX";
+   assert_non_null(mkdtemp(root));
+   fakeProc(root, 10, 5, NULL, 0);
+   fakeProc(root, 11, 6, NULL, 0);
+   char err[256];
+   ProcList l;
+   assert_int_equal(ProcList_open(&l, root, err, sizeof err), 0);
+   assert_int_equal(l.n, 2);
+   assert_int_equal(l.pids[0], 10);
+   char dir[300];
+   snprintf(dir, sizeof dir, "%s/10", root);
+   rmTree(dir);
+   ProcScan scan;
+   memset(&scan, 0, sizeof scan);
+   Event e;
+   assert_int_equal(Procfs_scanPid(l.rootfd, 10, "", 0, 0, &e, &scan, NULL), 0);
+   assert_int_equal(Procfs_scanPid(l.rootfd, 11, "", 0, 0, &e, &scan, NULL), 1);
+   assert_int_equal(e.pid, 11);
+   assert_int_equal(scan.nowners, 1);
+   ProcScan_free(&scan);
+   ProcList_close(&l);
+   rmTree(root);
+}
+
+/* A big fd directory shared by two threads: every socket inode is found
+ * once, owned by its process, whoever read it. */
+typedef struct Helper_ {
+   FdJob* job;
+   ProcScan scan;
+   atomic_int* done;
+   int helped;
+} Helper;
+
+static void* helperRun(void* arg) {
+   Helper* h = arg;
+   while (!atomic_load(h->done)) {
+      size_t before = h->scan.inodes.count;
+      FdJob_help(h->job, &h->scan);
+      h->helped += h->scan.inodes.count > before;
+   }
+   return NULL;
+}
+
+static void test_fdjob_shared(void** state) {
+   (void)state;
+   char root[] = "/tmp/visnet-fdjob-XXXXXX";
+   assert_non_null(mkdtemp(root));
+   fakeProc(root, 900, 5, NULL, 0);
+   enum { NFD = 3000 };
+   char path[512], link[64];
+   for (int i = 0; i < NFD; i++) {
+      snprintf(path, sizeof path, "%s/900/fd/%d", root, i);
+      snprintf(link, sizeof link, i % 3 ? "socket:[%d]" : "pipe:[%d]", 100000 + i);
+      assert_int_equal(symlink(link, path), 0);
+   }
+   FdJob job;
+   memset(&job, 0, sizeof job);
+   FdJob_help(&job, NULL); /* no job: returns at once */
+   atomic_int done;
+   atomic_init(&done, 0);
+   Helper h = {.job = &job, .done = &done};
+   pthread_t th;
+   assert_int_equal(pthread_create(&th, NULL, helperRun, &h), 0);
+   char err[256];
+   ProcList l;
+   assert_int_equal(ProcList_open(&l, root, err, sizeof err), 0);
+   ProcScan scan;
+   memset(&scan, 0, sizeof scan);
+   Event e;
+   assert_int_equal(Procfs_scanPid(l.rootfd, 900, "", 0, 0, &e, &scan, &job), 1);
+   atomic_store(&done, 1);
+   pthread_join(th, NULL);
+   assert_int_equal(atomic_load(&job.busy), 0);
+   assert_int_equal(atomic_load(&job.helpers), 0);
+   assert_false(h.scan.oom);
+   assert_int_equal(ProcScan_merge(&scan, &h.scan), 0);
+   assert_int_equal(scan.inodes.count, NFD - NFD / 3);
+   for (int i = 0; i < NFD; i++) {
+      uint32_t* o = U64Map_get(&scan.inodes, 100000 + (uint64_t)i);
+      if (i % 3 == 0) {
+         assert_null(o);
+      } else {
+         assert_non_null(o);
+         assert_int_equal(scan.owners[*o].pid, 900);
+         assert_int_equal(scan.owners[*o].start, Procfs_ticksToNs(5));
+      }
+   }
+   print_message("helper thread read %s of the fds\n", h.helped ? "some" : "none");
+   ProcScan_free(&h.scan);
+   ProcScan_free(&scan);
+   ProcList_close(&l);
+   rmTree(root);
 }
 
 static void test_poller(void** state) {
@@ -450,6 +602,26 @@ static void test_poller(void** state) {
    assert_non_null(a);
    assert_int_equal(a->sock.rx, 9);
 
+   /* the client's fd is closed: its socket lingers in FIN_WAIT without an
+    * inode; that is its close, reported once */
+   close(f->cfd);
+   f->cfd = -1;
+   usleep(20000);
+   Events_init(&ev);
+   assert_int_equal(Poller_tick(p, collect, &ev, err, sizeof err), 0);
+   const Event* cc = findSock(&ev, EV_CLOSE, IPPROTO_TCP, f->cport, f->lport);
+   assert_non_null(cc);
+   assert_int_equal(cc->pid, 700);
+   assert_int_equal(cc->sock.tx, 9);
+   assert_null(findSock(&ev, EV_SOCK, IPPROTO_TCP, f->cport, f->lport));
+   a = findSock(&ev, EV_SOCK, IPPROTO_TCP, f->lport, f->cport);
+   assert_non_null(a); /* the other end: CLOSE_WAIT */
+   assert_int_equal(a->sock.state, TCPS_CLOSE_WAIT);
+   Events_init(&ev);
+   assert_int_equal(Poller_tick(p, collect, &ev, err, sizeof err), 0);
+   assert_null(findSock(&ev, EV_CLOSE, IPPROTO_TCP, f->cport, f->lport));
+   assert_null(findSock(&ev, EV_SOCK, IPPROTO_TCP, f->cport, f->lport));
+
    /* the UDP socket closes, the process exits */
    close(f->ufd);
    f->ufd = -1;
@@ -477,7 +649,8 @@ static void test_poller(void** state) {
    Events_init(&ev);
    assert_int_equal(Poller_tick(p, collect, &ev, err, sizeof err), 0);
    assert_non_null(findProc(&ev, EV_PROC, 700));
-   writeFile(f->root, "700/stat", "700 (fake 700) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 3000 0 0\n");
+   writeFile(f->root, "700/stat",
+             "700 (fake 700) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 3000 0 0\n");
    Events_init(&ev);
    assert_int_equal(Poller_tick(p, collect, &ev, err, sizeof err), 0);
    ex = findProc(&ev, EV_EXIT, 700);
@@ -501,16 +674,19 @@ static void test_poller(void** state) {
 
 int main(void) {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_stat_parens),
-      cmocka_unit_test(test_stat_long_comm_and_spaces),
-      cmocka_unit_test(test_stat_malformed),
-      cmocka_unit_test(test_status_cgroup_link),
-      cmocka_unit_test(test_u64map),
-      cmocka_unit_test(test_scan_fake_proc),
-      cmocka_unit_test(test_scan_missing_root),
-      cmocka_unit_test_setup_teardown(test_snapshot_owners_and_direction, setupSockets,
-                                      teardownSockets),
-      cmocka_unit_test_setup_teardown(test_poller, setupSockets, teardownSockets),
+       cmocka_unit_test(test_stat_parens),
+       cmocka_unit_test(test_stat_long_comm_and_spaces),
+       cmocka_unit_test(test_stat_malformed),
+       cmocka_unit_test(test_status_cgroup_link),
+       cmocka_unit_test(test_u64map),
+       cmocka_unit_test(test_scan_fake_proc),
+       cmocka_unit_test(test_scan_missing_root),
+       cmocka_unit_test_setup_teardown(test_snapshot_owners_and_direction, setupSockets,
+                                       teardownSockets),
+       cmocka_unit_test_setup_teardown(test_poller, setupSockets, teardownSockets),
+       cmocka_unit_test(test_direction_without_listener),
+       cmocka_unit_test(test_process_vanishes),
+       cmocka_unit_test(test_fdjob_shared),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

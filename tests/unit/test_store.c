@@ -77,6 +77,25 @@ static StoreStats stats(Store* s) {
    return st;
 }
 
+/* Active entries come first in socket and edge lists (readers rely on it). */
+static void checkSockOrder(const ListNode* head) {
+   bool closed = false;
+   LIST_FOREACH(n, head) {
+      bool active = Sock_isActive(LIST_ENTRY(n, Sock, node));
+      assert_false(closed && active);
+      closed |= !active;
+   }
+}
+
+static void checkEdgeOrder(const ListNode* head, size_t off) {
+   bool inactive = false;
+   LIST_FOREACH(n, head) {
+      bool active = Edge_isActive((const Edge*)((const char*)n - off));
+      assert_false(inactive && active);
+      inactive |= !active;
+   }
+}
+
 static size_t listLen(const ListNode* head) {
    size_t n = 0;
    LIST_FOREACH(x, head) n++;
@@ -117,6 +136,8 @@ static void checkInvariants(Store* s, bool sums) {
          assert_true(++depth <= st.procs);
       uint32_t ps = 0, pa = 0;
       uint64_t tx = 0, rx = 0;
+      checkSockOrder(&p->listens);
+      checkEdgeOrder(&p->edges, offsetof(Edge, proc_node));
       LIST_FOREACH(l, &p->listens) {
          Sock* k = LIST_ENTRY(l, Sock, node);
          assert_ptr_equal(k->proc, p);
@@ -134,6 +155,7 @@ static void checkInvariants(Store* s, bool sums) {
          nedges_active += Edge_isActive(e);
          uint32_t es = 0, ea = 0;
          uint64_t etx = 0, erx = 0;
+         checkSockOrder(&e->socks);
          LIST_FOREACH(sn, &e->socks) {
             Sock* k = LIST_ENTRY(sn, Sock, node);
             assert_ptr_equal(k->proc, p);
@@ -166,6 +188,7 @@ static void checkInvariants(Store* s, bool sums) {
       nactive += pa;
    }
    size_t norph = 0;
+   checkSockOrder(Store_orphans(s));
    LIST_FOREACH(o, Store_orphans(s)) {
       Sock* k = Store_orphanSock(o);
       assert_null(k->proc);
@@ -177,6 +200,7 @@ static void checkInvariants(Store* s, bool sums) {
    for (Endpoint* ep = Store_firstEndpoint(s); ep; ep = Store_nextEndpoint(s, ep)) {
       neps++;
       uint32_t ne = 0, na = 0;
+      checkEdgeOrder(&ep->edges, offsetof(Edge, ep_node));
       LIST_FOREACH(en, &ep->edges) {
          Edge* e = LIST_ENTRY(en, Edge, ep_node);
          assert_ptr_equal(e->ep, ep);
@@ -273,6 +297,36 @@ static void test_accept_and_listen(void** state) {
    assert_ptr_equal(k->proc, p);
    assert_int_equal(listLen(&p->edges), 1);
    assert_int_equal(p->nactive, 2);
+   checkInvariants(s, true);
+   Store_free(s);
+}
+
+/* Events from different CPUs can arrive out of order: a late connect or
+ * accept does not move a socket's state back. */
+static void test_late_open_events_keep_state(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, sockEv(EV_CONNECTED, 10, "10.18.0.1", 80, 40500, 2 * SEC));
+   apply(s, sockEv(EV_CONNECT, 10, "10.18.0.1", 80, 40500, SEC)); /* late */
+   Sock* k = sockAt(s, "10.18.0.1", 80, 40500);
+   assert_int_equal(k->state, TCPS_ESTABLISHED);
+   assert_int_equal(k->dir, DIR_OUT);
+   Event st = sockEv(EV_STATE, 0, "10.18.0.2", 50000, 80, 3 * SEC);
+   st.sock.oldstate = TCPS_ESTABLISHED;
+   st.sock.state = TCPS_CLOSE_WAIT; /* the peer closed before accept() */
+   apply(s, st);
+   apply(s, sockEv(EV_ACCEPT, 20, "10.18.0.2", 50000, 80, 4 * SEC));
+   Sock* a = sockAt(s, "10.18.0.2", 50000, 80);
+   assert_int_equal(a->state, TCPS_CLOSE_WAIT);
+   assert_int_equal(a->dir, DIR_IN);
+   assert_ptr_equal(a->proc, Store_proc(s, 20)); /* orphan got its owner */
+   /* but an accept after SYN_RECV does establish it */
+   st = sockEv(EV_STATE, 0, "10.18.0.3", 50001, 80, 5 * SEC);
+   st.sock.oldstate = TCPS_LISTEN;
+   st.sock.state = TCPS_SYN_RECV;
+   apply(s, st);
+   apply(s, sockEv(EV_ACCEPT, 20, "10.18.0.3", 50001, 80, 6 * SEC));
+   assert_int_equal(sockAt(s, "10.18.0.3", 50001, 80)->state, TCPS_ESTABLISHED);
    checkInvariants(s, true);
    Store_free(s);
 }
@@ -886,6 +940,29 @@ static void test_inactive_cap(void** state) {
    Store_free(s);
 }
 
+/* One eviction can free several entries: every one is counted. */
+static void test_cap_counts_every_entry(void** state) {
+   (void)state;
+   Store* s = Store_new(2);
+   apply(s, TU_exec(10, 1, SEC, "a", SEC));
+   apply(s, sockEv(EV_CONNECT, 10, "10.16.0.1", 80, 48000, SEC));
+   apply(s, sockEv(EV_CONNECT, 10, "10.16.0.1", 80, 48001, SEC));
+   apply(s, sockEv(EV_CLOSE, 10, "10.16.0.1", 80, 48001, 10 * SEC));
+   assert_int_equal(stats(s).inactive, 1);
+   /* a late close, stamped before the other: the edge's inactive time (5 s)
+    * is the oldest, so the edge goes first, with both its sockets */
+   apply(s, sockEv(EV_CLOSE, 10, "10.16.0.1", 80, 48000, 5 * SEC));
+   StoreStats st = stats(s);
+   assert_int_equal(st.evicted, 3);
+   assert_int_equal(st.socks, 0);
+   assert_int_equal(st.edges, 0);
+   assert_int_equal(st.endpoints, 0);
+   assert_int_equal(st.inactive, 0);
+   assert_int_equal(Store_proc(s, 10)->nsocks, 0);
+   checkInvariants(s, false);
+   Store_free(s);
+}
+
 static void test_cap_evicts_procs(void** state) {
    (void)state;
    Store* s = Store_new(5);
@@ -972,10 +1049,119 @@ static void test_random_stream_invariants(void** state) {
    Store_free(s);
 }
 
+/* Store_applyBatch must leave exactly what one Store_apply per event does,
+ * malformed events included. */
+static void test_batch_equals_single(void** state) {
+   (void)state;
+   enum { N = 3000 };
+   Event* ev = calloc(N, sizeof *ev);
+   assert_non_null(ev);
+   unsigned seed = 777;
+   char ip[32];
+   for (int i = 0; i < N; i++) {
+      uint32_t r = (uint32_t)rand_r(&seed);
+      uint32_t pid = 2 + r % 40;
+      uint64_t ts = (uint64_t)(i + 1) * MS;
+      snprintf(ip, sizeof ip, "10.17.0.%u", (r >> 8) % 30);
+      uint16_t lport = (uint16_t)(30000 + (r >> 16) % 40);
+      switch ((r >> 24) % 8) {
+      case 0: ev[i] = TU_exec(pid, 1, SEC, "p", ts); break;
+      case 1: ev[i] = TU_exit(pid, SEC, 0, ts); break;
+      case 2: ev[i] = sockEv(EV_CONNECT, pid, ip, 80, lport, ts); break;
+      case 3: ev[i] = sockEv(EV_CLOSE, pid, ip, 80, lport, ts); break;
+      case 4: ev[i] = sockEv(EV_SOCK, pid, ip, 80, lport, ts); break;
+      case 5:
+         ev[i] = sockEv(EV_CONNECT, pid, ip, 80, lport, ts);
+         ev[i].sock.proto = 99; /* malformed */
+         break;
+      default: ev[i] = bytesEv(pid, ip, 80, lport, r % 5000, r % 7000, ts); break;
+      }
+   }
+   Store* a = Store_new(200);
+   Store* b = Store_new(200);
+   size_t bad = 0;
+   for (int i = 0; i < N; i++)
+      bad += Store_apply(a, &ev[i]) < 0;
+   size_t done = 0, badb = 0;
+   for (size_t chunk = 1; done < N; chunk = chunk * 3 + 1) { /* odd sizes, 1 included */
+      size_t n = chunk < N - done ? chunk : N - done;
+      badb += Store_applyBatch(b, ev + done, n);
+      done += n;
+   }
+   assert_true(bad > 0);
+   assert_int_equal(bad, badb);
+   StoreStats sa = stats(a), sb = stats(b);
+   assert_memory_equal(&sa, &sb, sizeof sa);
+   for (Sock* k = Store_firstSock(a); k; k = Store_nextSock(a, k)) {
+      Sock* kb = Store_sock(b, &k->key);
+      assert_non_null(kb);
+      assert_int_equal(kb->tx, k->tx);
+      assert_int_equal(kb->rx, k->rx);
+      assert_int_equal(kb->closed, k->closed);
+      assert_int_equal(kb->proc ? kb->proc->pid : 0, k->proc ? k->proc->pid : 0);
+   }
+   assert_int_equal(Store_applyBatch(b, ev, 0), 0);
+   checkInvariants(b, false);
+   Store_free(a);
+   Store_free(b);
+   free(ev);
+}
+
+/* Random bytes as events: each is applied or rejected, never a crash, and
+ * the counters stay consistent (run under ASan/UBSan). */
+static void test_garbage_events(void** state) {
+   (void)state;
+   Store* s = Store_new(50);
+   unsigned seed = 4242;
+   uint64_t rejected = 0;
+   for (int i = 0; i < 20000; i++) {
+      Event e;
+      unsigned char* b = (unsigned char*)&e;
+      for (size_t j = 0; j < sizeof e; j++)
+         b[j] = (unsigned char)rand_r(&seed);
+      /* mostly valid headers, so that deep paths are reached */
+      if (i % 4) {
+         e.type = (uint16_t)(1 + (unsigned)rand_r(&seed) % (EV__COUNT - 1));
+         e.pid = (uint32_t)(rand_r(&seed) % 50);
+         e.pstart = (uint64_t)(rand_r(&seed) % 3) * SEC;
+         e.proc.child_pid = (uint32_t)(rand_r(&seed) % 50);
+         if (Event_isSock(&e)) {
+            e.sock.proto = (i & 8) ? IPPROTO_UDP : IPPROTO_TCP;
+            e.sock.family = AF_INET;
+            e.sock.state %= TCPS__COUNT;
+            e.sock.oldstate %= TCPS__COUNT;
+            e.sock.dir %= 4;
+            e.sock.noowner %= 4;
+            e.sock.err &= 0x7f;
+            memset(e.sock.raddr, 0, 15); /* few distinct peers */
+            e.sock.raddr[15] %= 8;
+            memset(e.sock.laddr, 0, 16);
+            e.sock.lport %= 16;
+            e.sock.rport %= 4;
+            e.sock.netns = 0;
+         }
+      }
+      if (Store_apply(s, &e) < 0)
+         rejected++;
+      if (i % 5000 == 4999) {
+         checkInvariants(s, false);
+         Store_prune(s);
+         checkInvariants(s, false);
+      }
+   }
+   StoreStats st = stats(s);
+   assert_int_equal(st.bad_events, rejected);
+   assert_int_equal(st.events + st.bad_events, 20000);
+   assert_true(rejected > 1000);
+   assert_true(st.events > 10000);
+   Store_free(s);
+}
+
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_connect_lifecycle),
       cmocka_unit_test(test_accept_and_listen),
+      cmocka_unit_test(test_late_open_events_keep_state),
       cmocka_unit_test(test_connect_failure),
       cmocka_unit_test(test_state_close_and_unknown_socket),
       cmocka_unit_test(test_pid_reuse),
@@ -993,9 +1179,12 @@ int main(void) {
       cmocka_unit_test(test_prune_all),
       cmocka_unit_test(test_prune_older),
       cmocka_unit_test(test_inactive_cap),
+      cmocka_unit_test(test_cap_counts_every_entry),
       cmocka_unit_test(test_cap_evicts_procs),
       cmocka_unit_test(test_set_name),
       cmocka_unit_test(test_random_stream_invariants),
+      cmocka_unit_test(test_batch_equals_single),
+      cmocka_unit_test(test_garbage_events),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,7 +47,8 @@ static void apply(Store* s, Event e) {
 
 #define HOSTILE_COMM "\x1b[31mred\x07"
 static const char HOSTILE_ARGS[] = "/bin/evil\0--title=\x1b]0;pwned\x07\0\xff\xfe bad utf8\0"
-                                   "caf\xc3\xa9\0\xe2\x80\xae" "reversed\0\\back\0";
+                                   "caf\xc3\xa9\0\xe2\x80\xae"
+                                   "reversed\0\\back\0";
 #define DEPTH 60
 
 /* A store with a hostile process, a long command line, a deep chain of
@@ -68,8 +69,8 @@ static Store* buildStore(void) {
                    TCPS_ESTABLISHED, DIR_OUT));
    for (uint32_t i = 0; i < DEPTH; i++)
       apply(s, procEv(1000 + i, i ? 1000 + i - 1 : 1, "deep", "deep", 5));
-   apply(s, sockEv(1000 + DEPTH - 1, "127.0.0.1", 40000, "127.0.0.1", 22, TCPS_ESTABLISHED,
-                   DIR_OUT));
+   apply(s,
+         sockEv(1000 + DEPTH - 1, "127.0.0.1", 40000, "127.0.0.1", 22, TCPS_ESTABLISHED, DIR_OUT));
    apply(s, procEv(300, 1, "idle", "idle", 5)); /* no socket: not shown */
    Event o = sockEv(0, "10.0.0.1", 22, "10.9.9.9", 51000, TCPS_ESTABLISHED, DIR_IN);
    o.pstart = 0;
@@ -149,8 +150,8 @@ static void test_ascii_80(void** state) {
    assert_non_null(strstr(o.text, "unowned sockets (1)"));
    assert_non_null(strstr(o.text, "[permission] 10.0.0.1:22 -> 10.9.9.9:51000"));
    assert_non_null(strstr(o.text, "long(200)  /usr/bin/long xxxx"));
-   assert_non_null(strstr(o.text, "xxx+\n"));               /* cut, marked */
-   assert_non_null(strstr(o.text, "..")); /* deep chain: left cut */
+   assert_non_null(strstr(o.text, "xxx+\n")); /* cut, marked */
+   assert_non_null(strstr(o.text, ".."));     /* deep chain: left cut */
    assert_null(strstr(o.text, "idle(300)"));
    free(o.text);
 
@@ -158,10 +159,23 @@ static void test_ascii_80(void** state) {
    o = render(false, 200, false);
    checkLines(&o, false, 200);
    assert_non_null(strstr(o.text, "\\xff\\xfe bad"));
-   assert_non_null(strstr(o.text, "caf\\xc3\\xa9"));        /* ASCII: bytes shown */
+   assert_non_null(strstr(o.text, "caf\\xc3\\xa9")); /* ASCII: bytes shown */
    assert_non_null(strstr(o.text, "\\xe2\\x80\\xaereversed"));
    assert_non_null(strstr(o.text, "\\\\back"));
    free(o.text);
+}
+
+static void test_count_procs(void** state) {
+   (void)state;
+   Store* s = buildStore();
+   TreeOpts to = {.view = VIEW_TREE};
+   Tree* t = Tree_build(s, &to);
+   size_t shown = 0, hidden = 0;
+   TextOut_countProcs(t, &shown, &hidden);
+   assert_int_equal(shown, 3 + DEPTH); /* init, 100, 200 and the chain */
+   assert_int_equal(hidden, 1);        /* idle */
+   Tree_free(t);
+   Store_free(s);
 }
 
 static void test_all_procs_and_widths(void** state) {
@@ -186,15 +200,15 @@ static void test_utf8_80(void** state) {
       skip();
    Out o = render(true, 80, false);
    checkLines(&o, true, 80);
-   assert_non_null(strstr(o.text, "\xe2\x80\xa6\n"));           /* … */
+   assert_non_null(strstr(o.text, "\xe2\x80\xa6\n")); /* … */
    free(o.text);
    o = render(true, 200, false);
    checkLines(&o, true, 200);
    assert_non_null(strstr(o.text, "\xe2\x94\x9c\xe2\x94\x80")); /* ├─ */
    assert_non_null(strstr(o.text, "\xe2\x94\x94\xe2\x94\x80")); /* └─ */
    assert_non_null(strstr(o.text, "\\e[31mred\\x07(100)"));
-   assert_non_null(strstr(o.text, "caf\xc3\xa9"));              /* printable UTF-8 kept */
-   assert_non_null(strstr(o.text, "\\u202ereversed"));         /* bidi override shown */
+   assert_non_null(strstr(o.text, "caf\xc3\xa9"));     /* printable UTF-8 kept */
+   assert_non_null(strstr(o.text, "\\u202ereversed")); /* bidi override shown */
    assert_non_null(strstr(o.text, "\\xff\\xfe bad"));
    free(o.text);
    setlocale(LC_ALL, "C");
@@ -226,7 +240,10 @@ static void test_escape(void** state) {
    if (setlocale(LC_ALL, "C.UTF-8")) {
       TextOut_escape(out, sizeof out, "caf\xc3\xa9", 5, true, 80, NULL);
       assert_string_equal(out, "caf\xc3\xa9");
-      TextOut_escape(out, sizeof out, "\xc2\x9b" "1m", 4, true, 80, NULL); /* C1 CSI */
+      TextOut_escape(out, sizeof out,
+                     "\xc2\x9b"
+                     "1m",
+                     4, true, 80, NULL); /* C1 CSI */
       assert_string_equal(out, "\\u009b1m");
       TextOut_escape(out, sizeof out, "\xc3", 1, true, 80, NULL); /* truncated sequence */
       assert_string_equal(out, "\\xc3");
@@ -273,8 +290,9 @@ static void test_dot_write(void** state) {
    assert_int_equal(Dot_write(f, t), 0);
    fclose(f);
    assert_true(strncmp(text, "digraph visnet {\n", 17) == 0);
-   assert_non_null(strstr(text, "\"p100_100000000000\" [shape=box, label=\"\\\\x1b[31mred\\\\x07 (100)"
-                                "\\nlisten tcp/8080\"];"));
+   assert_non_null(strstr(text,
+                          "\"p100_100000000000\" [shape=box, label=\"\\\\x1b[31mred\\\\x07 (100)"
+                          "\\nlisten tcp/8080\"];"));
    assert_non_null(strstr(text, "\"p100_100000000000\" -> \"e_00000000000000000000ffff5db8d822\" "
                                 "[label=\"tcp/443 x1\"];"));
    assert_non_null(strstr(text, "label=\"93.184.216.34\""));
@@ -301,10 +319,10 @@ static void test_dot_write(void** state) {
 int main(void) {
    setlocale(LC_ALL, "C");
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ascii_80),      cmocka_unit_test(test_all_procs_and_widths),
-      cmocka_unit_test(test_utf8_80),       cmocka_unit_test(test_escape),
-      cmocka_unit_test(test_bytes),         cmocka_unit_test(test_dot_escape),
-      cmocka_unit_test(test_dot_write),
+       cmocka_unit_test(test_ascii_80),    cmocka_unit_test(test_all_procs_and_widths),
+       cmocka_unit_test(test_count_procs), cmocka_unit_test(test_utf8_80),
+       cmocka_unit_test(test_escape),      cmocka_unit_test(test_bytes),
+       cmocka_unit_test(test_dot_escape),  cmocka_unit_test(test_dot_write),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

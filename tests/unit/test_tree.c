@@ -637,6 +637,37 @@ static void test_names_and_bad_opts(void** state) {
    Store_free(s);
 }
 
+static int maxDepth(void* ctx, const TreeNode* n) {
+   int* d = ctx;
+   if (n->depth > *d)
+      *d = n->depth;
+   return 0;
+}
+
+/* A fork chain thousands deep: built without deep recursion, nothing lost. */
+static void test_deep_chain(void** state) {
+   (void)state;
+   enum { DEPTH = 5000 };
+   Store* s = Store_new(0);
+   apply(s, TU_exec(1, 0, SEC, "init", SEC));
+   for (uint32_t i = 0; i < DEPTH; i++)
+      apply(s, TU_fork(1 + i, 0, 2 + i, 0, 2 * SEC));
+   conn(s, 1 + DEPTH, "10.3.0.1", 80, 1000, 3 * SEC);
+   TreeOpts o = opts(VIEW_TREE);
+   Tree* t = Tree_build(s, &o);
+   assert_int_equal(Tree_size(t), DEPTH + 1 + 2);
+   int depth = 0;
+   Tree_walk(t, NULL, NULL, maxDepth, &depth);
+   assert_true(depth <= 300);
+   assert_int_equal(Tree_root(t)->nconns, 1);
+   Tree_free(t);
+   o.filter = "10.3.0.1"; /* the deepest one's edge: every ancestor kept */
+   t = Tree_build(s, &o);
+   assert_int_equal(Tree_size(t), 256 + 1 + 2);
+   Tree_free(t);
+   Store_free(s);
+}
+
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hierarchy),
@@ -651,6 +682,7 @@ int main(void) {
       cmocka_unit_test(test_stable_keys),
       cmocka_unit_test(test_walk_collapse),
       cmocka_unit_test(test_names_and_bad_opts),
+      cmocka_unit_test(test_deep_chain),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
