@@ -74,8 +74,8 @@ static const ProbeFeature Probe_features[] = {
      { "vn_enter_sendmsg", "vn_exit_sendmsg" } },
    { "UDP peers of recvmsg()", { "syscalls/sys_enter_recvmsg", "syscalls/sys_exit_recvmsg" },
      { "vn_enter_recvmsg", "vn_exit_recvmsg" } },
-   { "connected UDP traffic", { "sock/sock_send_length", "sock/sock_recv_length" },
-     { "vn_send_len", "vn_recv_len" } },
+   { "connected UDP traffic and per-call TCP byte counts",
+     { "sock/sock_send_length", "sock/sock_recv_length" }, { "vn_send_len", "vn_recv_len" } },
    { "live byte counts and UDP peer updates", { "syscalls/sys_enter_getppid" }, { "vn_flush" } },
 };
 
@@ -304,6 +304,12 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
    p->skel->rodata->self_pid = o->self_pid;
    const char* bytes = getenv("VISNET_PROBE_BYTES");
    p->skel->rodata->bytes_trace = bytes && strcmp(bytes, "trace") == 0;
+   if (!p->skel->rodata->bytes_trace) {
+      /* a program on every send and recv of the system costs 5-10% of a
+       * small-write transfer: only in the "trace" mode (PERFORMANCE.md) */
+      bpf_program__set_autoload(p->skel->progs.vn_send_len, false);
+      bpf_program__set_autoload(p->skel->progs.vn_recv_len, false);
+   }
    const char* states = getenv("VISNET_PROBE_STATES");
    p->skel->rodata->states_all = states && strcmp(states, "all") == 0;
    if (Probe_selectPrograms(p) == 0) {

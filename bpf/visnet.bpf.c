@@ -89,6 +89,32 @@ struct {
    __type(value, struct pending);
 } pendings SEC(".maps");
 
+/* How many entries `pendings` holds, so that the sys_exit programs of
+ * send/recv calls (TCP send() and recv() are sendto/recvfrom too) skip the
+ * hash lookup when nothing is in flight. A leaked count only costs that
+ * lookup. */
+struct {
+   __uint(type, BPF_MAP_TYPE_ARRAY);
+   __uint(max_entries, 1);
+   __type(key, __u32);
+   __type(value, __s64);
+} npending SEC(".maps");
+
+static __always_inline void npending_add(__s64 d)
+{
+   __u32 zero = 0;
+   __s64* n = bpf_map_lookup_elem(&npending, &zero);
+   if (n)
+      __sync_fetch_and_add(n, d);
+}
+
+static __always_inline bool npending_none(void)
+{
+   __u32 zero = 0;
+   __s64* n = bpf_map_lookup_elem(&npending, &zero);
+   return n && *n <= 0;
+}
+
 /* Tracepoint records, laid out as in /sys/kernel/tracing/events/.../format
  * (stable ABI of these events). */
 struct tp_sys_enter {
@@ -576,18 +602,22 @@ static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr)
       return;
    __u32 tid = (__u32)bpf_get_current_pid_tgid();
    struct pending p = { .uaddr = uaddr, .sk = 0, .fd = fd, .op = op };
-   bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY);
+   if (bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY) == 0)
+      npending_add(1);
 }
 
 /* Takes this thread's pending syscall of kind op, if any. */
 static __always_inline bool unpend(__u32 op, struct pending* out)
 {
+   if (npending_none())
+      return false;
    __u32 tid = (__u32)bpf_get_current_pid_tgid();
    struct pending* p = bpf_map_lookup_elem(&pendings, &tid);
    if (!p)
       return false;
    __builtin_memcpy(out, p, sizeof(*out));
-   bpf_map_delete_elem(&pendings, &tid);
+   if (bpf_map_delete_elem(&pendings, &tid) == 0)
+      npending_add(-1);
    return out->op == op;
 }
 

@@ -121,6 +121,7 @@ struct vn_udp_val {
 enum vn_counter {
    VN_CNT_LOST = 0,      /* failed ringbuf reservations */
    VN_CNT_MAPFULL = 1,   /* owner map insert failures */
+   VN_CNT_PENDING = 2,   /* (slot 0 only) socket syscalls in flight */
    VN_CNT__COUNT = 4,
 };
 

@@ -316,15 +316,23 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
  * listening socket of every child) before they are built: one pass over
  * the short lists puts many misses in flight at once instead of one by
  * one. Hints only. */
+static inline void Tree_prefetchObj(const void* obj, size_t size) {
+   for (size_t off = 0; off < size; off += 64)
+      __builtin_prefetch((const char*)obj + off);
+}
+
 static void Tree_prefetchBelow(const Proc* p, bool recurse) {
-   LIST_FOREACH(en, &p->edges)
-      Tree_prefetchSock(LIST_ENTRY(en, Edge, proc_node)->socks.next);
+   LIST_FOREACH(en, &p->edges) {
+      const Edge* e = LIST_ENTRY(en, Edge, proc_node);
+      __builtin_prefetch(e); /* its first line, read when it becomes a node */
+      Tree_prefetchSock(e->socks.next);
+   }
    Tree_prefetchSock(p->listens.next);
    if (recurse)
       LIST_FOREACH(cn, &p->children) {
          const Proc* c = LIST_ENTRY(cn, Proc, sibling);
+         Tree_prefetchObj(c, sizeof *c);
          __builtin_prefetch(LIST_ENTRY(c->edges.next, Edge, proc_node));
-         __builtin_prefetch(c->children.next);
       }
 }
 

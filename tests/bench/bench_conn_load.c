@@ -26,7 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static atomic_bool Bench_stop;
+static atomic_bool Bench_stop;     /* clients: stop connecting */
+static atomic_bool Bench_srvStop;  /* acceptors: every client is done */
 static atomic_ulong Bench_conns, Bench_accepts, Bench_errors;
 static struct sockaddr_in Bench_addr;
 
@@ -61,7 +62,7 @@ static int Bench_listen(void) {
 
 static void* Bench_acceptor(void* arg) {
    int lfd = *(int*)arg;
-   while (!atomic_load(&Bench_stop)) {
+   while (!atomic_load(&Bench_srvStop)) {
       int c = accept(lfd, NULL, NULL);
       if (c < 0)
          continue;
@@ -74,8 +75,11 @@ static void* Bench_acceptor(void* arg) {
 static void* Bench_connector(void* arg) {
    (void)arg;
    char b[16];
+   struct timeval tmo = { .tv_sec = 5 };
    while (!atomic_load(&Bench_stop)) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (fd >= 0)
+         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
       if (fd < 0 || connect(fd, (struct sockaddr*)&Bench_addr, sizeof(Bench_addr)) != 0) {
          atomic_fetch_add(&Bench_errors, 1);
          if (fd >= 0)
@@ -104,7 +108,8 @@ static int Bench_conn(double secs, int nclients) {
    for (int i = 0; i < nclients; i++)
       pthread_join(cli[i], NULL);
    double t = Bench_now() - t0, cpu = Bench_cpu() - c0;
-   /* wake the acceptors blocked in accept() */
+   /* every connection made has been accepted: wake the acceptors */
+   atomic_store(&Bench_srvStop, true);
    for (int i = 0; i < 2; i++) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
       connect(fd, (struct sockaddr*)&Bench_addr, sizeof(Bench_addr));

@@ -75,13 +75,25 @@ import os, statistics, subprocess, sys, time
 
 visnet, rounds, idle_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 
+def peak_rss(cmd, runs=3):
+    """Peak RSS (KiB) over a few runs, from GNU time: the rusage of a child
+    of this script would include the Python process it was forked from."""
+    if not os.access("/usr/bin/time", os.X_OK):
+        return None
+    best = 0
+    for _ in range(runs):
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        best = max(best, int(r.stderr.strip().splitlines()[-1]))
+    return best
+
 def run(cmd):
-    """Wall time (s) and peak RSS (KiB) of one run, output discarded."""
+    """Wall time (s) of one run, output discarded."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
+    _, status, _ = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - t, ru.ru_maxrss, p.returncode
+    return time.perf_counter() - t, p.returncode
 
 cmds = {"visnet --once": [visnet, "--once"],
         "visnet --once --json": [visnet, "--once", "--json"],
@@ -93,15 +105,17 @@ for k, c in cmds.items():          # warm-up (page cache, dentries)
 for r in range(rounds):            # interleaved, order alternating
     order = list(cmds) if r % 2 == 0 else list(reversed(cmds))
     for k in order:
-        dt, m, rc = run(cmds[k])
+        dt, rc = run(cmds[k])
         if rc != 0:
             print(f"{k} exited {rc}", file=sys.stderr)
         times[k].append(dt)
-        rss[k] = max(rss[k], m)
 med = {k: statistics.median(v) for k, v in times.items()}
 for k in cmds:
+    r = peak_rss(cmds[k])
+    rss[k] = r if r is not None else 0
     print(f"{k:22s} median {med[k]*1000:7.1f} ms  (min {min(times[k])*1000:.1f}, "
-          f"max {max(times[k])*1000:.1f})  peak RSS {rss[k]/1024:.1f} MiB")
+          f"max {max(times[k])*1000:.1f})  peak RSS "
+          + (f"{r/1024:.1f} MiB" if r is not None else "? (/usr/bin/time missing)"))
 print(f"ratio visnet --once / ss -tanp: {med['visnet --once']/med['ss -tanp']:.2f} "
       f"(target <= 0.6); visnet peak RSS {rss['visnet --once']/1024:.1f} MiB (target <= 16)")
 
@@ -118,10 +132,15 @@ def idle_cpu(args, label, warmup=3.0):
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          stdin=subprocess.DEVNULL)
     time.sleep(warmup)
+    hwm = "?"
     try:
         t0, c0 = time.perf_counter(), ticks(p.pid)
         time.sleep(idle_s)
         t1, c1 = time.perf_counter(), ticks(p.pid)
+        with open(f"/proc/{p.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = f"{int(line.split()[1]) / 1024:.1f} MiB"
     except (FileNotFoundError, ProcessLookupError, IndexError):
         c0 = c1 = None
     _, status, ru = os.wait4(p.pid, 0)
@@ -133,8 +152,7 @@ def idle_cpu(args, label, warmup=3.0):
     hz = os.sysconf("SC_CLK_TCK")
     cpu = (c1 - c0) / hz
     print(f"{label}: {cpu:.2f} s CPU in {t1 - t0:.1f} s idle = {100 * cpu / (t1 - t0):.2f}% "
-          f"of a core; whole run {ru.ru_utime + ru.ru_stime:.2f} s CPU, "
-          f"peak RSS {ru.ru_maxrss / 1024:.1f} MiB")
+          f"of a core; whole run {ru.ru_utime + ru.ru_stime:.2f} s CPU, peak RSS {hwm}")
 
 if idle_s > 0:
     idle_cpu(["--headless"], "live (eBPF) --headless")

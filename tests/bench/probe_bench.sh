@@ -38,25 +38,39 @@ with() {
    wait $pid 2>/dev/null
 }
 
-echo "# conn: $ROUNDS rounds of $SECS s, 4 client threads, 2 server threads; bulk: 64-byte writes"
-printf "%-5s %9s %9s %6s %9s %9s %6s %s\n" round bare headless ratio bare2 json ratio "headless summary"
-rh=() rj=() rb=()
-for r in $(seq "$ROUNDS"); do
-   "$BENCH" conn "$SECS" >"$TMP/b"; b1=$(rate "$TMP/b")
-   with "$HEADLESS_CMD" /dev/null "$TMP/h.err" conn "$SECS"; h=$(rate "$TMP/b")
-   made=$(field "$TMP/b" connections)
-   "$BENCH" conn "$SECS" >"$TMP/b"; b2=$(rate "$TMP/b")
-   with "$JSON_CMD" /dev/null "$TMP/j.err" conn "$SECS"; j=$(rate "$TMP/b")
-   rh+=("$(echo "scale=3; $h / $b1" | bc)")
-   rj+=("$(echo "scale=3; $j / $b2" | bc)")
-   printf "%-5s %9s %9s %6s %9s %9s %6s made=%s %s | json: %s\n" "$r" "$b1" "$h" "${rh[-1]}" "$b2" "$j" \
-      "${rj[-1]}" "$made" "$(tail -n 1 "$TMP/h.err")" "$(grep -i lost "$TMP/j.err" | tail -n 1)"
-done
-for r in $(seq "$ROUNDS"); do
-   "$BENCH" bulk "$SECS" 64 >"$TMP/b"; b=$(rate "$TMP/b")
-   with "$HEADLESS_CMD" /dev/null "$TMP/h.err" bulk "$SECS" 64; h=$(rate "$TMP/b")
-   rb+=("$(echo "scale=3; $h / $b" | bc)")
-   printf "bulk%-2s writes/s bare %9s headless %9s ratio %s\n" "$r" "$b" "$h" "${rb[-1]}"
-done
+ratio() { echo "scale=3; $1 / $2" | bc; }
 median() { printf "%s\n" "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "median ratio: headless $(median "${rh[@]}")  json $(median "${rj[@]}")  bulk $(median "${rb[@]}")"
+
+echo "# conn: $ROUNDS rounds of $SECS s, 4 client threads, 2 server threads"
+echo "# rate = connections/s; cpu = bench CPU ns per connection; ratio = with/bare rate, cpu ratio = bare/with cpu"
+printf "%-3s %7s %7s %6s %6s | %7s %7s %6s %6s | %s\n" "" bare headless ratio cpu bare json ratio cpu \
+   "connections made; headless summary; json lost"
+rh=() rj=() ch=() cj=() rb=() cb=() rt=() ct=()
+for r in $(seq "$ROUNDS"); do
+   "$BENCH" conn "$SECS" >"$TMP/b"; b1=$(rate "$TMP/b"); bc1=$(field "$TMP/b" cpu_ns)
+   with "$HEADLESS_CMD" /dev/null "$TMP/h.err" conn "$SECS"; h=$(rate "$TMP/b"); hc=$(field "$TMP/b" cpu_ns)
+   made=$(field "$TMP/b" connections)
+   "$BENCH" conn "$SECS" >"$TMP/b"; b2=$(rate "$TMP/b"); bc2=$(field "$TMP/b" cpu_ns)
+   with "$JSON_CMD" /dev/null "$TMP/j.err" conn "$SECS"; j=$(rate "$TMP/b"); jc=$(field "$TMP/b" cpu_ns)
+   rh+=("$(ratio "$h" "$b1")"); ch+=("$(ratio "$bc1" "$hc")")
+   rj+=("$(ratio "$j" "$b2")"); cj+=("$(ratio "$bc2" "$jc")")
+   printf "%-3s %7s %7s %6s %6s | %7s %7s %6s %6s | made=%s; %s; %s\n" "$r" "$b1" "$h" "${rh[-1]}" "${ch[-1]}" \
+      "$b2" "$j" "${rj[-1]}" "${cj[-1]}" "$made" "$(tail -n 1 "$TMP/h.err")" \
+      "$(grep -i lost "$TMP/j.err" | tail -n 1)"
+done
+echo "# bulk: one connection, 64-byte writes, $SECS s; rate = writes/s; headless, and headless with"
+echo "# VISNET_PROBE_BYTES=trace (per-send/recv byte counting instead of tcp_sock reads at flush)"
+for r in $(seq "$ROUNDS"); do
+   "$BENCH" bulk "$SECS" 64 >"$TMP/b"; b=$(rate "$TMP/b"); bcpu=$(field "$TMP/b" cpu_ns)
+   with "$HEADLESS_CMD" /dev/null "$TMP/h.err" bulk "$SECS" 64; h=$(rate "$TMP/b"); hc=$(field "$TMP/b" cpu_ns)
+   VISNET_PROBE_BYTES=trace with "$HEADLESS_CMD" /dev/null "$TMP/t.err" bulk "$SECS" 64
+   t=$(rate "$TMP/b"); tc=$(field "$TMP/b" cpu_ns)
+   rb+=("$(ratio "$h" "$b")"); cb+=("$(ratio "$bcpu" "$hc")")
+   rt+=("$(ratio "$t" "$b")"); ct+=("$(ratio "$bcpu" "$tc")")
+   printf "bulk %-2s bare %8s (%s ns/write)  headless %8s ratio %s cpu %s  trace %8s ratio %s cpu %s\n" \
+      "$r" "$b" "$bcpu" "$h" "${rb[-1]}" "${cb[-1]}" "$t" "${rt[-1]}" "${ct[-1]}"
+done
+echo "median: headless rate $(median "${rh[@]}") cpu $(median "${ch[@]}");" \
+   "json rate $(median "${rj[@]}") cpu $(median "${cj[@]}");" \
+   "bulk rate $(median "${rb[@]}") cpu $(median "${cb[@]}");" \
+   "bulk/trace rate $(median "${rt[@]}") cpu $(median "${ct[@]}")"

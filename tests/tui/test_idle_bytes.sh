@@ -6,8 +6,9 @@
 . "$VISNET_TESTS/tui/tuilib.sh"
 
 out="$TUI_TMP/pane.bytes"
-tui_start
+tui_start -w "$TUI_TMP/go"
 T pipe-pane -o "cat >>'$out'"
+touch "$TUI_TMP/go"
 wait_ready
 sleep 3 # let the first frames and the initial ages settle
 before=$(stat -c %s "$out")

@@ -27,7 +27,8 @@ trap tui_cleanup EXIT INT TERM
 # tui_start [-x W] [-y H] [-e VAR=VAL]... [-E VAR=VAL]... [visnet args]:
 # runs visnet (by default on the sample replay) in a fresh tmux session;
 # -e exports to visnet, -E puts into the environment the pane's shell starts
-# with. When visnet exits the pane prints EXITED:<status> and an interactive
+# with, -w FILE holds visnet back until FILE exists (to attach pipe-pane
+# first). When visnet exits the pane prints EXITED:<status> and an interactive
 # shell takes over.
 tui_start() {
    local w=120 h=40 q penv=()
@@ -41,6 +42,8 @@ tui_start() {
       -y) h=$2; shift 2 ;;
       -e) printf 'export %q\n' "$2" >>"$run"; shift 2 ;;
       -E) penv+=(-e "$2"); shift 2 ;;
+      -w) printf 'for i in $(seq 100); do [ -e %q ] && break; sleep 0.1; done\n' "$2" >>"$run"
+         shift 2 ;;
       *) break ;;
       esac
    done
