@@ -237,7 +237,7 @@ static int setup(App* a) {
 
 static void teardown(App* a) {
    if (a->ui)
-      Ui_close(a->ui);
+      Ui_free(a->ui);
    Source_close(a->src);
    if (a->o->mode == MODE_JSON)
       flushJson(a);

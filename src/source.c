@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "evlog.h"
-#include "poll.h"
+#include "poller.h"
 #include "probe.h"
 
 #define REPLAY_BATCH 200000 /* events per tick at most, so a frame is never starved */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/poll.h> /* not <poll.h>: core/poll.h shadows it */
+#include <poll.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>

@@ -12,24 +12,24 @@ vn_netns_pair vnp-udp 12
 A=vnp-udp-a B=vnp-udp-b
 K=6
 for mode in default trace; do
-[ $mode = trace ] && export VISNET_PROBE_BYTES=trace
-rm -f "$VN_TMP"/[sc][46]*
-vn_start
-ip netns exec $A $VN_APP udpserver --bind 10.200.12.1 --port 5304 --count $K --out "$VN_TMP/s4" &
-VN_PIDS+=($!)
-ip netns exec $A $VN_APP udpserver --bind fd00:200:12::1 --port 5306 --count $K --out "$VN_TMP/s6" &
-VN_PIDS+=($!)
-vn_wait_file "$VN_TMP/s4.ready"
-vn_wait_file "$VN_TMP/s6.ready"
-ip netns exec $B $VN_APP udpclient --addr 10.200.12.1 --port 5304 --count $K --out "$VN_TMP/c4" ||
-   vn_fail "udp client v4"
-ip netns exec $B $VN_APP udpclient --addr fd00:200:12::1 --port 5306 --count $K --connect \
-   --out "$VN_TMP/c6" || vn_fail "udp client v6"
-vn_wait_file "$VN_TMP/s4"
-vn_wait_file "$VN_TMP/s6"
-vn_stop 1.5
+   [ $mode = trace ] && export VISNET_PROBE_BYTES=trace
+   rm -f "$VN_TMP"/[sc][46]*
+   vn_start
+   ip netns exec $A $VN_APP udpserver --bind 10.200.12.1 --port 5304 --count $K --out "$VN_TMP/s4" &
+   VN_PIDS+=($!)
+   ip netns exec $A $VN_APP udpserver --bind fd00:200:12::1 --port 5306 --count $K --out "$VN_TMP/s6" &
+   VN_PIDS+=($!)
+   vn_wait_file "$VN_TMP/s4.ready"
+   vn_wait_file "$VN_TMP/s6.ready"
+   ip netns exec $B $VN_APP udpclient --addr 10.200.12.1 --port 5304 --count $K --out "$VN_TMP/c4" ||
+      vn_fail "udp client v4"
+   ip netns exec $B $VN_APP udpclient --addr fd00:200:12::1 --port 5306 --count $K --connect \
+      --out "$VN_TMP/c6" || vn_fail "udp client v6"
+   vn_wait_file "$VN_TMP/s4"
+   vn_wait_file "$VN_TMP/s6"
+   vn_stop 1.5
 
-cat >"$VN_TMP/check.py" <<PY
+   cat >"$VN_TMP/check.py" <<PY
 import sys
 from evcheck import Events, read_kv
 ev = Events(sys.argv[1])
@@ -52,14 +52,14 @@ for v, sa, ca in ((4, "10.200.12.1", "10.200.12.2"), (6, "fd00:200:12::1", "fd00
     if v == 6 and mode == "default":
         ev.check(not ev.conn(type="udp_peer", pid=c["pid"]), "v6 connected client: no counts by default")
     else:
-      e = last_peer("v%d client" % v, c["pid"], c["lport"], sa, port, NSB)
-      ev.check(e.get("count") == 2 * K and e.get("tx") == c["tx"] and e.get("rx") == c["rx"],
-               "v%d client: count %d tx %d rx %d (%s)" % (v, 2 * K, c["tx"], c["rx"],
-               (e.get("count"), e.get("tx"), e.get("rx"))))
-      # an unconnected socket is bound to the wildcard: its source address
-      # is chosen per datagram, the socket has none
-      want = ca if v == 6 else "0.0.0.0"
-      ev.check(e.get("laddr") == want, "v%d client: laddr %s (%s)" % (v, want, e.get("laddr")))
+        e = last_peer("v%d client" % v, c["pid"], c["lport"], sa, port, NSB)
+        ev.check(e.get("count") == 2 * K and e.get("tx") == c["tx"] and e.get("rx") == c["rx"],
+                 "v%d client: count %d tx %d rx %d (%s)" % (v, 2 * K, c["tx"], c["rx"],
+                 (e.get("count"), e.get("tx"), e.get("rx"))))
+        # an unconnected socket is bound to the wildcard: its source address
+        # is chosen per datagram, the socket has none
+        want = ca if v == 6 else "0.0.0.0"
+        ev.check(e.get("laddr") == want, "v%d client: laddr %s (%s)" % (v, want, e.get("laddr")))
     e = last_peer("v%d server" % v, s["pid"], port, ca, c["lport"], NSA)
     ev.check(e.get("count") == 2 * K and e.get("tx") == s["tx"] and e.get("rx") == s["rx"],
              "v%d server: count %d tx %d rx %d (%s)" % (v, 2 * K, s["tx"], s["rx"],
@@ -73,6 +73,6 @@ c = read_kv("$VN_TMP/c4")
 ev.check(not ev.conn(type="connect", pid=c["pid"]), "v4 unconnected client: no connect event")
 ev.done()
 PY
-vn_check "$VN_TMP/check.py"
+   vn_check "$VN_TMP/check.py"
 done
 echo PASS

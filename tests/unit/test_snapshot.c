@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "poll.h"
+#include "poller.h"
 #include "procfs.h"
 #include "snapshot.h"
 

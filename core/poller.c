@@ -1,5 +1,5 @@
-/* poll.c: turns successive snapshots into events (mark and sweep). */
-#include "poll.h"
+/* poller.c: turns successive snapshots into events (mark and sweep). */
+#include "poller.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

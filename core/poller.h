@@ -1,4 +1,4 @@
-/* poll.h: live picture without eBPF, from successive snapshots.
+/* poller.h: live picture without eBPF, from successive snapshots.
  *
  * Each Poller_tick takes a snapshot and compares it with the previous one:
  *  - EV_PROC for a process that is new, or whose comm or command line
@@ -15,8 +15,8 @@
  * The first tick reports everything as new. A failed snapshot reports
  * nothing as gone (the next good tick does). Closes come before exits.
  */
-#ifndef VISNET_POLL_H
-#define VISNET_POLL_H
+#ifndef VISNET_POLLER_H
+#define VISNET_POLLER_H
 
 #include <stddef.h>
 
