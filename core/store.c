@@ -1,8 +1,9 @@
 /* store.c: the event store: processes, sockets, endpoints and edges.
  *
- * Every entry is found through a uthash table (procs by pid, sockets by
- * 5-tuple, endpoints by address, edges by (proc, endpoint)) and linked into
- * intrusive lists for the readers. Counters (active sockets, live
+ * Every entry is found through an open-addressing index (procs by pid,
+ * sockets by 5-tuple, endpoints by address, edges by (proc, endpoint)),
+ * allocated from a slab pool, and linked into intrusive lists for the
+ * readers (active entries first in socket and edge lists). Counters (active sockets, live
  * descendants, byte sums) are kept incrementally so that nothing is
  * recomputed per event. Entries that become inactive go to one of three LRU
  * lists (sockets, edges, processes), which prune and the inactive cap drain.

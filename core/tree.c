@@ -43,7 +43,8 @@ static uint64_t mixAddr(uint64_t h, const uint8_t a[16]) {
 }
 
 static uint64_t Tree_key(const TreeNode* n) {
-   uint64_t h = mix64(0x5649534E4554ull, (uint64_t)n->kind);
+   /* a different seed per kind: one object shown as two kinds, two keys */
+   uint64_t h = 0x5649534E4554ull * (2 * (uint64_t)n->kind + 1);
    switch (n->kind) {
    case NODE_PROC: return mix64(h, n->proc->id);
    case NODE_EDGE:
@@ -125,6 +126,7 @@ bool Tree_nodeMatches(const TreeNode* n, const char* text) {
 /* ---- nodes ---- */
 
 static TreeNode* Tree_node(Tree* t, TreeNode* parent, NodeKind kind) {
+   /* nodes are written in array order: ask for the lines a little ahead */
    TreeNode* n = &t->nodes[t->n++];
    memset(n, 0, sizeof *n);
    n->kind = kind;
@@ -216,8 +218,17 @@ static void Tree_link(Tree* t, TreeNode* parent, size_t base) {
    if (k == 0)
       return;
    TreeNode** v = t->stack + base;
-   if (k > 1)
+   if (k > 16) {
       qsort_r(v, k, sizeof *v, Tree_cmp, t);
+   } else { /* most sibling groups are tiny: insertion sort, no calls */
+      for (size_t i = 1; i < k; i++) {
+         TreeNode* x = v[i];
+         size_t j = i;
+         for (; j > 0 && Tree_cmp(&v[j - 1], &x, t) > 0; j--)
+            v[j] = v[j - 1];
+         v[j] = x;
+      }
+   }
    TreeNode* tail = parent->first_child;
    while (tail && tail->next)
       tail = tail->next;

@@ -46,12 +46,12 @@ struct TreeNode_ {
    Sock* sock;
    Endpoint* ep;
    uint32_t nconns;       /* connections at or below (active when show_inactive is false) */
+   uint32_t nchildren;
    uint64_t tx, rx;       /* bytes at or below */
    uint64_t last;         /* last activity at or below */
    TreeNode* parent;
    TreeNode* first_child;
    TreeNode* next;        /* next sibling */
-   uint32_t nchildren;
 };
 
 typedef struct TreeOpts_ {

@@ -55,7 +55,8 @@ vn_require() {
       VN_CMD=($VN_PROBE_CMD)
    else
       [ -n "${VISNET:-}" ] && [ -x "$VISNET" ] || vn_fail "VISNET is not set to the built visnet binary"
-      VN_CMD=("$VISNET" --json)
+      # refresh (and kernel aggregate flush) every 0.2 s
+      VN_CMD=("$VISNET" --json -d 2)
    fi
 }
 

@@ -425,6 +425,48 @@ static void test_sort_keys(void** state) {
    Store_free(s);
 }
 
+/* Groups of more than 16 siblings take the qsort path, smaller ones an
+ * insertion sort: both give the same order. */
+static void test_sort_large_groups(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   for (uint32_t i = 0; i < 40; i++) {
+      apply(s, TU_exec(100 + (i * 17) % 40, 0, SEC, i % 2 ? "odd" : "even", SEC));
+      char ip[32];
+      snprintf(ip, sizeof ip, "10.4.0.%u", i + 1);
+      conn(s, 100 + (i * 17) % 40, ip, 80, (uint16_t)(2000 + i), 2 * SEC);
+      bytes(s, 100 + (i * 17) % 40, ip, 80, (uint16_t)(2000 + i), (i * 7919) % 1000, 0, 3 * SEC);
+   }
+   for (int k = 0; k < SORT__COUNT; k++)
+      for (int d = 0; d < 2; d++) {
+         TreeOpts o = opts(VIEW_TREE);
+         o.sort = (SortKey)k;
+         o.descending = d;
+         Tree* t = Tree_build(s, &o);
+         int n = 0;
+         for (const TreeNode* a = Tree_root(t)->first_child; a; a = a->next, n++) {
+            const TreeNode* b = a->next;
+            if (!b)
+               continue;
+            uint64_t ka = 0, kb = 0;
+            switch (o.sort) {
+            case SORT_BYTES: ka = a->tx + a->rx; kb = b->tx + b->rx; break;
+            case SORT_CONNS: ka = a->nconns; kb = b->nconns; break;
+            case SORT_LAST: ka = a->last; kb = b->last; break;
+            case SORT_NAME: ka = a->proc->comm[0]; kb = b->proc->comm[0]; break;
+            default: ka = a->proc->pid; kb = b->proc->pid; break;
+            }
+            if (ka == kb) /* ties: by pid, ascending (pid itself follows d) */
+               assert_true(o.sort == SORT_PID ? false : a->proc->pid < b->proc->pid);
+            else
+               assert_true(d ? ka > kb : ka < kb);
+         }
+         assert_int_equal(n, 40);
+         Tree_free(t);
+      }
+   Store_free(s);
+}
+
 /* ---- visibility, root, keys, walk ---- */
 
 static void test_show_inactive(void** state) {
@@ -677,6 +719,7 @@ int main(void) {
       cmocka_unit_test(test_orphans_group),
       cmocka_unit_test(test_filter),
       cmocka_unit_test(test_sort_keys),
+      cmocka_unit_test(test_sort_large_groups),
       cmocka_unit_test(test_show_inactive),
       cmocka_unit_test(test_root_pid),
       cmocka_unit_test(test_stable_keys),
