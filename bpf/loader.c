@@ -310,6 +310,10 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
       bpf_program__set_autoload(p->skel->progs.vn_send_len, false);
       bpf_program__set_autoload(p->skel->progs.vn_recv_len, false);
    }
+   /* 256 KiB waiting (~1700 records) wakes the reader; below that the
+    * refresh timer's Probe_poll drains the ring buffer */
+   const char* wake = getenv("VISNET_PROBE_WAKEUP");
+   p->skel->rodata->wakeup_bytes = wake ? (uint32_t)strtoul(wake, NULL, 10) : 256 * 1024;
    const char* states = getenv("VISNET_PROBE_STATES");
    p->skel->rodata->states_all = states && strcmp(states, "all") == 0;
    if (Probe_selectPrograms(p) == 0) {

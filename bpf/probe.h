@@ -27,13 +27,16 @@ typedef struct ProbeOpts_ {
  * tracepoint is missing are disabled and listed by Probe_warnings. */
 Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx,
                   char* errbuf, size_t errlen);
-/* The ring buffer's epoll-able fd. */
+/* The ring buffer's epoll-able fd. It becomes readable only once 256 KiB
+ * of records wait (VISNET_PROBE_WAKEUP=bytes changes it, 0 = every
+ * record): call Probe_poll on the refresh timer to drain the rest. */
 int Probe_fd(const Probe* p);
 /* Consumes every pending record, calling the sink; returns records read or
  * -1 on error. */
 int Probe_consume(Probe* p);
-/* Reads kernel-side aggregates (UDP peers, live byte counts) and feeds
- * them as events; call on the refresh timer. */
+/* Reads kernel-side aggregates (UDP peers, live byte counts, TCP states
+ * that lasted) and consumes every pending record; call on the refresh
+ * timer and once more before Probe_close. Returns records read or -1. */
 int Probe_poll(Probe* p);
 /* Ring buffer reservations that failed (events lost), all CPUs. */
 uint64_t Probe_lost(const Probe* p);

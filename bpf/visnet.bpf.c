@@ -43,6 +43,10 @@ const volatile __u32 bytes_trace = 0;
  * until it, so a short connection costs connect, connected, accept and the
  * two closes only. */
 const volatile __u32 states_all = 0;
+/* User space is woken when this much is waiting in the ring buffer, and
+ * otherwise drains it on its refresh timer (Probe_poll): one wakeup per
+ * event costs more than the event on a busy machine. 0: every record. */
+const volatile __u32 wakeup_bytes = 0;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -190,6 +194,15 @@ static __always_inline void count(__u32 idx)
    if (!r_) count(VN_CNT_LOST); \
    r_; })
 
+static __always_inline void submit(void* r)
+{
+   __u64 flags = 0;
+   if (wakeup_bytes)
+      flags = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                         : BPF_RB_NO_WAKEUP;
+   bpf_ringbuf_submit(r, flags);
+}
+
 static __always_inline void map4(__u8* out, __be32 a)
 {
    __builtin_memset(out, 0, 10);
@@ -239,6 +252,7 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
       r->h.flags = o->pid != o->tid ? VN_F_THREAD : 0;
       r->cgroup = o->cgroup;
       r->dir = o->dir;
+      r->netns = o->netns;
    }
    return r;
 }
@@ -256,7 +270,6 @@ static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r)
       BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
       BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
    }
-   r->netns = sk_netns(sk);
 }
 
 /* The 4-tuple from the inet_sock_set_state record. */
@@ -275,7 +288,6 @@ static __always_inline void tp_tuple(const struct tp_set_state* ctx, struct vn_s
       __builtin_memcpy(r->laddr, ctx->saddr_v6, 16);
       __builtin_memcpy(r->raddr, ctx->daddr_v6, 16);
    }
-   r->netns = sk_netns((struct sock*)ctx->skaddr);
 }
 
 static __always_inline struct sock* fd_sock(__u32 fd)
@@ -351,7 +363,7 @@ int vn_exec(struct tp_exec* ctx)
    }
    if (len > 0 && bpf_probe_read_user(r->args, len, (void*)start) == 0)
       r->args_len = len;
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
    return 0;
 }
 
@@ -369,7 +381,7 @@ int vn_fork(struct tp_newtask* ctx)
    r->child_pid = ctx->pid;
    /* copy_process set the child's start_boottime microseconds ago */
    r->child_start = bpf_ktime_get_boot_ns();
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
    return 0;
 }
 
@@ -390,7 +402,7 @@ int vn_exit(void* ctx)
       return 0;
    proc_hdr(r, VN_EV_EXIT, t);
    r->exit_code = BPF_CORE_READ(t, exit_code);
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
    return 0;
 }
 
@@ -431,7 +443,7 @@ static __always_inline void emit_connect(struct vn_sk_owner* o, struct sock* sk,
       sk_tuple(sk, r);
    r->state = TCP_SYN_SENT;
    r->oldstate = TCP_CLOSE;
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
 }
 
 static __always_inline void on_syn_sent(struct tp_set_state* ctx)
@@ -442,6 +454,7 @@ static __always_inline void on_syn_sent(struct tp_set_state* ctx)
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_OUT);
    o.rep_state = TCP_SYN_SENT;
+   o.netns = sk_netns((struct sock*)sk);
    if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY)) {
       count(VN_CNT_MAPFULL);
       return;
@@ -460,6 +473,7 @@ static __always_inline void on_listen(struct tp_set_state* ctx)
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_LISTEN);
    o.rep_state = TCP_LISTEN;
+   o.netns = sk_netns((struct sock*)sk);
    if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY))
       count(VN_CNT_MAPFULL);
    struct vn_sock_rec* r = sock_rec(VN_EV_LISTEN, &o, sk);
@@ -468,7 +482,7 @@ static __always_inline void on_listen(struct tp_set_state* ctx)
    tp_tuple(ctx, r);
    r->state = TCP_LISTEN;
    r->oldstate = ctx->oldstate;
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
 }
 
 static __always_inline bool was_connection(int st)
@@ -492,18 +506,20 @@ static __always_inline void on_close(struct tp_set_state* ctx, struct vn_sk_owne
             f->err = ECONNABORTED; /* closed by its owner before an answer */
          f->state = TCP_CLOSE;
          f->oldstate = TCP_SYN_SENT;
-         bpf_ringbuf_submit(f, 0);
+         submit(f);
       }
    }
    struct vn_sock_rec* r = sock_rec(VN_EV_CLOSE, o, sk);
    if (r) {
       tp_tuple(ctx, r);
+      if (!o)
+         r->netns = sk_netns((struct sock*)sk);
       tcp_bytes((struct sock*)sk, &r->tx, &r->rx);
       r->state = TCP_CLOSE;
       r->oldstate = ctx->oldstate;
       if (o)
          r->lifetime_ns = r->h.ts - o->first_ts;
-      bpf_ringbuf_submit(r, 0);
+      submit(r);
    }
    if (o)
       bpf_map_delete_elem(&owners, &sk);
@@ -540,7 +556,7 @@ int vn_set_state(struct tp_set_state* ctx)
       tp_tuple(ctx, r);
       r->state = state;
       r->oldstate = old;
-      bpf_ringbuf_submit(r, 0);
+      submit(r);
       return 0;
    }
    if (!states_all)
@@ -552,7 +568,7 @@ int vn_set_state(struct tp_set_state* ctx)
    tp_tuple(ctx, r);
    r->state = state;
    r->oldstate = old;
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
    return 0;
 }
 
@@ -568,11 +584,12 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx)
    owner_current(&o, VN_DIR_IN);
    __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
    o.rep_state = state;
+   o.netns = sk_netns(sk);
    struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
    if (r) {
       sk_tuple(sk, r);
       r->state = state;
-      bpf_ringbuf_submit(r, 0);
+      submit(r);
    }
    if (state == TCP_CLOSE)
       return; /* already gone: no later state change would remove it */
@@ -722,11 +739,12 @@ int vn_exit_connect(struct tp_sys_exit* ctx)
       return 0; /* connect(AF_UNSPEC) dissolves the association */
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_OUT);
+   o.netns = k.netns;
    struct vn_sock_rec* r = sock_rec(VN_EV_CONNECT, &o, (__u64)sk);
    if (r) {
       sk_tuple(sk, r);
       r->proto = IPPROTO_UDP;
-      bpf_ringbuf_submit(r, 0);
+      submit(r);
    }
    udp_note(&k, sk, VN_DIR_OUT, 0, 0);
    return 0;
@@ -885,7 +903,7 @@ static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, v
       r->tx = tx;
       r->rx = rx;
       o->rep_state = state;
-      bpf_ringbuf_submit(r, 0);
+      submit(r);
    }
    if (tx == o->rep_tx && rx == o->rep_rx)
       return 0;
@@ -898,7 +916,7 @@ static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, v
    r->tx = tx;
    r->rx = rx;
    r->state = state;
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
    return 0;
 }
 
@@ -931,7 +949,7 @@ static long flush_udp(struct bpf_map* map, struct vn_udp_key* k, struct vn_udp_v
    r->dir = v->dir;
    __builtin_memcpy(r->laddr, k->laddr, 16);
    __builtin_memcpy(r->raddr, k->raddr, 16);
-   bpf_ringbuf_submit(r, 0);
+   submit(r);
    return 0;
 }
 

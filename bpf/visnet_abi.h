@@ -85,6 +85,8 @@ struct vn_sk_owner {
    __u64 pstart;
    __u64 cgroup;
    __u64 first_ts;
+   __u32 netns;
+   __u32 pad0;
    __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
    __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
    __u8 dir;
