@@ -27,17 +27,21 @@
 
 /* The records follow core/event.h numbering and sizes. */
 #define SAME(a, b) ((int)(a) == (int)(b))
-_Static_assert(SAME(VN_EV_EXEC, EV_EXEC) && SAME(VN_EV_FORK, EV_FORK) && SAME(VN_EV_EXIT, EV_EXIT) &&
-               SAME(VN_EV_CONNECT, EV_CONNECT) && SAME(VN_EV_CONNECTED, EV_CONNECTED) &&
-               SAME(VN_EV_CONNECT_FAIL, EV_CONNECT_FAIL) && SAME(VN_EV_ACCEPT, EV_ACCEPT) &&
-               SAME(VN_EV_LISTEN, EV_LISTEN) && SAME(VN_EV_STATE, EV_STATE) &&
-               SAME(VN_EV_CLOSE, EV_CLOSE) && SAME(VN_EV_BYTES, EV_BYTES) &&
-               SAME(VN_EV_UDP_PEER, EV_UDP_PEER), "record types follow EventType");
+_Static_assert(SAME(VN_EV_EXEC, EV_EXEC) && SAME(VN_EV_FORK, EV_FORK) &&
+                   SAME(VN_EV_EXIT, EV_EXIT) && SAME(VN_EV_CONNECT, EV_CONNECT) &&
+                   SAME(VN_EV_CONNECTED, EV_CONNECTED) &&
+                   SAME(VN_EV_CONNECT_FAIL, EV_CONNECT_FAIL) && SAME(VN_EV_ACCEPT, EV_ACCEPT) &&
+                   SAME(VN_EV_LISTEN, EV_LISTEN) && SAME(VN_EV_STATE, EV_STATE) &&
+                   SAME(VN_EV_CLOSE, EV_CLOSE) && SAME(VN_EV_BYTES, EV_BYTES) &&
+                   SAME(VN_EV_UDP_PEER, EV_UDP_PEER),
+               "record types follow EventType");
 _Static_assert(VN_ABI_COMM == VN_COMM_LEN && VN_ABI_PATH == VN_PATH_LEN &&
-               VN_ABI_ARGS == VN_ARGS_LEN, "string sizes match event.h");
+                   VN_ABI_ARGS == VN_ARGS_LEN,
+               "string sizes match event.h");
 _Static_assert(VN_F_TRUNC_ARGS == EVF_TRUNC_ARGS && VN_F_THREAD == EVF_THREAD, "flags");
 _Static_assert(SAME(VN_DIR_OUT, DIR_OUT) && SAME(VN_DIR_IN, DIR_IN) &&
-               SAME(VN_DIR_LISTEN, DIR_LISTEN), "directions");
+                   SAME(VN_DIR_LISTEN, DIR_LISTEN),
+               "directions");
 
 struct Probe_ {
    struct visnet_bpf* skel;
@@ -45,38 +49,43 @@ struct Probe_ {
    ProbeSink sink;
    void* ctx;
    int ncpu;
-   bool flush;                 /* vn_flush loaded: Probe_poll can ask */
+   bool flush; /* vn_flush loaded: Probe_poll can ask */
    char warnings[512];
 };
 
 /* A feature and the tracepoints it needs; all or none are loaded. */
 typedef struct ProbeFeature_ {
    const char* what;
-   const char* tps[2];         /* "category/event" */
+   const char* tps[2]; /* "category/event" */
    const char* progs[2];
 } ProbeFeature;
 
 static const ProbeFeature Probe_features[] = {
-   { "exec events", { "sched/sched_process_exec" }, { "vn_exec" } },
-   { "fork events", { "task/task_newtask" }, { "vn_fork" } },
-   { "exit events", { "sched/sched_process_exit" }, { "vn_exit" } },
-   { "TCP connections", { "sock/inet_sock_set_state" }, { "vn_set_state" } },
-   { "accept() owners", { "syscalls/sys_exit_accept4" }, { "vn_accept4" } },
-   { "accept() owners (old accept)", { "syscalls/sys_exit_accept" }, { "vn_accept" } },
-   { "UDP connect() and early TCP connect events",
-     { "syscalls/sys_enter_connect", "syscalls/sys_exit_connect" },
-     { "vn_enter_connect", "vn_exit_connect" } },
-   { "UDP peers of sendto()", { "syscalls/sys_enter_sendto", "syscalls/sys_exit_sendto" },
-     { "vn_enter_sendto", "vn_exit_sendto" } },
-   { "UDP peers of recvfrom()", { "syscalls/sys_enter_recvfrom", "syscalls/sys_exit_recvfrom" },
-     { "vn_enter_recvfrom", "vn_exit_recvfrom" } },
-   { "UDP peers of sendmsg()", { "syscalls/sys_enter_sendmsg", "syscalls/sys_exit_sendmsg" },
-     { "vn_enter_sendmsg", "vn_exit_sendmsg" } },
-   { "UDP peers of recvmsg()", { "syscalls/sys_enter_recvmsg", "syscalls/sys_exit_recvmsg" },
-     { "vn_enter_recvmsg", "vn_exit_recvmsg" } },
-   { "connected UDP traffic and per-call TCP byte counts",
-     { "sock/sock_send_length", "sock/sock_recv_length" }, { "vn_send_len", "vn_recv_len" } },
-   { "live byte counts and UDP peer updates", { "syscalls/sys_enter_getppid" }, { "vn_flush" } },
+    {"exec events", {"sched/sched_process_exec"}, {"vn_exec"}},
+    {"fork events", {"task/task_newtask"}, {"vn_fork"}},
+    {"exit events", {"sched/sched_process_exit"}, {"vn_exit"}},
+    {"TCP connections", {"sock/inet_sock_set_state"}, {"vn_set_state"}},
+    {"accept() owners", {"syscalls/sys_exit_accept4"}, {"vn_accept4"}},
+    {"accept() owners (old accept)", {"syscalls/sys_exit_accept"}, {"vn_accept"}},
+    {"UDP connect() and early TCP connect events",
+     {"syscalls/sys_enter_connect", "syscalls/sys_exit_connect"},
+     {"vn_enter_connect", "vn_exit_connect"}},
+    {"UDP peers of sendto()",
+     {"syscalls/sys_enter_sendto", "syscalls/sys_exit_sendto"},
+     {"vn_enter_sendto", "vn_exit_sendto"}},
+    {"UDP peers of recvfrom()",
+     {"syscalls/sys_enter_recvfrom", "syscalls/sys_exit_recvfrom"},
+     {"vn_enter_recvfrom", "vn_exit_recvfrom"}},
+    {"UDP peers of sendmsg()",
+     {"syscalls/sys_enter_sendmsg", "syscalls/sys_exit_sendmsg"},
+     {"vn_enter_sendmsg", "vn_exit_sendmsg"}},
+    {"UDP peers of recvmsg()",
+     {"syscalls/sys_enter_recvmsg", "syscalls/sys_exit_recvmsg"},
+     {"vn_enter_recvmsg", "vn_exit_recvmsg"}},
+    {"connected UDP traffic and per-call TCP byte counts",
+     {"sock/sock_send_length", "sock/sock_recv_length"},
+     {"vn_send_len", "vn_recv_len"}},
+    {"live byte counts and UDP peer updates", {"syscalls/sys_enter_getppid"}, {"vn_flush"}},
 };
 
 /* libbpf's last warning, kept to explain a failure in one line. */
@@ -102,7 +111,7 @@ static bool Probe_hasCap(const struct __user_cap_data_struct d[2], int cap) {
 }
 
 static int Probe_checkPrivs(char* errbuf, size_t errlen) {
-   struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+   struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
    struct __user_cap_data_struct d[2];
    memset(d, 0, sizeof(d));
    if (syscall(SYS_capget, &h, d) != 0) {
@@ -115,10 +124,12 @@ static int Probe_checkPrivs(char* errbuf, size_t errlen) {
    if (bpf && perfmon)
       return 0;
    if (geteuid() != 0)
-      snprintf(errbuf, errlen, "the eBPF probe needs root (or CAP_BPF and CAP_PERFMON): "
+      snprintf(errbuf, errlen,
+               "the eBPF probe needs root (or CAP_BPF and CAP_PERFMON): "
                "run visnet with sudo, or use --no-bpf");
    else
-      snprintf(errbuf, errlen, "running as root but without %s%s%s in the effective set "
+      snprintf(errbuf, errlen,
+               "running as root but without %s%s%s in the effective set "
                "(container or capability bounding set?): the eBPF probe cannot load",
                bpf ? "" : "CAP_BPF", bpf || perfmon ? "" : " and ", perfmon ? "" : "CAP_PERFMON");
    return -1;
@@ -137,8 +148,10 @@ static int Probe_checkTracefs(char* errbuf, size_t errlen) {
    if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
        access(Probe_eventsDir(), F_OK) == 0)
       return 0;
-   snprintf(errbuf, errlen, "tracefs is not mounted and mounting it failed (%s): "
-            "run 'mount -t tracefs nodev /sys/kernel/tracing'", strerror(errno));
+   snprintf(errbuf, errlen,
+            "tracefs is not mounted and mounting it failed (%s): "
+            "run 'mount -t tracefs nodev /sys/kernel/tracing'",
+            strerror(errno));
    return -1;
 }
 
@@ -182,12 +195,14 @@ static int Probe_selectPrograms(Probe* p) {
 static void Probe_loadError(int err, char* errbuf, size_t errlen) {
    const char* last = Probe_libbpfLast[0] ? Probe_libbpfLast : "no detail from libbpf";
    if (err == -EPERM || err == -EACCES)
-      snprintf(errbuf, errlen, "the kernel refused the eBPF probe (%s): a program type or "
+      snprintf(errbuf, errlen,
+               "the kernel refused the eBPF probe (%s): a program type or "
                "helper is not allowed here (lockdown, or CAP_BPF/CAP_PERFMON missing), not a "
-               "locked-memory limit; libbpf: %s", strerror(-err), last);
-   else
-      snprintf(errbuf, errlen, "loading the eBPF probe failed (%s); libbpf: %s",
+               "locked-memory limit; libbpf: %s",
                strerror(-err), last);
+   else
+      snprintf(errbuf, errlen, "loading the eBPF probe failed (%s); libbpf: %s", strerror(-err),
+               last);
 }
 
 static void Probe_copyStr(char* dst, const char* src, size_t n) {
@@ -231,6 +246,26 @@ static void Probe_sockEvent(const struct vn_sock_rec* r, Event* e) {
    memcpy(se->raddr, r->raddr, 16);
 }
 
+/* The events a combined record stands for, before the record's own. */
+static void Probe_expand(Probe* p, const Event* e, uint16_t flags) {
+   Event pre = *e;
+   pre.sock.tx = pre.sock.rx = pre.sock.lifetime_ns = 0;
+   pre.sock.err = 0;
+   if (flags & VN_F_WITH_CONNECT) {
+      pre.type = EV_CONNECT;
+      pre.sock.state = TCPS_SYN_SENT;
+      pre.sock.oldstate = TCPS_CLOSE;
+      p->sink(p->ctx, &pre);
+   }
+   if (flags & VN_F_WITH_FAIL) {
+      pre.type = EV_CONNECT_FAIL;
+      pre.sock.err = e->sock.err;
+      pre.sock.state = TCPS_CLOSE;
+      pre.sock.oldstate = TCPS_SYN_SENT;
+      p->sink(p->ctx, &pre);
+   }
+}
+
 static int Probe_onRecord(void* ctx, void* data, size_t size) {
    Probe* p = ctx;
    const struct vn_hdr* h = data;
@@ -239,7 +274,7 @@ static int Probe_onRecord(void* ctx, void* data, size_t size) {
    Event e;
    memset(&e, 0, sizeof(e));
    e.type = h->type;
-   e.flags = h->flags;
+   e.flags = h->flags & ~VN_F_RECORD_ONLY;
    e.pid = h->pid;
    e.tid = h->tid;
    e.ts = h->ts;
@@ -256,8 +291,13 @@ static int Probe_onRecord(void* ctx, void* data, size_t size) {
       if (size < sizeof(struct vn_sock_rec) || h->type >= EV__COUNT)
          return 0;
       Probe_sockEvent(data, &e);
-      if (e.pid == 0)
-         e.sock.noowner = NOOWN_ORPHAN;
+      /* pid 0 only on the close of a connection older than the probe: its
+       * owner is unknown here, not absent; the store matches its 5-tuple */
+      if (h->flags & VN_F_RECORD_ONLY) {
+         Probe_expand(p, &e, h->flags);
+         if (h->flags & VN_F_WITH_FAIL)
+            e.sock.err = 0; /* reported by the connect_fail */
+      }
       break;
    }
    p->sink(p->ctx, &e);
@@ -275,7 +315,8 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
    if (Probe_checkPrivs(errbuf, errlen) != 0)
       goto cleanup;
    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-      snprintf(errbuf, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux missing, "
+      snprintf(errbuf, errlen,
+               "this kernel has no BTF (/sys/kernel/btf/vmlinux missing, "
                "needs CONFIG_DEBUG_INFO_BTF=y): the eBPF probe cannot load; use --no-bpf");
       goto cleanup;
    }
@@ -297,16 +338,17 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
 
    p->skel = visnet_bpf__open();
    if (!p->skel) {
-      snprintf(errbuf, errlen, "opening the eBPF probe failed (%s); libbpf: %s",
-               strerror(errno), Probe_libbpfLast);
+      snprintf(errbuf, errlen, "opening the eBPF probe failed (%s); libbpf: %s", strerror(errno),
+               Probe_libbpfLast);
       goto cleanup;
    }
    p->skel->rodata->self_pid = o->self_pid;
    const char* bytes = getenv("VISNET_PROBE_BYTES");
    p->skel->rodata->bytes_trace = bytes && strcmp(bytes, "trace") == 0;
    if (!p->skel->rodata->bytes_trace) {
-      /* a program on every send and recv of the system costs 5-10% of a
-       * small-write transfer: only in the "trace" mode (PERFORMANCE.md) */
+      /* a program on every send and recv of the system costs ~60 ns each,
+       * a fifth of a 64-byte loopback write: only in "trace" mode
+       * (PERFORMANCE.md, ## Probe) */
       bpf_program__set_autoload(p->skel->progs.vn_send_len, false);
       bpf_program__set_autoload(p->skel->progs.vn_recv_len, false);
    }
@@ -329,8 +371,10 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
    }
    err = visnet_bpf__attach(p->skel);
    if (err) {
-      snprintf(errbuf, errlen, "attaching the eBPF probe to its tracepoints failed (%s); "
-               "libbpf: %s", strerror(-err), Probe_libbpfLast);
+      snprintf(errbuf, errlen,
+               "attaching the eBPF probe to its tracepoints failed (%s); "
+               "libbpf: %s",
+               strerror(-err), Probe_libbpfLast);
       goto cleanup;
    }
    p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), Probe_onRecord, p, NULL);

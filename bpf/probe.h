@@ -3,6 +3,17 @@
  * The only module that includes libbpf is the loader behind this header;
  * callers see an opaque Probe that turns ring buffer records into core
  * Events. Errors come back as one line in errbuf, never printed here.
+ *
+ * Tuning by environment, for measurements (docs/PERFORMANCE.md, ## Probe):
+ *   VISNET_PROBE_BYTES=trace  count TCP bytes on every send/recv (and the
+ *                             datagrams of connected UDP sockets) instead
+ *                             of reading tcp_sock at each Probe_poll
+ *   VISNET_PROBE_STATES=all   an EV_STATE for every TCP state change, not
+ *                             only for states that last until a Probe_poll
+ *   VISNET_PROBE_WAKEUP=N     wake the reader at N bytes waiting (default
+ *                             262144; 0 = at every record)
+ * Once attached the probe needs no capability: the ring buffer is mapped,
+ * maps are read through fds already open, Probe_poll is a getppid().
  */
 #ifndef VISNET_PROBE_H
 #define VISNET_PROBE_H

@@ -8,9 +8,12 @@
  * on its way out) and only looked up elsewhere: state changes may run in
  * softirq or in another task (on loopback the server's handshake runs in
  * the client's context), so they never use the current task.
- * UDP: peers are aggregated in `udp_peers` and TCP byte counts are kept in
- * `owners`; user space asks for the changed ones by calling getppid(),
- * which runs `vn_flush` in visnet's own context (no per-packet cost).
+ * Aggregates: UDP peers are counted in `udp_peers`; user space asks for
+ * what changed by calling getppid(), which runs `vn_flush` in visnet's own
+ * context: it reports UDP peers, TCP byte counts read from tcp_sock and TCP
+ * states that lasted until then, at no per-packet cost.
+ * Only what matters reaches the ring buffer: a short TCP connection costs
+ * four records (connected standing for connect too, accept, two closes).
  */
 #include "vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
@@ -25,11 +28,22 @@
 #define IPPROTO_UDP 17
 #define CLONE_THREAD 0x00010000
 #define EINPROGRESS 115
+#define EALREADY 114
+#define EISCONN 106
 #define ECONNABORTED 103
 
 enum {
-   TCP_ESTABLISHED = 1, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1, TCP_FIN_WAIT2,
-   TCP_TIME_WAIT, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_LISTEN, TCP_CLOSING,
+   TCP_ESTABLISHED = 1,
+   TCP_SYN_SENT,
+   TCP_SYN_RECV,
+   TCP_FIN_WAIT1,
+   TCP_FIN_WAIT2,
+   TCP_TIME_WAIT,
+   TCP_CLOSE,
+   TCP_CLOSE_WAIT,
+   TCP_LAST_ACK,
+   TCP_LISTEN,
+   TCP_CLOSING,
    TCP_NEW_SYN_RECV,
 };
 
@@ -80,8 +94,8 @@ enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3 };
 
 /* A socket syscall in flight, by thread id, from sys_enter to sys_exit. */
 struct pending {
-   __u64 uaddr;     /* user sockaddr (connect, sendto/recvfrom, msg_name) */
-   __u64 sk;        /* TCP sock that went SYN_SENT during this connect */
+   __u64 uaddr; /* user sockaddr (connect, sendto/recvfrom, msg_name) */
+   __u64 sk;    /* TCP sock that went SYN_SENT during this connect */
    __u32 fd;
    __u32 op;
 };
@@ -104,16 +118,14 @@ struct {
    __type(value, __s64);
 } npending SEC(".maps");
 
-static __always_inline void npending_add(__s64 d)
-{
+static __always_inline void npending_add(__s64 d) {
    __u32 zero = 0;
    __s64* n = bpf_map_lookup_elem(&npending, &zero);
    if (n)
       __sync_fetch_and_add(n, d);
 }
 
-static __always_inline bool npending_none(void)
-{
+static __always_inline bool npending_none(void) {
    __u32 zero = 0;
    __s64* n = bpf_map_lookup_elem(&npending, &zero);
    return n && *n <= 0;
@@ -170,60 +182,53 @@ struct tp_sock_len {
    int flags;
 };
 
-struct sockaddr_any {
+/* The head of a sockaddr_in or sockaddr_in6 (sin6_flowinfo in place of
+ * sin_addr); sin6_addr follows at offset 8. */
+struct sockaddr_head {
    __u16 family;
    __be16 port;
-   union {
-      __be32 v4;
-      struct {
-         __u32 flowinfo;
-         __u8 v6[16];
-      };
-   };
+   __be32 v4;
 };
 
-static __always_inline void count(__u32 idx)
-{
+static __always_inline void count(__u32 idx) {
    __u64* c = bpf_map_lookup_elem(&counters, &idx);
    if (c)
       *c += 1;
 }
 
-#define RESERVE(type) ({ \
-   type* r_ = bpf_ringbuf_reserve(&rb, sizeof(type), 0); \
-   if (!r_) count(VN_CNT_LOST); \
-   r_; })
+#define RESERVE(type)                                                                              \
+   ({                                                                                              \
+      type* r_ = bpf_ringbuf_reserve(&rb, sizeof(type), 0);                                        \
+      if (!r_)                                                                                     \
+         count(VN_CNT_LOST);                                                                       \
+      r_;                                                                                          \
+   })
 
-static __always_inline void submit(void* r)
-{
+static __always_inline void submit(void* r) {
    __u64 flags = 0;
    if (wakeup_bytes)
       flags = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                         : BPF_RB_NO_WAKEUP;
+                                                                        : BPF_RB_NO_WAKEUP;
    bpf_ringbuf_submit(r, flags);
 }
 
-static __always_inline void map4(__u8* out, __be32 a)
-{
+static __always_inline void map4(__u8* out, __be32 a) {
    __builtin_memset(out, 0, 10);
    out[10] = 0xff;
    out[11] = 0xff;
    __builtin_memcpy(out + 12, &a, 4);
 }
 
-static __always_inline __u64 leader_start(struct task_struct* t)
-{
+static __always_inline __u64 leader_start(struct task_struct* t) {
    return BPF_CORE_READ(t, group_leader, start_boottime);
 }
 
-static __always_inline __u32 sk_netns(struct sock* sk)
-{
+static __always_inline __u32 sk_netns(struct sock* sk) {
    return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
 /* The owner record of the current task. */
-static __always_inline void owner_current(struct vn_sk_owner* o, __u8 dir)
-{
+static __always_inline void owner_current(struct vn_sk_owner* o, __u8 dir) {
    struct task_struct* t = (void*)bpf_get_current_task();
    __u64 id = bpf_get_current_pid_tgid();
    __builtin_memset(o, 0, sizeof(*o));
@@ -235,8 +240,8 @@ static __always_inline void owner_current(struct vn_sk_owner* o, __u8 dir)
    o->dir = dir;
 }
 
-static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_sk_owner* o, __u64 sk)
-{
+static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_sk_owner* o,
+                                                    __u64 sk) {
    struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
    if (!r)
       return 0;
@@ -258,8 +263,7 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
 }
 
 /* The 4-tuple as the socket has it now. */
-static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r)
-{
+static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
    r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
    r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
    r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -273,8 +277,7 @@ static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r)
 }
 
 /* The 4-tuple from the inet_sock_set_state record. */
-static __always_inline void tp_tuple(const struct tp_set_state* ctx, struct vn_sock_rec* r)
-{
+static __always_inline void tp_tuple(const struct tp_set_state* ctx, struct vn_sock_rec* r) {
    r->family = ctx->family;
    r->lport = ctx->sport;
    r->rport = ctx->dport;
@@ -290,8 +293,7 @@ static __always_inline void tp_tuple(const struct tp_set_state* ctx, struct vn_s
    }
 }
 
-static __always_inline struct sock* fd_sock(__u32 fd)
-{
+static __always_inline struct sock* fd_sock(__u32 fd) {
    struct task_struct* t = (void*)bpf_get_current_task();
    struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
    if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
@@ -313,15 +315,13 @@ static __always_inline struct sock* fd_sock(__u32 fd)
    return sk;
 }
 
-static __always_inline bool is_self(void)
-{
+static __always_inline bool is_self(void) {
    return (bpf_get_current_pid_tgid() >> 32) == self_pid;
 }
 
 /* ---- processes ---- */
 
-static __always_inline void proc_hdr(struct vn_proc_rec* r, __u16 type, struct task_struct* t)
-{
+static __always_inline void proc_hdr(struct vn_proc_rec* r, __u16 type, struct task_struct* t) {
    __u64 id = bpf_get_current_pid_tgid();
    r->h.type = type;
    r->h.flags = 0;
@@ -343,8 +343,7 @@ static __always_inline void proc_hdr(struct vn_proc_rec* r, __u16 type, struct t
 }
 
 SEC("tracepoint/sched/sched_process_exec")
-int vn_exec(struct tp_exec* ctx)
-{
+int vn_exec(struct tp_exec* ctx) {
    if (is_self())
       return 0;
    struct task_struct* t = (void*)bpf_get_current_task();
@@ -368,8 +367,7 @@ int vn_exec(struct tp_exec* ctx)
 }
 
 SEC("tracepoint/task/task_newtask")
-int vn_fork(struct tp_newtask* ctx)
-{
+int vn_fork(struct tp_newtask* ctx) {
    if ((ctx->clone_flags & CLONE_THREAD) || is_self())
       return 0;
    struct task_struct* t = (void*)bpf_get_current_task();
@@ -386,8 +384,7 @@ int vn_fork(struct tp_newtask* ctx)
 }
 
 SEC("tracepoint/sched/sched_process_exit")
-int vn_exit(void* ctx)
-{
+int vn_exit(void* ctx) {
    __u64 id = bpf_get_current_pid_tgid();
    bool dead;
    if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
@@ -414,8 +411,7 @@ int vn_exit(void* ctx)
  * bytes_acked and bytes_received also count a FIN: bytes_acked is capped by
  * the payload sent once (bytes_sent counts payload only, retransmits
  * included), and the FIN is taken off bytes_received once seen. */
-static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx)
-{
+static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx) {
    struct tcp_sock* tp = (struct tcp_sock*)sk;
    __u64 acked = BPF_CORE_READ(tp, bytes_acked);
    __u64 sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
@@ -427,27 +423,20 @@ static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx)
 }
 
 /* EV_CONNECT once the local port is bound (it is not yet at SYN_SENT). */
-static __always_inline void emit_connect(struct vn_sk_owner* o, struct sock* sk,
-                                         const struct tp_set_state* ctx)
-{
+static __always_inline void emit_connect(struct vn_sk_owner* o, struct sock* sk) {
    if (o->connect_sent)
       return;
    o->connect_sent = 1;
    struct vn_sock_rec* r = sock_rec(VN_EV_CONNECT, o, (__u64)sk);
    if (!r)
       return;
-   /* at CLOSE the port is already released from the sock: use the record */
-   if (ctx)
-      tp_tuple(ctx, r);
-   else
-      sk_tuple(sk, r);
+   sk_tuple(sk, r);
    r->state = TCP_SYN_SENT;
    r->oldstate = TCP_CLOSE;
    submit(r);
 }
 
-static __always_inline void on_syn_sent(struct tp_set_state* ctx)
-{
+static __always_inline void on_syn_sent(struct tp_set_state* ctx) {
    if (is_self())
       return;
    __u64 sk = (__u64)ctx->skaddr;
@@ -465,8 +454,7 @@ static __always_inline void on_syn_sent(struct tp_set_state* ctx)
       p->sk = sk;
 }
 
-static __always_inline void on_listen(struct tp_set_state* ctx)
-{
+static __always_inline void on_listen(struct tp_set_state* ctx) {
    if (is_self())
       return;
    __u64 sk = (__u64)ctx->skaddr;
@@ -485,32 +473,27 @@ static __always_inline void on_listen(struct tp_set_state* ctx)
    submit(r);
 }
 
-static __always_inline bool was_connection(int st)
-{
+static __always_inline bool was_connection(int st) {
    return st == TCP_ESTABLISHED || st == TCP_FIN_WAIT1 || st == TCP_FIN_WAIT2 ||
           st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK || st == TCP_CLOSING;
 }
 
-static __always_inline void on_close(struct tp_set_state* ctx, struct vn_sk_owner* o)
-{
+static __always_inline void on_close(struct tp_set_state* ctx, struct vn_sk_owner* o) {
    __u64 sk = (__u64)ctx->skaddr;
    if (!o && !was_connection(ctx->oldstate))
       return;
-   if (o && ctx->oldstate == TCP_SYN_SENT) {
-      emit_connect(o, (struct sock*)sk, ctx);
-      struct vn_sock_rec* f = sock_rec(VN_EV_CONNECT_FAIL, o, sk);
-      if (f) {
-         tp_tuple(ctx, f);
-         f->err = BPF_CORE_READ((struct sock*)sk, sk_err);
-         if (f->err == 0)
-            f->err = ECONNABORTED; /* closed by its owner before an answer */
-         f->state = TCP_CLOSE;
-         f->oldstate = TCP_SYN_SENT;
-         submit(f);
-      }
-   }
    struct vn_sock_rec* r = sock_rec(VN_EV_CLOSE, o, sk);
    if (r) {
+      /* a failed connect: one record stands for connect (if not reported
+       * yet), connect_fail and close; the loader expands it */
+      if (o && ctx->oldstate == TCP_SYN_SENT) {
+         if (!o->connect_sent)
+            r->h.flags |= VN_F_WITH_CONNECT;
+         r->h.flags |= VN_F_WITH_FAIL;
+         r->err = BPF_CORE_READ((struct sock*)sk, sk_err);
+         if (r->err == 0)
+            r->err = ECONNABORTED; /* closed by its owner before an answer */
+      }
       tp_tuple(ctx, r);
       if (!o)
          r->netns = sk_netns((struct sock*)sk);
@@ -526,8 +509,7 @@ static __always_inline void on_close(struct tp_set_state* ctx, struct vn_sk_owne
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
-int vn_set_state(struct tp_set_state* ctx)
-{
+int vn_set_state(struct tp_set_state* ctx) {
    if (ctx->protocol != IPPROTO_TCP)
       return 0;
    int old = ctx->oldstate, state = ctx->newstate;
@@ -548,11 +530,13 @@ int vn_set_state(struct tp_set_state* ctx)
    if (!o)
       return 0;
    if (old == TCP_SYN_SENT && state == TCP_ESTABLISHED) {
-      emit_connect(o, (struct sock*)sk, ctx);
       o->rep_state = state;
       struct vn_sock_rec* r = sock_rec(VN_EV_CONNECTED, o, sk);
       if (!r)
          return 0;
+      if (!o->connect_sent) /* the loader reports the connect first */
+         r->h.flags |= VN_F_WITH_CONNECT;
+      o->connect_sent = 1;
       tp_tuple(ctx, r);
       r->state = state;
       r->oldstate = old;
@@ -572,8 +556,7 @@ int vn_set_state(struct tp_set_state* ctx)
    return 0;
 }
 
-static __always_inline void on_accept(struct tp_sys_exit* ctx)
-{
+static __always_inline void on_accept(struct tp_sys_exit* ctx) {
    if (ctx->ret < 0 || is_self())
       return;
    struct sock* sk = fd_sock(ctx->ret);
@@ -598,34 +581,30 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int vn_accept4(struct tp_sys_exit* ctx)
-{
+int vn_accept4(struct tp_sys_exit* ctx) {
    on_accept(ctx);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int vn_accept(struct tp_sys_exit* ctx)
-{
+int vn_accept(struct tp_sys_exit* ctx) {
    on_accept(ctx);
    return 0;
 }
 
 /* ---- connect(): TCP port binding, UDP peers ---- */
 
-static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr)
-{
+static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    if (is_self())
       return;
    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-   struct pending p = { .uaddr = uaddr, .sk = 0, .fd = fd, .op = op };
+   struct pending p = {.uaddr = uaddr, .sk = 0, .fd = fd, .op = op};
    if (bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY) == 0)
       npending_add(1);
 }
 
 /* Takes this thread's pending syscall of kind op, if any. */
-static __always_inline bool unpend(__u32 op, struct pending* out)
-{
+static __always_inline bool unpend(__u32 op, struct pending* out) {
    if (npending_none())
       return false;
    __u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -639,14 +618,12 @@ static __always_inline bool unpend(__u32 op, struct pending* out)
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
-int vn_enter_connect(struct tp_sys_enter* ctx)
-{
+int vn_enter_connect(struct tp_sys_enter* ctx) {
    pend(OP_CONNECT, ctx->args[0], ctx->args[1]);
    return 0;
 }
 
-static __always_inline void udp_key_from_sk(struct sock* sk, struct vn_udp_key* k)
-{
+static __always_inline void udp_key_from_sk(struct sock* sk, struct vn_udp_key* k) {
    __builtin_memset(k, 0, sizeof(*k));
    k->pid = bpf_get_current_pid_tgid() >> 32;
    k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -658,8 +635,7 @@ static __always_inline void udp_key_from_sk(struct sock* sk, struct vn_udp_key* 
    k->netns = sk_netns(sk);
 }
 
-static __always_inline bool udp_peer_from_sk(struct sock* sk, struct vn_udp_key* k)
-{
+static __always_inline bool udp_peer_from_sk(struct sock* sk, struct vn_udp_key* k) {
    k->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
    if (k->family == AF_INET)
       map4(k->raddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
@@ -668,25 +644,24 @@ static __always_inline bool udp_peer_from_sk(struct sock* sk, struct vn_udp_key*
    return k->rport != 0;
 }
 
-static __always_inline bool udp_peer_from_user(__u64 uaddr, struct vn_udp_key* k)
-{
-   struct sockaddr_any sa;
-   if (bpf_probe_read_user(&sa, sizeof(sa), (void*)uaddr))
+static __always_inline bool udp_peer_from_user(__u64 uaddr, struct vn_udp_key* k) {
+   /* read only what the family says is there: a sockaddr_in is 16 bytes
+    * and may end a page */
+   struct sockaddr_head sa;
+   if (bpf_probe_read_user(&sa, 8, (void*)uaddr))
       return false;
    k->rport = bpf_ntohs(sa.port);
    if (sa.family == AF_INET)
       map4(k->raddr, sa.v4);
-   else if (sa.family == AF_INET6)
-      __builtin_memcpy(k->raddr, sa.v6, 16);
-   else
+   else if (sa.family != AF_INET6 ||
+            bpf_probe_read_user(k->raddr, 16, (void*)uaddr + 8 /* sin6_addr */))
       return false;
    return k->rport != 0;
 }
 
 /* One datagram (or a connect(), dgrams == 0) with a peer. */
-static __always_inline void udp_note(struct vn_udp_key* k, struct sock* sk, __u8 dir,
-                                     __u32 dgrams, __u64 bytes)
-{
+static __always_inline void udp_note(struct vn_udp_key* k, struct sock* sk, __u8 dir, __u32 dgrams,
+                                     __u64 bytes) {
    struct vn_udp_val* v = bpf_map_lookup_elem(&udp_peers, k);
    __u64 now = bpf_ktime_get_boot_ns();
    if (v) {
@@ -716,21 +691,51 @@ static __always_inline void udp_note(struct vn_udp_key* k, struct sock* sk, __u8
    bpf_map_update_elem(&udp_peers, k, &n, BPF_NOEXIST);
 }
 
+/* A TCP connect() that failed before its SYN (no route, no local port,
+ * refused by a filter): the peer is only in the caller's sockaddr. */
+static __always_inline void tcp_early_fail(struct sock* sk, const struct pending* p, int err) {
+   struct vn_udp_key k; /* a tuple holder: local side from the sock */
+   udp_key_from_sk(sk, &k);
+   if (!udp_peer_from_user(p->uaddr, &k))
+      return;
+   struct vn_sk_owner o;
+   owner_current(&o, VN_DIR_OUT);
+   o.netns = k.netns;
+   for (int i = 0; i < 2; i++) {
+      struct vn_sock_rec* r = sock_rec(i == 0 ? VN_EV_CONNECT : VN_EV_CONNECT_FAIL, &o, (__u64)sk);
+      if (!r)
+         return;
+      r->family = k.family;
+      r->lport = k.lport;
+      r->rport = k.rport;
+      __builtin_memcpy(r->laddr, k.laddr, 16);
+      __builtin_memcpy(r->raddr, k.raddr, 16);
+      r->state = i == 0 ? TCP_SYN_SENT : TCP_CLOSE;
+      r->oldstate = TCP_CLOSE;
+      r->err = i == 0 ? 0 : err;
+      submit(r);
+   }
+}
+
 SEC("tracepoint/syscalls/sys_exit_connect")
-int vn_exit_connect(struct tp_sys_exit* ctx)
-{
+int vn_exit_connect(struct tp_sys_exit* ctx) {
    struct pending p;
    if (!unpend(OP_CONNECT, &p))
       return 0;
    if (p.sk) {
       struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &p.sk);
       if (o)
-         emit_connect(o, (struct sock*)p.sk, 0);
+         emit_connect(o, (struct sock*)p.sk);
       return 0;
    }
-   if (ctx->ret != 0)
+   struct sock* sk;
+   if (ctx->ret != 0) {
+      if (ctx->ret != -EINPROGRESS && ctx->ret != -EALREADY && ctx->ret != -EISCONN &&
+          (sk = fd_sock(p.fd)) && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP)
+         tcp_early_fail(sk, &p, -ctx->ret);
       return 0;
-   struct sock* sk = fd_sock(p.fd);
+   }
+   sk = fd_sock(p.fd);
    if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
       return 0;
    struct vn_udp_key k;
@@ -753,23 +758,20 @@ int vn_exit_connect(struct tp_sys_exit* ctx)
 /* ---- UDP datagrams ---- */
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
-int vn_enter_sendto(struct tp_sys_enter* ctx)
-{
+int vn_enter_sendto(struct tp_sys_enter* ctx) {
    if (ctx->args[4])
       pend(OP_SEND, ctx->args[0], ctx->args[4]);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int vn_enter_recvfrom(struct tp_sys_enter* ctx)
-{
+int vn_enter_recvfrom(struct tp_sys_enter* ctx) {
    if (ctx->args[4])
       pend(OP_RECV, ctx->args[0], ctx->args[4]);
    return 0;
 }
 
-static __always_inline void pend_msg(__u32 op, struct tp_sys_enter* ctx)
-{
+static __always_inline void pend_msg(__u32 op, struct tp_sys_enter* ctx) {
    struct user_msghdr* m = (void*)ctx->args[1];
    void* name = 0;
    if (!m || bpf_probe_read_user(&name, sizeof(name), &m->msg_name) || !name)
@@ -778,21 +780,18 @@ static __always_inline void pend_msg(__u32 op, struct tp_sys_enter* ctx)
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int vn_enter_sendmsg(struct tp_sys_enter* ctx)
-{
+int vn_enter_sendmsg(struct tp_sys_enter* ctx) {
    pend_msg(OP_SEND, ctx);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int vn_enter_recvmsg(struct tp_sys_enter* ctx)
-{
+int vn_enter_recvmsg(struct tp_sys_enter* ctx) {
    pend_msg(OP_RECV, ctx);
    return 0;
 }
 
-static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op)
-{
+static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op) {
    struct pending p;
    if (!unpend(op, &p) || ctx->ret < 0)
       return;
@@ -807,29 +806,25 @@ static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op)
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
-int vn_exit_sendto(struct tp_sys_exit* ctx)
-{
+int vn_exit_sendto(struct tp_sys_exit* ctx) {
    udp_exit(ctx, OP_SEND);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int vn_exit_recvfrom(struct tp_sys_exit* ctx)
-{
+int vn_exit_recvfrom(struct tp_sys_exit* ctx) {
    udp_exit(ctx, OP_RECV);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int vn_exit_sendmsg(struct tp_sys_exit* ctx)
-{
+int vn_exit_sendmsg(struct tp_sys_exit* ctx) {
    udp_exit(ctx, OP_SEND);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int vn_exit_recvmsg(struct tp_sys_exit* ctx)
-{
+int vn_exit_recvmsg(struct tp_sys_exit* ctx) {
    udp_exit(ctx, OP_RECV);
    return 0;
 }
@@ -837,8 +832,7 @@ int vn_exit_recvmsg(struct tp_sys_exit* ctx)
 /* Datagrams on connected UDP sockets (send()/write() carry no address),
  * and in bytes_trace mode live TCP byte counts. Runs in the sender's or
  * receiver's task context. */
-static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir)
-{
+static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir) {
    if (ctx->ret <= 0)
       return;
    struct sock* sk = ctx->sk;
@@ -867,15 +861,13 @@ static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir)
 }
 
 SEC("tracepoint/sock/sock_send_length")
-int vn_send_len(struct tp_sock_len* ctx)
-{
+int vn_send_len(struct tp_sock_len* ctx) {
    sock_len(ctx, VN_DIR_OUT);
    return 0;
 }
 
 SEC("tracepoint/sock/sock_recv_length")
-int vn_recv_len(struct tp_sock_len* ctx)
-{
+int vn_recv_len(struct tp_sock_len* ctx) {
    sock_len(ctx, VN_DIR_IN);
    return 0;
 }
@@ -884,8 +876,7 @@ int vn_recv_len(struct tp_sock_len* ctx)
 
 struct bpf_map;
 
-static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, void* ctx)
-{
+static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, void* ctx) {
    if (o->dir == VN_DIR_LISTEN)
       return 0;
    struct sock* sk = (struct sock*)*key;
@@ -920,8 +911,7 @@ static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, v
    return 0;
 }
 
-static long flush_udp(struct bpf_map* map, struct vn_udp_key* k, struct vn_udp_val* v, void* ctx)
-{
+static long flush_udp(struct bpf_map* map, struct vn_udp_key* k, struct vn_udp_val* v, void* ctx) {
    if (v->count == v->reported || v->count == 0)
       return 0;
    struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
@@ -954,8 +944,7 @@ static long flush_udp(struct bpf_map* map, struct vn_udp_key* k, struct vn_udp_v
 }
 
 SEC("tracepoint/syscalls/sys_enter_getppid")
-int vn_flush(void* ctx)
-{
+int vn_flush(void* ctx) {
    if (!is_self() || self_pid == 0)
       return 0;
    bpf_for_each_map_elem(&owners, flush_sock, 0, 0);

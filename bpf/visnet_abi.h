@@ -28,17 +28,22 @@ enum vn_rec_type {
 
 #define VN_F_TRUNC_ARGS 0x1
 #define VN_F_THREAD 0x2
+/* Record-only flags: one record stands for several events, saving ring
+ * buffer traffic on the hot path; the loader expands them in order. */
+#define VN_F_WITH_CONNECT 0x100 /* EV_CONNECT (state SYN_SENT) comes first */
+#define VN_F_WITH_FAIL 0x200    /* EV_CONNECT_FAIL (err) comes before EV_CLOSE */
+#define VN_F_RECORD_ONLY (VN_F_WITH_CONNECT | VN_F_WITH_FAIL)
 
 enum vn_dir { VN_DIR_UNKNOWN = 0, VN_DIR_OUT = 1, VN_DIR_IN = 2, VN_DIR_LISTEN = 3 };
 
 struct vn_hdr {
    __u16 type;
    __u16 flags;
-   __u32 pid;        /* thread group id */
+   __u32 pid; /* thread group id */
    __u32 tid;
    __u32 pad;
-   __u64 ts;         /* bpf_ktime_get_boot_ns */
-   __u64 pstart;     /* group leader's start_boottime */
+   __u64 ts;     /* bpf_ktime_get_boot_ns */
+   __u64 pstart; /* group leader's start_boottime */
 };
 
 struct vn_proc_rec {
@@ -65,14 +70,14 @@ struct vn_sock_rec {
    __u32 netns;
    __u32 count;
    __s32 err;
-   __u16 lport, rport;   /* host byte order */
+   __u16 lport, rport; /* host byte order */
    __u8 proto;
    __u8 family;
    __u8 dir;
    __u8 state;
    __u8 oldstate;
    __u8 pad[3];
-   __u8 laddr[16];       /* IPv4 is v4-mapped */
+   __u8 laddr[16]; /* IPv4 is v4-mapped */
    __u8 raddr[16];
 };
 
@@ -90,8 +95,8 @@ struct vn_sk_owner {
    __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
    __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
    __u8 dir;
-   __u8 connect_sent;    /* EV_CONNECT emitted */
-   __u8 rep_state;       /* TCP state last reported */
+   __u8 connect_sent; /* EV_CONNECT emitted */
+   __u8 rep_state;    /* TCP state last reported */
    __u8 pad[5];
 };
 
@@ -107,23 +112,22 @@ struct vn_udp_key {
 };
 
 struct vn_udp_val {
-   __u64 count;          /* datagrams, both directions */
-   __u64 reported;       /* count at the last EV_UDP_PEER */
-   __u64 tx, rx;         /* bytes */
+   __u64 count;    /* datagrams, both directions */
+   __u64 reported; /* count at the last EV_UDP_PEER */
+   __u64 tx, rx;   /* bytes */
    __u64 first_ts, last_ts;
    __u64 pstart;
    __u64 cgroup;
    __u64 sk;
    __u32 tid;
-   __u8 dir;             /* VN_DIR_OUT if we sent first */
+   __u8 dir; /* VN_DIR_OUT if we sent first */
    __u8 pad[3];
 };
 
 /* Index of the per-CPU counters array. */
 enum vn_counter {
-   VN_CNT_LOST = 0,      /* failed ringbuf reservations */
-   VN_CNT_MAPFULL = 1,   /* owner map insert failures */
-   VN_CNT_PENDING = 2,   /* (slot 0 only) socket syscalls in flight */
+   VN_CNT_LOST = 0,    /* failed ringbuf reservations */
+   VN_CNT_MAPFULL = 1, /* owner map insert failures */
    VN_CNT__COUNT = 4,
 };
 

@@ -516,10 +516,10 @@ static void procFields(TreeOut* o, const TreeNode* n) {
    kU64(b, "rx", n->rx);
 }
 
-static void jsonEdge(JsonBuf* b, const TreeNode* n) {
-   const Endpoint* ep = n->edge ? n->edge->ep : n->ep;
-   put(b, "{\"addr\":");
+/* Opens a remote's object: address, name and the node's aggregates. */
+static void remoteHead(JsonBuf* b, const Endpoint* ep, const TreeNode* n) {
    char buf[64];
+   put(b, "{\"addr\":");
    putStr(b, ep ? Addr_format(ep->addr, buf, sizeof buf) : "");
    key(b, "name");
    if (ep && ep->name)
@@ -530,6 +530,10 @@ static void jsonEdge(JsonBuf* b, const TreeNode* n) {
    kU64(b, "tx", n->tx);
    kU64(b, "rx", n->rx);
    kBool(b, "active", n->active);
+}
+
+static void jsonEdge(JsonBuf* b, const TreeNode* n) {
+   remoteHead(b, n->edge ? n->edge->ep : n->ep, n);
    key(b, "sockets");
    putc_(b, '[');
    Arr a = {0};
@@ -580,18 +584,7 @@ static void jsonEpProc(TreeOut* o, const TreeNode* n) {
 
 static void jsonEndpoint(TreeOut* o, const TreeNode* n) {
    JsonBuf* b = o->b;
-   char buf[64];
-   put(b, "{\"addr\":");
-   putStr(b, Addr_format(n->ep->addr, buf, sizeof buf));
-   key(b, "name");
-   if (n->ep->name)
-      putStr(b, n->ep->name);
-   else
-      put(b, "null");
-   kU64(b, "connections", n->nconns);
-   kU64(b, "tx", n->tx);
-   kU64(b, "rx", n->rx);
-   kBool(b, "active", n->active);
+   remoteHead(b, n->ep, n);
    key(b, "processes");
    putc_(b, '[');
    Arr a = {0};

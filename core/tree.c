@@ -5,21 +5,30 @@
  * build does two allocations whatever the size. Nodes are created in
  * pre-order; a node that turns out hidden (filtered, inactive) is dropped by
  * rolling the array back to it, which also drops everything built below it.
- * Siblings are gathered on a pointer stack, sorted with qsort_r and linked.
+ * Siblings are gathered on a stack, sorted on precomputed integer keys and
+ * linked. A build is bound by cache misses on the store's linked lists and
+ * by writing the nodes: see "build order" and the prefetching below, and
+ * docs/PERFORMANCE.md ("Terminal UI") for the figures.
  */
 #include "tree.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+typedef struct SortItem_ {
+   uint64_t hi, lo; /* sort key, see Tree_sortKey */
+   const TreeNode* n;
+} SortItem;
+
 struct Tree_ {
    TreeNode* nodes; /* nodes[0] is the root */
    size_t n, cap;
-   TreeNode** stack; /* siblings waiting to be sorted and linked */
+   struct SortItem_* stack; /* siblings waiting to be sorted and linked */
    size_t top;
    const Store* store;
    TreeOpts o;
@@ -42,7 +51,7 @@ static uint64_t mixAddr(uint64_t h, const uint8_t a[16]) {
    return mix64(mix64(h, lo), hi);
 }
 
-static uint64_t Tree_key(const TreeNode* n) {
+static inline uint64_t Tree_key(const TreeNode* n) {
    /* a different seed per kind: one object shown as two kinds, two keys */
    uint64_t h = 0x5649534E4554ull * (2 * (uint64_t)n->kind + 1);
    switch (n->kind) {
@@ -125,17 +134,26 @@ bool Tree_nodeMatches(const TreeNode* n, const char* text) {
 
 /* ---- nodes ---- */
 
-static TreeNode* Tree_node(Tree* t, TreeNode* parent, NodeKind kind) {
+static inline TreeNode* Tree_node(Tree* t, TreeNode* parent, NodeKind kind) {
    /* nodes are written in array order: ask for the lines a little ahead */
+   if (t->n + 8 < t->cap)
+      __builtin_prefetch(&t->nodes[t->n + 8], 1);
    TreeNode* n = &t->nodes[t->n++];
-   memset(n, 0, sizeof *n);
+   /* field by field: a memset here compiles to a slow "rep stos" */
    n->kind = kind;
-   n->parent = parent;
    n->depth = parent == t->nodes ? 0 : (uint16_t)(parent->depth < UINT16_MAX ? parent->depth + 1 : UINT16_MAX);
+   n->matched = n->active = false;
+   n->key = 0;
+   n->proc = NULL;
+   n->edge = NULL;
+   n->sock = NULL;
+   n->ep = NULL;
+   n->nconns = n->nchildren = 0;
+   n->tx = n->rx = n->last = 0;
+   n->parent = parent;
+   n->first_child = n->next = NULL;
    return n;
 }
-
-static void Tree_push(Tree* t, TreeNode* n) { t->stack[t->top++] = n; }
 
 static uint64_t bytes(const TreeNode* n) { return n->tx + n->rx; }
 
@@ -212,53 +230,228 @@ static int Tree_cmp(const void* pa, const void* pb, void* ctx) {
    return c;
 }
 
-/* Sorts the siblings pushed since base and appends them to parent. */
-static void Tree_link(Tree* t, TreeNode* parent, size_t base) {
-   size_t k = t->top - base;
-   if (k == 0)
-      return;
-   TreeNode** v = t->stack + base;
-   if (k > 16) {
-      qsort_r(v, k, sizeof *v, Tree_cmp, t);
-   } else { /* most sibling groups are tiny: insertion sort, no calls */
-      for (size_t i = 1; i < k; i++) {
-         TreeNode* x = v[i];
-         size_t j = i;
-         for (; j > 0 && Tree_cmp(&v[j - 1], &x, t) > 0; j--)
-            v[j] = v[j - 1];
-         v[j] = x;
-      }
-   }
-   TreeNode* tail = parent->first_child;
-   while (tail && tail->next)
-      tail = tail->next;
-   for (size_t i = 0; i < k; i++) {
-      v[i]->next = NULL;
-      if (tail)
-         tail->next = v[i];
-      else
-         parent->first_child = v[i];
-      tail = v[i];
-      parent->nchildren++;
-      parent->nconns += v[i]->nconns;
-      if (v[i]->last > parent->last)
-         parent->last = v[i]->last;
-   }
-   t->top = base;
+/* ---- sorting siblings ----
+ *
+ * Each sibling waits on the stack with a 128-bit sort key computed once from
+ * its node (and what it points to). The key is a coarser order than
+ * Tree_cmp: when two keys differ they order the nodes as Tree_cmp would, and
+ * only equal keys fall back to Tree_cmp. So nearly every comparison is two
+ * integer compares, with no pointer chasing into the store. */
+
+static uint64_t be64(const uint8_t* p) {
+   uint64_t v;
+   memcpy(&v, p, 8);
+   return __builtin_bswap64(v);
 }
 
-/* Adds the byte totals of the children of parent of the given kind. */
-static void Tree_sumBytes(TreeNode* parent, NodeKind kind) {
-   for (TreeNode* c = parent->first_child; c; c = c->next)
-      if (c->kind == kind) {
-         parent->tx += c->tx;
-         parent->rx += c->rx;
+/* The first 8 bytes of s as strcasecmp sees them, big-endian: comparing two
+ * such prefixes orders the strings as strcasecmp does, unless they are
+ * equal. */
+static uint64_t casePrefix(const char* s) {
+   uint64_t v = 0;
+   int i = 0;
+   for (; i < 8 && s[i]; i++)
+      v = v << 8 | (uint8_t)tolower((unsigned char)s[i]);
+   return i < 8 ? v << (8 * (8 - i)) : v;
+}
+
+static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
+   uint64_t hi = 0, lo = 0;
+   bool flip = t->o.descending; /* does the key follow the direction? */
+   switch (t->o.sort) {
+   case SORT_CONNS: hi = n->nconns; break;
+   case SORT_BYTES: hi = bytes(n); break;
+   case SORT_LAST: hi = n->last; break;
+   case SORT_NAME:
+      if (n->kind == NODE_PROC || n->kind == NODE_EP_PROC)
+         hi = casePrefix(n->proc->comm);
+      else if (n->kind == NODE_SOCK || n->kind == NODE_LISTEN)
+         hi = (uint64_t)n->sock->key.rport << 16 | n->sock->key.lport;
+      else
+         flip = false; /* names of endpoints: Tree_cmp decides */
+      break;
+   case SORT_PID:
+   default:
+      switch (n->kind) {
+      case NODE_PROC:
+         hi = n->proc->pid;
+         lo = n->proc->id;
+         break;
+      case NODE_EP_PROC: hi = n->proc->pid; break;
+      case NODE_EDGE:
+      case NODE_ENDPOINT:
+         hi = be64(n->ep->addr);
+         lo = be64(n->ep->addr + 8);
+         break;
+      case NODE_SOCK:
+      case NODE_LISTEN: hi = (uint64_t)n->sock->key.rport << 16 | n->sock->key.lport; break;
+      default: break;
       }
+      break;
+   }
+   it->hi = flip ? ~hi : hi;
+   it->lo = flip ? ~lo : lo;
+   it->n = n;
+}
+
+/* Puts c on the stack, to be sorted among its siblings, and counts it in
+ * parent now, while c is in the cache (bytes too if sum). */
+static inline void Tree_push(Tree* t, TreeNode* parent, TreeNode* c, bool sum) {
+   t->stack[t->top++].n = c;
+   parent->nchildren++;
+   parent->nconns += c->nconns;
+   if (c->last > parent->last)
+      parent->last = c->last;
+   if (sum) {
+      parent->tx += c->tx;
+      parent->rx += c->rx;
+   }
+}
+
+static inline int Tree_cmpItem(const SortItem* a, const SortItem* b, const Tree* t) {
+   if (a->hi != b->hi)
+      return a->hi < b->hi ? -1 : 1;
+   if (a->lo != b->lo)
+      return a->lo < b->lo ? -1 : 1;
+   return Tree_cmp(&a->n, &b->n, (void*)t);
+}
+
+static int Tree_cmpItemQ(const void* a, const void* b, void* t) { return Tree_cmpItem(a, b, t); }
+
+static void Tree_sortGroup(Tree* t, SortItem* v, size_t k) {
+   for (size_t i = 0; i < k; i++)
+      Tree_sortKey(t, v[i].n, &v[i]);
+   /* The store keeps recent entries first: a group is often in reverse
+    * order, or starts so. Reverse that run; insertion sort is then linear. */
+   size_t run = 1;
+   while (run < k && Tree_cmpItem(&v[run - 1], &v[run], t) > 0)
+      run++;
+   for (size_t i = 0, j = run - 1; i < j; i++, j--) {
+      SortItem x = v[i];
+      v[i] = v[j];
+      v[j] = x;
+   }
+   if (k > 24) {
+      /* often in order already (creation order is pid order) */
+      size_t i = 1;
+      while (i < k && Tree_cmpItem(&v[i - 1], &v[i], t) <= 0)
+         i++;
+      if (i < k)
+         qsort_r(v, k, sizeof *v, Tree_cmpItemQ, t);
+      return;
+   }
+   for (size_t i = 1; i < k; i++) { /* small groups: insertion sort */
+      if (Tree_cmpItem(&v[i - 1], &v[i], t) <= 0)
+         continue;
+      SortItem x = v[i];
+      size_t j = i;
+      for (; j > 0 && Tree_cmpItem(&v[j - 1], &x, t) > 0; j--)
+         v[j] = v[j - 1];
+      v[j] = x;
+   }
+}
+
+/* Sorts the siblings pushed since base (not yet linked). Keys are only
+ * computed for groups of two or more: most groups (the sockets of one
+ * edge) have one member. */
+static inline void Tree_sort(Tree* t, size_t base) {
+   if (t->top - base >= 2)
+      Tree_sortGroup(t, t->stack + base, t->top - base);
+}
+
+/* Links the nodes pushed since base (sorted, group by group) as the
+ * children of parent, which has none yet, and pops them. */
+static void Tree_link(Tree* t, TreeNode* parent, size_t base) {
+   TreeNode** tail = &parent->first_child;
+   for (size_t i = base; i < t->top; i++) {
+      TreeNode* c = (TreeNode*)t->stack[i].n;
+      *tail = c;
+      tail = &c->next;
+   }
+   *tail = NULL;
+   t->top = base;
 }
 
 static bool Tree_visibleSock(const Tree* t, const Sock* k) {
    return t->o.show_inactive || Sock_isActive(k);
 }
+
+/* ---- build order ----
+ *
+ * Walking the tree after a build (Tree_walk, the UI's rows) is several times
+ * faster when display order is memory order, and nodes are written in the
+ * order they are built. So each sibling group is built in the order it will
+ * probably be sorted into: the store keeps recent entries first, and a list
+ * is often sorted backwards. The first and last entries are compared on a
+ * stand-in for the sort key read from the store; a wrong guess only costs
+ * walk speed, as the siblings are sorted anyway. Lists that keep inactive
+ * entries last are only walked backwards when the last entry is shown. */
+
+static int Tree_guessDir(const Tree* t, int c) { return t->o.descending ? -c : c; }
+
+static int Tree_guessSocks(const Tree* t, const Sock* a, const Sock* b) {
+   switch (t->o.sort) {
+   case SORT_BYTES: return Tree_guessDir(t, cmpU64(a->tx + a->rx, b->tx + b->rx));
+   case SORT_LAST: return Tree_guessDir(t, cmpU64(a->last, b->last));
+   default:
+      return Tree_guessDir(t, cmpU64((uint32_t)a->key.rport << 16 | a->key.lport,
+                                     (uint32_t)b->key.rport << 16 | b->key.lport));
+   }
+}
+
+static int Tree_guessProcs(const Tree* t, const Proc* a, const Proc* b) {
+   switch (t->o.sort) {
+   case SORT_NAME: return Tree_guessDir(t, strcasecmp(a->comm, b->comm));
+   case SORT_CONNS: return Tree_guessDir(t, cmpU64(a->nactive, b->nactive));
+   case SORT_BYTES: return Tree_guessDir(t, cmpU64(a->tx + a->rx, b->tx + b->rx));
+   case SORT_LAST: return Tree_guessDir(t, cmpU64(a->last, b->last));
+   default: return Tree_guessDir(t, cmpU64(a->pid, b->pid));
+   }
+}
+
+static int Tree_guessEdges(const Tree* t, const Edge* a, const Edge* b, bool by_proc) {
+   switch (t->o.sort) {
+   case SORT_CONNS:
+      return t->o.show_inactive ? Tree_guessDir(t, cmpU64(a->nsocks, b->nsocks))
+                                : Tree_guessDir(t, cmpU64(a->nactive, b->nactive));
+   case SORT_BYTES: return Tree_guessDir(t, cmpU64(a->tx + a->rx, b->tx + b->rx));
+   case SORT_LAST: return Tree_guessDir(t, cmpU64(a->last, b->last));
+   default:
+      if (by_proc)
+         return Tree_guessProcs(t, a->proc, b->proc);
+      return Tree_guessDir(t, memcmp(a->ep->addr, b->ep->addr, 16));
+   }
+}
+
+static inline bool Tree_backSocks(const Tree* t, const ListNode* head) {
+   if (head->next == head->prev)
+      return false;
+   const Sock* first = LIST_ENTRY(head->next, Sock, node);
+   const Sock* last = LIST_ENTRY(head->prev, Sock, node);
+   return Tree_visibleSock(t, last) && Tree_guessSocks(t, first, last) > 0;
+}
+
+/* Edges of a process (by_proc false) or of an endpoint (by_proc true). */
+static bool Tree_backEdges(const Tree* t, const ListNode* head, size_t member, bool by_proc) {
+   if (head->next == head->prev)
+      return false;
+   const Edge* first = (const Edge*)((const char*)head->next - member);
+   const Edge* last = (const Edge*)((const char*)head->prev - member);
+   return (t->o.show_inactive || Edge_isActive(last)) &&
+          Tree_guessEdges(t, first, last, by_proc) > 0;
+}
+
+static bool Tree_backProcs(const Tree* t, const ListNode* head) {
+   if (head->next == head->prev)
+      return false;
+   return Tree_guessProcs(t, LIST_ENTRY(head->next, Proc, sibling),
+                          LIST_ENTRY(head->prev, Proc, sibling)) > 0;
+}
+
+static inline ListNode* Tree_step(const ListNode* n, bool back) { return back ? n->prev : n->next; }
+
+#define LIST_EACH(node, head, back) \
+   for (ListNode* node = Tree_step(head, back); node != (head); node = Tree_step(node, back))
 
 /* Walking a socket list is a chain of cache misses: ask for the next
  * socket's two hot lines while this one is turned into a node. */
@@ -301,15 +494,17 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
                                      : Tree_procMatches(e->proc, t->filter);
    bool below = all || n->matched;
    size_t base = t->top;
-   LIST_FOREACH(sn, &e->socks) {
-      Tree_prefetchSock(sn->next);
+   bool back = Tree_backSocks(t, &e->socks);
+   LIST_EACH(sn, &e->socks, back) {
+      Tree_prefetchSock(Tree_step(sn, back));
       Sock* k = LIST_ENTRY(sn, Sock, node);
       if (!Tree_visibleSock(t, k))
          break; /* the store keeps closed sockets last */
       TreeNode* c = Tree_sock(t, n, k, NODE_SOCK, below);
       if (c)
-         Tree_push(t, c);
+         Tree_push(t, n, c, false);
    }
+   Tree_sort(t, base);
    Tree_link(t, n, base);
    if (!n->nchildren && !(below && (t->o.show_inactive || n->active))) {
       t->n = mark;
@@ -332,19 +527,121 @@ static inline void Tree_prefetchObj(const void* obj, size_t size) {
       __builtin_prefetch((const char*)obj + off);
 }
 
+/* Edge lists are chains of misses too. While one child of a process (or
+ * one endpoint) is built, the edge lists of the next AHEAD siblings advance
+ * a step each, from both ends (see Tree_backEdges), asking for the next
+ * edge and its first socket: by its turn a sibling's first edges are in the
+ * cache. */
+#define SIBLINGS 32
+#define AHEAD 4
+
+typedef struct Ahead_ {
+   void* owner;                /* the Proc or Endpoint */
+   const ListNode* head;       /* its list of edges */
+   size_t member;              /* offset of that list's node in Edge */
+   const ListNode *fwd, *bwd;  /* asked for; NULL once the ends met */
+} Ahead;
+
+static inline void Tree_aheadEdge(const ListNode* en, size_t member) {
+   __builtin_prefetch((const char*)en - member); /* both lines of the edge */
+   __builtin_prefetch((const char*)en - member + 64);
+}
+
+static void Tree_aheadInit(Ahead* a, void* owner, const ListNode* head, size_t member) {
+   a->owner = owner;
+   a->head = head;
+   a->member = member;
+   a->fwd = a->bwd = NULL;
+   if (head->next == head)
+      return;
+   Tree_aheadEdge(head->next, member);
+   Tree_aheadEdge(head->prev, member);
+   if (head->next != head->prev) {
+      a->fwd = head->next;
+      a->bwd = head->prev;
+   }
+}
+
+static void Tree_aheadSock(const Ahead* a, const ListNode* en) {
+   const Edge* e = (const Edge*)((const char*)en - a->member);
+   Tree_prefetchSock(e->socks.next);
+   __builtin_prefetch(e->proc); /* read by an endpoint's edges */
+}
+
+static void Tree_aheadStep(Ahead* a) {
+   if (!a->fwd)
+      return;
+   const ListNode* f = a->fwd->next;
+   const ListNode* b = a->bwd->prev;
+   Tree_aheadSock(a, a->fwd);
+   Tree_aheadSock(a, a->bwd);
+   if (f == a->bwd || b == a->fwd) {
+      a->fwd = a->bwd = NULL;
+      return;
+   }
+   Tree_aheadEdge(f, a->member);
+   Tree_aheadEdge(b, a->member);
+   a->fwd = f;
+   a->bwd = b;
+   if (f == b)
+      a->fwd = a->bwd = NULL;
+}
+
+/* Socket lists are walked a step at a time over the edges of p, from
+ * both ends (see Tree_backSocks): each pass reads the lines the pass
+ * before asked for and asks for the next ones, so the misses of all the
+ * lists overlap instead of following each other. */
+#define PREFETCH_EDGES 32
+#define PREFETCH_STEPS 3
+
 static void Tree_prefetchBelow(const Proc* p, bool recurse) {
+   const ListNode *head[PREFETCH_EDGES], *fwd[PREFETCH_EDGES], *bwd[PREFETCH_EDGES];
+   size_t n = 0;
    LIST_FOREACH(en, &p->edges) {
       const Edge* e = LIST_ENTRY(en, Edge, proc_node);
       __builtin_prefetch(e); /* its first line, read when it becomes a node */
       Tree_prefetchSock(e->socks.next);
+      Tree_prefetchSock(e->socks.prev);
+      if (n < PREFETCH_EDGES && e->socks.next != e->socks.prev) {
+         head[n] = &e->socks;
+         fwd[n] = e->socks.next;
+         bwd[n] = e->socks.prev;
+         n++;
+      }
    }
    Tree_prefetchSock(p->listens.next);
-   if (recurse)
+   Tree_prefetchSock(p->listens.prev);
+   if (recurse) {
+      LIST_FOREACH(cn, &p->children)
+         Tree_prefetchObj(LIST_ENTRY(cn, Proc, sibling), sizeof(Proc));
+   }
+   for (int step = 0; step < PREFETCH_STEPS && n; step++) {
+      size_t live = 0;
+      for (size_t i = 0; i < n; i++) {
+         const ListNode* f = fwd[i]->next;
+         const ListNode* b = bwd[i]->prev;
+         if (f == bwd[i] || f == head[i] || b == fwd[i])
+            continue; /* the two ends met: all asked for */
+         Tree_prefetchSock(f);
+         Tree_prefetchSock(b);
+         if (f == b)
+            continue;
+         head[live] = head[i];
+         fwd[live] = f;
+         bwd[live] = b;
+         live++;
+      }
+      n = live;
+   }
+   if (recurse) {
       LIST_FOREACH(cn, &p->children) {
          const Proc* c = LIST_ENTRY(cn, Proc, sibling);
-         Tree_prefetchObj(c, sizeof *c);
-         __builtin_prefetch(LIST_ENTRY(c->edges.next, Edge, proc_node));
+         if (!List_isEmpty(&c->edges)) {
+            Tree_aheadEdge(c->edges.next, offsetof(Edge, proc_node));
+            Tree_aheadEdge(c->edges.prev, offsetof(Edge, proc_node));
+         }
       }
+   }
 }
 
 /* Process trees deeper than this (a fork chain, hostile or not) are not
@@ -366,18 +663,30 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
 
 static void Tree_children(Tree* t, TreeNode* n, Proc* p, bool below) {
    if (n->depth + 1 < TREE_MAX_DEPTH) {
-      LIST_FOREACH(cn, &p->children) {
-         __builtin_prefetch(LIST_ENTRY(cn->next, Proc, sibling));
-         TreeNode* c = Tree_proc(t, n, LIST_ENTRY(cn, Proc, sibling), below, true);
-         if (c)
-            Tree_push(t, c);
+      bool back = Tree_backProcs(t, &p->children);
+      const ListNode* head = &p->children;
+      const ListNode* cn = Tree_step(head, back);
+      while (cn != head) { /* SIBLINGS at a time */
+         Ahead kid[SIBLINGS];
+         size_t k = 0;
+         for (; cn != head && k < SIBLINGS; cn = Tree_step(cn, back)) {
+            Proc* c = LIST_ENTRY(cn, Proc, sibling);
+            Tree_aheadInit(&kid[k++], c, &c->edges, offsetof(Edge, proc_node));
+         }
+         for (size_t i = 0; i < k; i++) {
+            for (size_t j = i + 1; j < k && j <= i + AHEAD; j++)
+               Tree_aheadStep(&kid[j]);
+            TreeNode* c = Tree_proc(t, n, kid[i].owner, below, true);
+            if (c)
+               Tree_push(t, n, c, true);
+         }
       }
       return;
    }
    for (Proc* d = Tree_nextInSubtree(p, p); d; d = Tree_nextInSubtree(p, d)) {
       TreeNode* c = Tree_proc(t, n, d, below, false);
       if (c)
-         Tree_push(t, c);
+         Tree_push(t, n, c, true);
    }
 }
 
@@ -390,37 +699,41 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    n->matched = t->filter && Tree_procMatches(p, t->filter);
    bool below = all || n->matched;
    size_t base = t->top;
-   LIST_FOREACH(en, &p->edges) {
-      __builtin_prefetch(LIST_ENTRY(en->next, Edge, proc_node));
+   bool back = Tree_backEdges(t, &p->edges, offsetof(Edge, proc_node), false);
+   LIST_EACH(en, &p->edges, back) {
+      __builtin_prefetch(LIST_ENTRY(Tree_step(en, back), Edge, proc_node));
       Edge* e = LIST_ENTRY(en, Edge, proc_node);
       if (!t->o.show_inactive && !Edge_isActive(e))
          break; /* inactive edges come last */
       TreeNode* c = Tree_edge(t, n, e, NODE_EDGE, below);
       if (c)
-         Tree_push(t, c);
+         Tree_push(t, n, c, false);
    }
-   Tree_link(t, n, base);
-   LIST_FOREACH(ln, &p->listens) {
-      Tree_prefetchSock(ln->next);
+   Tree_sort(t, base);
+   size_t group = t->top;
+   back = Tree_backSocks(t, &p->listens);
+   LIST_EACH(ln, &p->listens, back) {
+      Tree_prefetchSock(Tree_step(ln, back));
       Sock* k = LIST_ENTRY(ln, Sock, node);
       if (!Tree_visibleSock(t, k))
          break;
       TreeNode* c = Tree_sock(t, n, k, NODE_LISTEN, below);
       if (c)
-         Tree_push(t, c);
+         Tree_push(t, n, c, false);
+   }
+   Tree_sort(t, group);
+   if (recurse) {
+      group = t->top;
+      Tree_children(t, n, p, below);
+      Tree_sort(t, group);
    }
    Tree_link(t, n, base);
-   if (recurse) {
-      Tree_children(t, n, p, below);
-      Tree_link(t, n, base);
-   }
    /* Hidden unless it has something to show below it, or is itself shown:
     * alive (or inactive ones wanted) and not filtered out. */
    if (!n->nchildren && !(below && (t->o.show_inactive || n->active))) {
       t->n = mark;
       return NULL;
    }
-   Tree_sumBytes(n, NODE_PROC);
    n->tx += p->tx;
    n->rx += p->rx;
    if (p->last > n->last)
@@ -446,16 +759,18 @@ static TreeNode* Tree_endpoint(Tree* t, TreeNode* parent, Endpoint* ep) {
    n->matched = t->filter && Tree_epMatches(ep, t->filter);
    bool below = !t->filter || n->matched;
    size_t base = t->top;
-   LIST_FOREACH(en, &ep->edges) {
+   bool back = Tree_backEdges(t, &ep->edges, offsetof(Edge, ep_node), true);
+   LIST_EACH(en, &ep->edges, back) {
       Edge* e = LIST_ENTRY(en, Edge, ep_node);
       if (!t->o.show_inactive && !Edge_isActive(e))
          break;
       if (Tree_inSubtree(t, e->proc)) {
          TreeNode* c = Tree_edge(t, n, e, NODE_EP_PROC, below);
          if (c)
-            Tree_push(t, c);
+            Tree_push(t, n, c, false);
       }
    }
+   Tree_sort(t, base);
    Tree_link(t, n, base);
    if (!n->nchildren) {
       t->n = mark;
@@ -477,25 +792,23 @@ static void Tree_orphans(Tree* t) {
    TreeNode* n = Tree_node(t, t->nodes, NODE_ORPHANS);
    n->active = true;
    size_t base = t->top;
-   LIST_FOREACH(sn, head) {
+   bool back = Tree_backSocks(t, head);
+   LIST_EACH(sn, head, back) {
       Sock* k = Store_orphanSock(sn);
       if (!Tree_visibleSock(t, k))
          break;
       TreeNode* c = Tree_sock(t, n, k, Sock_isListen(k) ? NODE_LISTEN : NODE_SOCK, !t->filter);
       if (c)
-         Tree_push(t, c);
+         Tree_push(t, n, c, true);
    }
+   Tree_sort(t, base);
    Tree_link(t, n, base);
    if (!n->nchildren) {
       t->n = mark;
       return;
    }
-   for (TreeNode* c = n->first_child; c; c = c->next) {
-      n->tx += c->tx;
-      n->rx += c->rx;
-   }
    n->key = Tree_key(n);
-   Tree_push(t, n);
+   Tree_push(t, t->nodes, n, true);
 }
 
 static void Tree_top(Tree* t) {
@@ -509,39 +822,43 @@ static void Tree_top(Tree* t) {
          if (Tree_inSubtree(t, p)) {
             TreeNode* c = Tree_proc(t, root, p, all, false);
             if (c)
-               Tree_push(t, c);
+               Tree_push(t, root, c, true);
          }
       break;
    case VIEW_ENDPOINT:
-      for (Endpoint* ep = Store_firstEndpoint(s); ep; ep = Store_nextEndpoint(s, ep)) {
-         TreeNode* c = Tree_endpoint(t, root, ep);
-         if (c)
-            Tree_push(t, c);
+      for (Endpoint* ep = Store_firstEndpoint(s); ep;) { /* SIBLINGS at a time */
+         Ahead next[SIBLINGS];
+         size_t k = 0;
+         for (; ep && k < SIBLINGS; ep = Store_nextEndpoint(s, ep))
+            Tree_aheadInit(&next[k++], ep, &ep->edges, offsetof(Edge, ep_node));
+         for (size_t i = 0; i < k; i++) {
+            for (size_t j = i + 1; j < k && j <= i + AHEAD; j++)
+               Tree_aheadStep(&next[j]);
+            TreeNode* c = Tree_endpoint(t, root, next[i].owner);
+            if (c)
+               Tree_push(t, root, c, true);
+         }
       }
       break;
    default:
       if (t->root_proc) {
          TreeNode* c = Tree_proc(t, root, t->root_proc, all, true);
          if (c)
-            Tree_push(t, c);
+            Tree_push(t, root, c, true);
          break;
       }
       for (Proc* p = Store_firstProc(s); p; p = Store_nextProc(s, p))
          if (!p->parent) {
             TreeNode* c = Tree_proc(t, root, p, all, true);
             if (c)
-               Tree_push(t, c);
+               Tree_push(t, root, c, true);
          }
       break;
    }
-   Tree_link(t, root, base);
+   Tree_sort(t, base);
    /* The orphans group always comes last, after the sorted rows. */
    Tree_orphans(t);
    Tree_link(t, root, base);
-   for (TreeNode* c = root->first_child; c; c = c->next) {
-      root->tx += c->tx;
-      root->rx += c->rx;
-   }
 }
 
 /* The arrays of the last freed tree, kept for the next build: a front end
@@ -549,7 +866,7 @@ static void Tree_top(Tree* t) {
  * in page faults than the build itself. One per thread. */
 static _Thread_local struct {
    TreeNode* nodes;
-   TreeNode** stack;
+   SortItem* stack;
    size_t cap;
 } spare;
 
@@ -566,6 +883,7 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
       t->cap = spare.cap;
       spare.nodes = NULL;
       spare.stack = NULL;
+      spare.cap = 0; /* or Tree_free would not keep them again */
    } else {
       t->nodes = malloc(t->cap * sizeof *t->nodes);
       t->stack = malloc(t->cap * sizeof *t->stack);
@@ -619,21 +937,11 @@ size_t Tree_size(const Tree* t) { return t->n - 1; }
 
 int Tree_walk(const Tree* t, bool (*collapsed)(void* ctx, uint64_t key), void* cctx, TreeVisit fn,
               void* ctx) {
-   const TreeNode* root = t->nodes;
-   const TreeNode* n = root->first_child;
-   while (n) {
+   for (const TreeNode* n = t->nodes->first_child; n;) {
       int rc = fn(ctx, n);
       if (rc)
          return rc;
-      if (n->first_child && !(collapsed && collapsed(cctx, n->key))) {
-         n = n->first_child;
-         continue;
-      }
-      while (n != root && !n->next)
-         n = n->parent;
-      if (n == root)
-         break;
-      n = n->next;
+      n = Tree_next(n, n->first_child && collapsed && collapsed(cctx, n->key));
    }
    return 0;
 }

@@ -77,6 +77,18 @@ typedef int (*TreeVisit)(void* ctx, const TreeNode* n);
 int Tree_walk(const Tree* t, bool (*collapsed)(void* ctx, uint64_t key),
               void* cctx, TreeVisit fn, void* ctx);
 
+/* The node after n in display order (pre-order), or NULL at the end; the
+ * children of n are skipped if skip_children. Tree_walk without the call
+ * per node, for loops over every row: start from Tree_root(t)->first_child. */
+static inline const TreeNode* Tree_next(const TreeNode* n, bool skip_children) {
+   if (!skip_children && n->first_child)
+      return n->first_child;
+   for (; n->parent; n = n->parent) /* the root has no parent */
+      if (n->next)
+         return n->next;
+   return NULL;
+}
+
 /* Does the node itself match the filter text? (exposed for search) */
 bool Tree_nodeMatches(const TreeNode* n, const char* text);
 

@@ -283,6 +283,9 @@ int App_run(const Options* o) {
       int rc = Loop_run(a.loop);
       if (rc && !a.rc)
          a.rc = 1;
+      /* The ring buffer wakes us only past a threshold: take what waits. */
+      if (Source_kind(a.src) == SOURCE_LIVE)
+         Source_tick(a.src);
       if (a.ui && Source_error(a.src)) {
          snprintf(a.err, sizeof a.err, "%s", Source_error(a.src));
          a.rc = 1;

@@ -12,25 +12,38 @@ static void setBodyDefault(Ui* ui) {
       ui->body_h = LINES > 6 ? LINES - 6 : 1;
 }
 
-static bool collapsedCb(void* ctx, uint64_t key) {
-   return Rows_isCollapsed(ctx, key);
+/* Room for every node of the tree, so that the walk never reallocates. */
+static bool reserveRows(Ui* ui, size_t n) {
+   if (n <= ui->rowcap)
+      return true;
+   size_t cap = ui->rowcap ? ui->rowcap : 1024;
+   while (cap < n)
+      cap *= 2;
+   Row* r = realloc(ui->rows, cap * sizeof *r);
+   if (!r)
+      return false;
+   ui->rows = r;
+   ui->rowcap = cap;
+   return true;
 }
 
-static int pushRow(void* ctx, const TreeNode* n) {
-   Ui* ui = ctx;
-   if (ui->nrows == ui->rowcap) {
-      size_t cap = ui->rowcap ? ui->rowcap * 2 : 1024;
-      Row* r = realloc(ui->rows, cap * sizeof *r);
-      if (!r)
-         return 1;
-      ui->rows = r;
-      ui->rowcap = cap;
+/* Flattens the tree into rows, folding collapsed nodes, and finds the
+ * selected item on the way, while its node is in the cache. This runs
+ * over every node of every rebuilt frame: no call per node, and no
+ * collapse lookup while nothing is collapsed. */
+static void flatten(Ui* ui) {
+   Row* rows = ui->rows;
+   size_t i = 0, found = SIZE_MAX;
+   uint64_t sel_key = ui->sel_key;
+   bool any_collapsed = ui->collapsed != NULL;
+   for (const TreeNode* n = Tree_root(ui->tree)->first_child; n;) {
+      if (n->key == sel_key)
+         found = i;
+      rows[i++] = (Row){.n = n, .key = n->key, .active = n->active};
+      n = Tree_next(n, any_collapsed && n->first_child && Rows_isCollapsed(ui, n->key));
    }
-   /* find the selected item while its node is hot in the cache */
-   if (n->key == ui->sel_key)
-      ui->found = ui->nrows;
-   ui->rows[ui->nrows++] = (Row){.n = n, .key = n->key, .active = n->active};
-   return 0;
+   ui->nrows = i;
+   ui->found = found;
 }
 
 static void freeFrozen(Ui* ui) {
@@ -66,9 +79,12 @@ void Rows_rebuild(Ui* ui, Store* s) {
       Ui_message(ui, "cannot build the tree (out of memory?)");
       return;
    }
-   /* without folded nodes, skip the per-node lookup */
    ui->found = SIZE_MAX;
-   Tree_walk(ui->tree, ui->collapsed ? collapsedCb : NULL, ui, pushRow, ui);
+   if (!reserveRows(ui, Tree_size(ui->tree))) {
+      Ui_message(ui, "cannot build the rows (out of memory?)");
+      return;
+   }
+   flatten(ui);
    if (ui->nrows == 0) {
       ui->sel = ui->top = 0;
       return;

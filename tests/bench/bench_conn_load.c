@@ -2,9 +2,11 @@
  *
  *   bench_conn_load conn [SECONDS] [CLIENT_THREADS]
  *      client threads connect, wait for the server's close, close; a
- *      2-thread server accepts and closes at once. Prints connections/s.
+ *      2-thread server accepts and closes at once (with a reset, so that no
+ *      TIME_WAIT accumulates). Prints connections/s.
  *   bench_conn_load bulk [SECONDS] [WRITE_SIZE]
- *      one connection, WRITE_SIZE-byte writes (default 64) for SECONDS.
+ *      one connection, WRITE_SIZE-byte writes (default 64) for SECONDS,
+ *      writer pinned to CPU 0 and reader to CPU 1.
  *      Prints MB/s and writes/s.
  *
  * The output is one line of key=value pairs, for probe_bench.sh; cpu_ns
@@ -16,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,8 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static atomic_bool Bench_stop;     /* clients: stop connecting */
-static atomic_bool Bench_srvStop;  /* acceptors: every client is done */
+static atomic_bool Bench_stop;    /* clients: stop connecting */
+static atomic_bool Bench_srvStop; /* acceptors: every client is done */
 static atomic_ulong Bench_conns, Bench_accepts, Bench_errors;
 static struct sockaddr_in Bench_addr;
 
@@ -43,14 +46,15 @@ static double Bench_now(void) {
 static double Bench_cpu(void) {
    struct rusage ru;
    getrusage(RUSAGE_SELF, &ru);
-   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int Bench_listen(void) {
    int fd = socket(AF_INET, SOCK_STREAM, 0);
    int one = 1;
    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-   struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
    socklen_t len = sizeof(a);
    if (fd < 0 || bind(fd, (struct sockaddr*)&a, sizeof(a)) != 0 || listen(fd, 4096) != 0 ||
        getsockname(fd, (struct sockaddr*)&Bench_addr, &len) != 0) {
@@ -67,6 +71,11 @@ static void* Bench_acceptor(void* arg) {
       if (c < 0)
          continue;
       atomic_fetch_add(&Bench_accepts, 1);
+      /* reset instead of FIN: no TIME_WAIT piles up (hundreds of thousands
+       * per run), so runs do not slow each other and a snapshot taken by
+       * visnet at start does not grow from run to run */
+      struct linger lg = {.l_onoff = 1, .l_linger = 0};
+      setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
       close(c);
    }
    return NULL;
@@ -75,7 +84,7 @@ static void* Bench_acceptor(void* arg) {
 static void* Bench_connector(void* arg) {
    (void)arg;
    char b[16];
-   struct timeval tmo = { .tv_sec = 5 };
+   struct timeval tmo = {.tv_sec = 5};
    while (!atomic_load(&Bench_stop)) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
       if (fd >= 0)
@@ -88,7 +97,7 @@ static void* Bench_connector(void* arg) {
       }
       atomic_fetch_add(&Bench_conns, 1);
       while (read(fd, b, sizeof(b)) > 0)
-         ; /* the server closes first: no TIME_WAIT on our ports */
+         ; /* the server closes first */
       close(fd);
    }
    return NULL;
@@ -102,7 +111,7 @@ static int Bench_conn(double secs, int nclients) {
    double t0 = Bench_now(), c0 = Bench_cpu();
    for (int i = 0; i < nclients; i++)
       pthread_create(&cli[i], NULL, Bench_connector, NULL);
-   struct timespec d = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+   struct timespec d = {(time_t)secs, (long)((secs - (time_t)secs) * 1e9)};
    nanosleep(&d, NULL);
    atomic_store(&Bench_stop, true);
    for (int i = 0; i < nclients; i++)
@@ -121,14 +130,24 @@ static int Bench_conn(double secs, int nclients) {
    close(lfd);
    unsigned long n = atomic_load(&Bench_conns);
    printf("mode=conn seconds=%.2f clients=%d connections=%lu accepts=%lu errors=%lu rate=%.0f "
-          "cpu_ns=%.0f\n", t, nclients, n,
-          atomic_load(&Bench_accepts) > n ? n : atomic_load(&Bench_accepts),
+          "cpu_ns=%.0f\n",
+          t, nclients, n, atomic_load(&Bench_accepts) > n ? n : atomic_load(&Bench_accepts),
           atomic_load(&Bench_errors), n / t, n ? cpu * 1e9 / n : 0);
    return 0;
 }
 
+/* Writer and reader on fixed, distinct CPUs: otherwise the rate depends
+ * mostly on where the scheduler happens to put them. */
+static void Bench_pin(int cpu) {
+   cpu_set_t set;
+   CPU_ZERO(&set);
+   CPU_SET(cpu % CPU_SETSIZE, &set);
+   pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
 static void* Bench_reader(void* arg) {
    int fd = *(int*)arg;
+   Bench_pin(1);
    static char buf[1 << 16];
    while (read(fd, buf, sizeof(buf)) > 0)
       ;
@@ -145,6 +164,7 @@ static int Bench_bulk(double secs, int wsize) {
    int s = accept(lfd, NULL, NULL);
    pthread_t r;
    pthread_create(&r, NULL, Bench_reader, &s);
+   Bench_pin(0);
    char* buf = calloc(1, wsize);
    unsigned long writes = 0, bytes = 0;
    double t0 = Bench_now(), c0 = Bench_cpu(), t;

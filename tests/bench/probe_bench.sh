@@ -30,7 +30,7 @@ with() {
    local cmd=$1 out=$2 err=$3; shift 3
    $cmd >"$out" 2>"$err" &
    local pid=$!
-   sleep 1.5 # attach and snapshot
+   sleep 2 # attach and snapshot
    "$BENCH" "$@" >"$TMP/b"
    sleep 0.5
    kill -INT $pid

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
-#include <sys/poll.h> /* not core/poll.h */
+#include <sys/poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +41,15 @@ static void Dump_sink(void* ctx, const Event* e) {
    if (d->count_only)
       return;
    Json_event(&d->buf, e);
-   if (d->buf.len > 1 << 16) {
-      JsonBuf_write(&d->buf, stdout);
-      JsonBuf_reset(&d->buf);
-   }
+}
+
+/* Writes what the last batch produced, so that readers see events live. */
+static void Dump_flush(Dump* d) {
+   if (d->buf.len == 0)
+      return;
+   JsonBuf_write(&d->buf, stdout);
+   JsonBuf_reset(&d->buf);
+   fflush(stdout);
 }
 
 static double Dump_now(void) {
@@ -59,7 +64,7 @@ static int Dump_dropCaps(void) {
    for (int c = 0; c <= 63; c++)
       if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
          return -1;
-   struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+   struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
    struct __user_cap_data_struct d[2];
    memset(d, 0, sizeof(d));
    return (int)syscall(SYS_capset, &h, d);
@@ -71,7 +76,7 @@ int main(int argc, char** argv) {
    bool drop = false;
    Dump d;
    memset(&d, 0, sizeof(d));
-   ProbeOpts o = { .self_pid = (uint32_t)getpid(), .verbose = false };
+   ProbeOpts o = {.self_pid = (uint32_t)getpid(), .verbose = false};
    for (int i = 1; i < argc; i++) {
       if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc)
          duration = atof(argv[++i]);
@@ -112,7 +117,7 @@ int main(int argc, char** argv) {
       double now = Dump_now();
       if (duration > 0 && now - start >= duration)
          break;
-      struct pollfd pfd = { .fd = Probe_fd(p), .events = POLLIN };
+      struct pollfd pfd = {.fd = Probe_fd(p), .events = POLLIN};
       int wait = (int)((next_poll - now) * 1000);
       if (poll(&pfd, 1, wait < 0 ? 0 : wait) < 0 && errno != EINTR) {
          rc = 1;
@@ -127,11 +132,11 @@ int main(int argc, char** argv) {
          Probe_poll(p);
          next_poll += poll_ms / 1000.0;
       }
+      Dump_flush(&d);
    }
-   Probe_poll(p);
-   JsonBuf_write(&d.buf, stdout);
-   fflush(stdout);
-   fprintf(stderr, "vn_probe_dump: events %llu lost %llu connect %llu accept %llu close %llu\n",
+   Probe_poll(p); /* what waits below the wakeup threshold */
+   Dump_flush(&d);
+   fprintf(stderr, "vn_probe_dump: %llu events, %llu lost, connect %llu accept %llu close %llu\n",
            (unsigned long long)d.events, (unsigned long long)Probe_lost(p),
            (unsigned long long)d.by_type[EV_CONNECT], (unsigned long long)d.by_type[EV_ACCEPT],
            (unsigned long long)d.by_type[EV_CLOSE]);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_tcp_edge.sh: the awkward cases of TCP attribution on loopback:
 # a process that connects and exits within milliseconds, a connect from a
-# non-main thread, a refused connection, and a forking server (socat fork)
-# whose accept() runs in the parent.
+# non-main thread, a refused connection, a connect that fails before any
+# packet (no route, in a namespace with only lo), and a forking server
+# (socat fork) whose accept() runs in the parent.
 . "$(dirname "$0")/lib.sh"
 vn_require socat
 P0=$((20000 + RANDOM % 12000))
@@ -24,6 +25,13 @@ $VN_APP client --port $((P0 + 1)) --send 10 --thread --out "$VN_TMP/c2" || vn_fa
 
 # 3. refused
 $VN_APP refused --port $((P0 + 2)) --out "$VN_TMP/c3" || vn_fail "refused client"
+
+# 3b. no route: fails in connect() itself, before SYN_SENT
+ip netns add vnp-edge-x || vn_fail "ip netns add"
+VN_NETNS+=(vnp-edge-x)
+ip -n vnp-edge-x link set lo up
+ip netns exec vnp-edge-x $VN_APP refused --addr 10.99.99.1 --port 80 --out "$VN_TMP/c3b" ||
+   vn_fail "unreachable client"
 
 # 4. forking server
 socat TCP-LISTEN:$((P0 + 3)),bind=127.0.0.1,fork,reuseaddr SYSTEM:"head -c 500 /dev/zero" &
@@ -73,6 +81,14 @@ fail = ev.conn(type="connect_fail", pid=c["pid"], rport=P0 + 2)
 ev.check(len(fail) == 1 and fail[0].get("err") == 111 and fail[0].get("errno_name") == "ECONNREFUSED",
          "refused: one connect_fail, err 111 ECONNREFUSED (%s)" % fail)
 ev.check(len(ev.conn(type="connect", pid=c["pid"], rport=P0 + 2)) == 1, "refused: one connect")
+
+# 3b
+c = read_kv("$VN_TMP/c3b")
+ev.check(c["errno"] == 101, "no route: the client got ENETUNREACH")
+fail = ev.conn(type="connect_fail", pid=c["pid"])
+ev.check(len(fail) == 1 and fail[0].get("err") == 101 and fail[0]["raddr"] == "10.99.99.1"
+         and fail[0]["rport"] == 80, "no route: one connect_fail to 10.99.99.1:80, err 101 (%s)" % fail)
+ev.check(len(ev.conn(type="connect", pid=c["pid"])) == 1, "no route: one connect")
 
 # 4
 for i in (1, 2):

@@ -11,13 +11,20 @@ mkdir -p "$VN_TMP/www"
 head -c 20000 /dev/zero | tr '\0' x >"$VN_TMP/www/file"
 
 vn_start
-for v in 4 6; do
-   if [ $v = 4 ]; then SA=10.200.11.1; else SA=fd00:200:11::1; fi
+# v4, v6, and an IPv6 socket reaching the v4 server through a v4-mapped
+# address (port 5005); all three run at once (each waits 2.5 s)
+for v in 4 6 5; do
+   SA=10.200.11.1 CA=10.200.11.1
+   [ $v = 6 ] && SA=fd00:200:11::1 CA=fd00:200:11::1
+   [ $v = 5 ] && CA=::ffff:10.200.11.1
    ip netns exec $A $VN_APP server --bind $SA --port 500$v --reply 3000 --delay 2.5 --out "$VN_TMP/s$v" &
    VN_PIDS+=($!)
    vn_wait_file "$VN_TMP/s$v.ready"
-   ip netns exec $B $VN_APP client --addr $SA --port 500$v --send 1234 --out "$VN_TMP/c$v" ||
-      vn_fail "client v$v"
+   ip netns exec $B $VN_APP client --addr $CA --port 500$v --send 1234 --out "$VN_TMP/c$v" &
+   VN_PIDS+=($!)
+done
+for v in 4 6 5; do
+   vn_wait_file "$VN_TMP/c$v"
    vn_wait_file "$VN_TMP/s$v"
 done
 
@@ -39,11 +46,13 @@ import sys
 from evcheck import Events, read_kv
 ev = Events(sys.argv[1])
 NSA, NSB = $(vn_netns_ino $A), $(vn_netns_ino $B)
-for v, sa, ca in ((4, "10.200.11.1", "10.200.11.2"), (6, "fd00:200:11::1", "fd00:200:11::2")):
+for v, sa, ca, fam in ((4, "10.200.11.1", "10.200.11.2", "ipv4"),
+                       (6, "fd00:200:11::1", "fd00:200:11::2", "ipv6"),
+                       (5, "10.200.11.1", "10.200.11.2", "ipv6")):
     s = read_kv("$VN_TMP/s%d" % v)
     c = read_kv("$VN_TMP/c%d" % v)
     sport, cport = 5000 + v, c["lport0"]
-    tag = "v%d" % v
+    tag = {4: "v4", 6: "v6", 5: "v4-mapped"}[v]
     ev.check(c["rx0"] == 3000 and s["rx0"] == 1234, tag + ": the programs exchanged 1234/3000 bytes")
     # client end
     cl = ev.conn(pid=c["pid"], lport=cport, rport=sport)
@@ -57,8 +66,9 @@ for v, sa, ca in ((4, "10.200.11.1", "10.200.11.2"), (6, "fd00:200:11::1", "fd00
                         ["SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE"]),
              tag + ": client state sequence (%s)" % states)
     ev.check(all(e["laddr"] == ca and e["raddr"] == sa and e["dir"] == "out" and
-                 e["netns"] == NSB and e["proto"] == "tcp" and e["tid"] == c["pid"] for e in cl),
-             tag + ": client addresses, direction out, netns, tid")
+                 e["netns"] == NSB and e["proto"] == "tcp" and e["tid"] == c["pid"] and
+                 e["family"] == fam for e in cl),
+             tag + ": client addresses (%s -> %s), family %s, direction out, netns, tid" % (ca, sa, fam))
     ev.check(ev.comm_of(c["pid"]) == "python3", tag + ": client comm python3")
     close = [e for e in cl if e["type"] == "close"]
     ev.check(close and close[0]["tx"] == 1234 and close[0]["rx"] == 3000,

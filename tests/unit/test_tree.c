@@ -710,6 +710,99 @@ static void test_deep_chain(void** state) {
    Store_free(s);
 }
 
+/* Sibling groups built from lists in reverse, mixed and sorted order (the
+ * sort reverses runs and uses integer keys): every order must come out the
+ * same as Tree_cmp's, both directions, in the small and large group path. */
+static void checkEdgeOrder(const Store* s, bool desc, int n) {
+   TreeOpts o = opts(VIEW_TREE);
+   o.descending = desc;
+   Tree* t = Tree_build(s, &o);
+   const TreeNode* p = Tree_root(t)->first_child;
+   assert_non_null(p);
+   int k = 0;
+   for (const TreeNode* e = p->first_child; e; e = e->next, k++) {
+      assert_int_equal(e->kind, NODE_EDGE);
+      if (e->next) {
+         int c = memcmp(e->ep->addr, e->next->ep->addr, 16);
+         assert_true(desc ? c > 0 : c < 0);
+      }
+   }
+   assert_int_equal(k, n);
+   Tree_free(t);
+}
+
+static void test_sort_reversed_lists(void** state) {
+   (void)state;
+   static const int sizes[] = {2, 5, 24, 25, 40};
+   for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++)
+      for (int shape = 0; shape < 3; shape++) {
+         int n = sizes[z];
+         Store* s = Store_new(0);
+         apply(s, TU_exec(100, 0, SEC, "client", SEC));
+         for (int i = 0; i < n; i++) {
+            /* descending, ascending, or descending then ascending */
+            int v = shape == 0 ? n - i : shape == 1 ? i + 1 : (i < n / 2 ? n / 2 - i : i + 1);
+            char ip[32];
+            snprintf(ip, sizeof ip, "10.6.%d.%d", v / 200, v % 200 + 1);
+            conn(s, 100, ip, 443, (uint16_t)(3000 + i), 2 * SEC + (uint64_t)i);
+         }
+         checkEdgeOrder(s, false, n);
+         checkEdgeOrder(s, true, n);
+         Store_free(s);
+      }
+}
+
+/* Names equal in their first 8 bytes (the integer key) are ordered by the
+ * rest, case-insensitively, with ties by pid. */
+static void test_sort_name_long_prefix(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(10, 0, SEC, "abcdefghZ", SEC));
+   apply(s, TU_exec(11, 0, SEC, "ABCDEFGHa", SEC));
+   apply(s, TU_exec(12, 0, SEC, "abcdefgh", SEC));
+   apply(s, TU_exec(13, 0, SEC, "abcdefgha", SEC));
+   TreeOpts o = opts(VIEW_FLAT);
+   o.sort = SORT_NAME;
+   assert_string_equal(build(s, o), "abcdefgh[12]\nABCDEFGHa[11]\nabcdefgha[13]\nabcdefghZ[10]\n");
+   o.descending = true;
+   assert_string_equal(build(s, o), "abcdefghZ[10]\nABCDEFGHa[11]\nabcdefgha[13]\nabcdefgh[12]\n");
+   Store_free(s);
+}
+
+/* Tree_next visits what Tree_walk visits, in the same order; a second build
+ * (into the arrays the first one left) gives the same tree. */
+static int collectNode(void* ctx, const TreeNode* n) {
+   const TreeNode*** p = ctx;
+   *(*p)++ = n;
+   return 0;
+}
+
+static void test_next_matches_walk(void** state) {
+   (void)state;
+   Store* s = sample();
+   TreeOpts o = opts(VIEW_TREE);
+   char first[8192];
+   snprintf(first, sizeof first, "%s", build(s, o));
+   assert_string_equal(build(s, o), first);
+   Tree* t = Tree_build(s, &o);
+   const TreeNode* v[64];
+   const TreeNode** end = v;
+   Tree_walk(t, NULL, NULL, collectNode, &end);
+   size_t i = 0;
+   for (const TreeNode* n = Tree_root(t)->first_child; n; n = Tree_next(n, false), i++) {
+      assert_true(v + i < end);
+      assert_ptr_equal(n, v[i]);
+   }
+   assert_int_equal(i, (size_t)(end - v));
+   assert_int_equal(i, Tree_size(t));
+   /* skipping the children of the first process leaves the other tops */
+   const TreeNode* top = Tree_root(t)->first_child;
+   const TreeNode* after = Tree_next(top, true);
+   assert_ptr_equal(after, top->next);
+   Tree_free(t);
+   Store_free(s);
+}
+
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hierarchy),
@@ -726,6 +819,9 @@ int main(void) {
       cmocka_unit_test(test_walk_collapse),
       cmocka_unit_test(test_names_and_bad_opts),
       cmocka_unit_test(test_deep_chain),
+      cmocka_unit_test(test_sort_reversed_lists),
+      cmocka_unit_test(test_sort_name_long_prefix),
+      cmocka_unit_test(test_next_matches_walk),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
