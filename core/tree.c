@@ -67,7 +67,31 @@ static inline uint64_t Tree_key(const TreeNode* n) {
 
 /* ---- filter ---- */
 
-static bool has(const char* hay, const char* text) { return hay && strcasestr(hay, text); }
+/* Filters are short: a plain scan beats strcasestr, which prepares its
+ * two-way search on every call. Longer texts keep strcasestr's linear
+ * bound (a hostile command line cannot make a scan quadratic). */
+#define SCAN_MAX 16
+
+static bool has(const char* hay, const char* text) {
+   if (!hay)
+      return false;
+   size_t m = 0;
+   while (m <= SCAN_MAX && text[m])
+      m++;
+   if (m > SCAN_MAX || m == 0)
+      return strcasestr(hay, text) != NULL;
+   int c0 = tolower((unsigned char)text[0]);
+   for (; *hay; hay++) {
+      if (tolower((unsigned char)*hay) != c0)
+         continue;
+      size_t i = 1;
+      while (i < m && tolower((unsigned char)hay[i]) == tolower((unsigned char)text[i]))
+         i++;
+      if (i == m)
+         return true;
+   }
+   return false;
+}
 
 static bool hasNum(uint64_t v, const char* text) {
    char buf[24];
@@ -76,25 +100,55 @@ static bool hasNum(uint64_t v, const char* text) {
    do
       *--p = (char)('0' + v % 10);
    while ((v /= 10) != 0);
-   return strstr(p, text) != NULL;
+   return has(p, text); /* digits: the same as strstr */
 }
 
-/* Formatting an address is the slow part of filtering: sockets of one edge
- * share the remote address and usually the local one, so the last few
- * texts are remembered. */
+/* Formatting an address is the slow part of filtering: a filtered build
+ * asks for the local and remote address of every socket and the address
+ * of every edge. Texts are kept in a small table indexed by a hash of the
+ * address, and IPv4 (the usual case) is formatted by hand: inet_ntop goes
+ * through snprintf. */
 typedef struct AddrText_ {
    uint8_t addr[16];
    bool valid;
    char text[INET6_ADDRSTRLEN];
 } AddrText;
 
-static _Thread_local AddrText addrCache[2];
+#define ADDR_CACHE 256 /* a power of two */
+
+static _Thread_local AddrText addrCache[ADDR_CACHE];
+
+static char* putDec(char* p, unsigned v) {
+   if (v >= 100)
+      *p++ = (char)('0' + v / 100);
+   if (v >= 10)
+      *p++ = (char)('0' + v / 10 % 10);
+   *p++ = (char)('0' + v % 10);
+   return p;
+}
+
+/* Addr_format, the same text. */
+static void Tree_formatAddr(const uint8_t a[16], char* out, size_t len) {
+   static const uint8_t v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+   if (len < INET_ADDRSTRLEN || memcmp(a, v4, 12) != 0) {
+      Addr_format(a, out, len);
+      return;
+   }
+   char* p = out;
+   for (int i = 12; i < 16; i++) {
+      p = putDec(p, a[i]);
+      *p++ = '.';
+   }
+   p[-1] = '\0';
+}
 
 static bool hasAddr(const uint8_t a[16], const char* text) {
-   AddrText* c = &addrCache[a[15] & 1];
+   uint32_t tail;
+   memcpy(&tail, a + 12, 4);
+   AddrText* c = &addrCache[(tail * 0x9E3779B1u) >> 24 & (ADDR_CACHE - 1)];
    if (!c->valid || memcmp(c->addr, a, 16) != 0) {
       memcpy(c->addr, a, 16);
-      Addr_format(a, c->text, sizeof c->text);
+      Tree_formatAddr(a, c->text, sizeof c->text);
       c->valid = true;
    }
    return has(c->text, text);

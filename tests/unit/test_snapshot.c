@@ -296,7 +296,8 @@ static uint16_t portOf(int fd) {
 
 static void writeFile(const char* dir, const char* name, const char* text) {
    char path[512];
-   snprintf(path, sizeof path, "%s/%s", dir, name);
+   int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+   assert_true(n > 0 && (size_t)n < sizeof path);
    FILE* f = fopen(path, "w");
    assert_non_null(f);
    fputs(text, f);

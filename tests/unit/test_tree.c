@@ -803,6 +803,51 @@ static void test_next_matches_walk(void** state) {
    Store_free(s);
 }
 
+/* Filtering by address with more addresses than the text cache holds,
+ * IPv6 addresses, a filter too long for the plain scan (strcasestr), and
+ * upper case. */
+static int countKind(const Tree* t, NodeKind kind) {
+   int n = 0;
+   for (const TreeNode* x = Tree_root(t)->first_child; x; x = Tree_next(x, false))
+      n += x->kind == kind;
+   return n;
+}
+
+static void test_filter_addresses(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(100, 0, SEC, "scanner", SEC));
+   for (int i = 0; i < 300; i++) {
+      char ip[32];
+      snprintf(ip, sizeof ip, "10.7.%d.%d", i / 256, i % 256);
+      conn(s, 100, ip, 22, (uint16_t)(5000 + i), 2 * SEC);
+   }
+   apply(s, TU_sock(EV_CONNECT, 100, 0, "fd00:200::1", 6000, "fd00:200::1234:5678", 443, 3 * SEC));
+   apply(s, TU_sock(EV_CONNECT, 100, 0, "fd00:200::1", 6001, "fd00:200::1234:9999", 443, 3 * SEC));
+   TreeOpts o = opts(VIEW_TREE);
+   struct {
+      const char* filter;
+      int edges, socks;
+   } cases[] = {
+      {"10.7.1.2", 11, 11},             /* 10.7.1.2 and 10.7.1.20-29 */
+      {"10.7.0.25", 7, 7},              /* 10.7.0.25 and 10.7.0.250-255 */
+      {"7.0.99", 1, 1},
+      {"FD00:200::1234", 2, 2},
+      {"fd00:200::1234:5678", 1, 1},    /* longer than the plain scan */
+      {"FD00:200::1234:5678", 1, 1},
+      {"fd00:200::1234:56789", 0, 0},
+      {"SCANNER", 302, 302},
+   };
+   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+      o.filter = cases[i].filter;
+      Tree* t = Tree_build(s, &o);
+      assert_int_equal(countKind(t, NODE_EDGE), cases[i].edges);
+      assert_int_equal(countKind(t, NODE_SOCK), cases[i].socks);
+      Tree_free(t);
+   }
+   Store_free(s);
+}
+
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hierarchy),
@@ -822,6 +867,7 @@ int main(void) {
       cmocka_unit_test(test_sort_reversed_lists),
       cmocka_unit_test(test_sort_name_long_prefix),
       cmocka_unit_test(test_next_matches_walk),
+      cmocka_unit_test(test_filter_addresses),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
