@@ -137,9 +137,10 @@ const char* Fmt_age(uint64_t ns, char* buf, size_t len) {
 const char* Fmt_endpoint(const uint8_t addr[16], uint16_t port, char* buf, size_t len) {
    char a[64];
    Addr_format(addr, a, sizeof a);
-   if (Addr_isV4(addr))
-      snprintf(buf, len, "%s:%u", a, port);
-   else
-      snprintf(buf, len, "[%s]:%u", a, port);
+   /* A short buffer truncates the text; it stays NUL-terminated. */
+   int n = Addr_isV4(addr) ? snprintf(buf, len, "%s:%u", a, port)
+                           : snprintf(buf, len, "[%s]:%u", a, port);
+   if (n < 0 && len)
+      buf[0] = '\0';
    return buf;
 }
