@@ -7,17 +7,10 @@
 #include <time.h>
 #include <uthash.h>
 
-typedef struct PollKey_ {
-   uint8_t laddr[16];
-   uint8_t raddr[16];
-   uint32_t netns;
-   uint16_t lport, rport;
-   uint8_t proto;
-   uint8_t pad[3];
-} PollKey;
+#include "store.h"
 
 typedef struct PollSock_ {
-   PollKey key;
+   SockKey key;
    SockEvent last; /* as last reported */
    uint32_t pid;
    uint64_t pstart;
@@ -151,14 +144,8 @@ static bool Poller_sockChanged(const PollSock* s, const Event* e) {
 }
 
 static void Poller_onSock(Poller* p, const Event* e) {
-   PollKey k;
-   memset(&k, 0, sizeof k);
-   memcpy(k.laddr, e->sock.laddr, 16);
-   memcpy(k.raddr, e->sock.raddr, 16);
-   k.netns = e->sock.netns;
-   k.lport = e->sock.lport;
-   k.rport = e->sock.rport;
-   k.proto = e->sock.proto;
+   SockKey k;
+   SockKey_fromEvent(&k, &e->sock);
    PollSock* s;
    HASH_FIND(hh, p->socks, &k, sizeof k, s);
    if (s && s->closed && e->sock.ino == 0) {

@@ -1038,16 +1038,20 @@ static void Sock_apply(Store* s, Sock* k, const Event* e) {
    Sock_touch(k, e->ts);
 }
 
+void SockKey_fromEvent(SockKey* k, const SockEvent* se) {
+   memcpy(k->laddr, se->laddr, 16);
+   memcpy(k->raddr, se->raddr, 16);
+   k->netns = se->netns;
+   k->lport = se->lport;
+   k->rport = se->rport;
+   k->proto = se->proto;
+   k->pad[0] = k->pad[1] = k->pad[2] = 0;
+}
+
 static int Store_sockEvent(Store* s, const Event* e) {
    const SockEvent* se = &e->sock;
    SockKey key;
-   memcpy(key.laddr, se->laddr, 16);
-   memcpy(key.raddr, se->raddr, 16);
-   key.netns = se->netns;
-   key.lport = se->lport;
-   key.rport = se->rport;
-   key.proto = se->proto;
-   key.pad[0] = key.pad[1] = key.pad[2] = 0;
+   SockKey_fromEvent(&key, se);
    Sock* k = Store_findSock(s, &key, Sock_hash(&key));
    if (k) {
       /* The owner, edge and endpoint are about to be updated: load them in
@@ -1318,13 +1322,7 @@ int Store_apply(Store* s, const Event* e) {
 static uint32_t Store_eventHash(const Event* e) {
    const SockEvent* se = &e->sock;
    SockKey key;
-   memcpy(key.laddr, se->laddr, 16);
-   memcpy(key.raddr, se->raddr, 16);
-   key.netns = se->netns;
-   key.lport = se->lport;
-   key.rport = se->rport;
-   key.proto = se->proto;
-   key.pad[0] = key.pad[1] = key.pad[2] = 0;
+   SockKey_fromEvent(&key, se);
    return Sock_hash(&key);
 }
 

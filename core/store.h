@@ -71,6 +71,9 @@ typedef struct SockKey_ {
    uint8_t pad[3];
 } SockKey;
 
+/* The key of the socket a socket event is about (padding zeroed). */
+void SockKey_fromEvent(SockKey* k, const SockEvent* se);
+
 /* Field order in these structs follows the hot path: what one EV_BYTES
  * touches sits in the first cache lines. The store indexes sockets,
  * processes, endpoints and edges in its own open-addressing tables, so the
