@@ -5,6 +5,7 @@
  * "socket:[INODE]" links. Socket inodes go to an open-addressing map, so the
  * owner lookup for each socket of the dump is O(1). */
 #include "procfs.h"
+#include "vec.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -274,14 +275,8 @@ static int Procfs_readProc(int piddir, uint32_t pid, const char* cgroup_root, ui
 }
 
 static int ProcScan_addOwner(ProcScan* s, const ProcOwner* o) {
-   if (s->nowners == s->capowners) {
-      size_t cap = s->capowners ? s->capowners * 2 : 256;
-      ProcOwner* p = realloc(s->owners, cap * sizeof *p);
-      if (!p)
-         return -1;
-      s->owners = p;
-      s->capowners = cap;
-   }
+   if (!VEC_GROW(s->owners, s->capowners, s->nowners, 256))
+      return -1;
    s->owners[s->nowners++] = *o;
    return 0;
 }
@@ -290,14 +285,8 @@ static int ProcScan_addNetns(ProcScan* s, uint32_t ino, uint32_t pid) {
    for (size_t i = 0; i < s->nnetns; i++)
       if (s->netns[i].ino == ino)
          return 0;
-   if (s->nnetns == s->capnetns) {
-      size_t cap = s->capnetns ? s->capnetns * 2 : 8;
-      ForeignNetns* p = realloc(s->netns, cap * sizeof *p);
-      if (!p)
-         return -1;
-      s->netns = p;
-      s->capnetns = cap;
-   }
+   if (!VEC_GROW(s->netns, s->capnetns, s->nnetns, 8))
+      return -1;
    s->netns[s->nnetns++] = (ForeignNetns){.ino = ino, .pid = pid};
    return 0;
 }
@@ -365,14 +354,8 @@ static ssize_t Procfs_listFds(DIR* d, ProcScan* s) {
    while ((de = readdir(d)) != NULL) {
       if (de->d_name[0] < '0' || de->d_name[0] > '9')
          continue;
-      if (n == s->fdcap) {
-         size_t cap = s->fdcap ? s->fdcap * 2 : 256;
-         int* p = realloc(s->fdbuf, cap * sizeof *p);
-         if (!p)
-            return -1;
-         s->fdbuf = p;
-         s->fdcap = cap;
-      }
+      if (!VEC_GROW(s->fdbuf, s->fdcap, n, 256))
+         return -1;
       s->fdbuf[n++] = atoi(de->d_name);
    }
    return (ssize_t)n;
@@ -458,16 +441,11 @@ int ProcList_open(ProcList* l, const char* proc_root, char* errbuf, size_t errle
       uint32_t pid;
       if (!Procfs_isPid(de->d_name, &pid))
          continue;
-      if (l->n == cap) {
-         cap = cap ? cap * 2 : 512;
-         uint32_t* p = realloc(l->pids, cap * sizeof *p);
-         if (!p) {
-            snprintf(errbuf, errlen, "out of memory listing %s", proc_root);
-            closedir(d);
-            ProcList_close(l);
-            return -1;
-         }
-         l->pids = p;
+      if (!VEC_GROW(l->pids, cap, l->n, 512)) {
+         snprintf(errbuf, errlen, "out of memory listing %s", proc_root);
+         closedir(d);
+         ProcList_close(l);
+         return -1;
       }
       l->pids[l->n++] = pid;
    }

@@ -5,6 +5,7 @@
  * emitted after the processes. A socket opened while the scan runs may be
  * missing or without owner; the next snapshot (or the probe) corrects it. */
 #include "snapshot.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -36,14 +37,8 @@ typedef struct SockVec_ {
 
 static int SockVec_push(void* ctx, const SockEvent* s) {
    SockVec* sv = ctx;
-   if (sv->n == sv->cap) {
-      size_t cap = sv->cap ? sv->cap * 2 : 1024;
-      SockEvent* p = realloc(sv->v, cap * sizeof *p);
-      if (!p)
-         return -1;
-      sv->v = p;
-      sv->cap = cap;
-   }
+   if (!VEC_GROW(sv->v, sv->cap, sv->n, 1024))
+      return -1;
    sv->v[sv->n++] = *s;
    return 0;
 }
@@ -243,14 +238,8 @@ typedef struct ProcVec_ {
 } ProcVec;
 
 static int ProcVec_push(ProcVec* pv, const Event* e) {
-   if (pv->n == pv->cap) {
-      size_t cap = pv->cap ? pv->cap * 2 : 256;
-      Event* p = realloc(pv->v, cap * sizeof *p);
-      if (!p)
-         return -1;
-      pv->v = p;
-      pv->cap = cap;
-   }
+   if (!VEC_GROW(pv->v, pv->cap, pv->n, 256))
+      return -1;
    pv->v[pv->n++] = *e;
    return 0;
 }
