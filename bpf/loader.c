@@ -43,6 +43,9 @@ _Static_assert(SAME(VN_DIR_OUT, DIR_OUT) && SAME(VN_DIR_IN, DIR_IN) &&
                    SAME(VN_DIR_LISTEN, DIR_LISTEN),
                "directions");
 
+/* The bytes of an Event a socket event uses. */
+#define SOCK_EVENT_END (offsetof(Event, sock) + sizeof(SockEvent))
+
 struct Probe_ {
    struct visnet_bpf* skel;
    struct ring_buffer* rb;
@@ -50,6 +53,10 @@ struct Probe_ {
    void* ctx;
    int ncpu;
    bool flush; /* vn_flush loaded: Probe_poll can ask */
+   /* Reused for every record: a socket record fills only the head and the
+    * SockEvent (~130 of ~600 bytes), the rest stays as calloc or the last
+    * process record left it. */
+   Event ev, pre;
    char warnings[512];
 };
 
@@ -248,21 +255,22 @@ static void Probe_sockEvent(const struct vn_sock_rec* r, Event* e) {
 
 /* The events a combined record stands for, before the record's own. */
 static void Probe_expand(Probe* p, const Event* e, uint16_t flags) {
-   Event pre = *e;
-   pre.sock.tx = pre.sock.rx = pre.sock.lifetime_ns = 0;
-   pre.sock.err = 0;
+   Event* pre = &p->pre;
+   memcpy(pre, e, SOCK_EVENT_END);
+   pre->sock.tx = pre->sock.rx = pre->sock.lifetime_ns = 0;
+   pre->sock.err = 0;
    if (flags & VN_F_WITH_CONNECT) {
-      pre.type = EV_CONNECT;
-      pre.sock.state = TCPS_SYN_SENT;
-      pre.sock.oldstate = TCPS_CLOSE;
-      p->sink(p->ctx, &pre);
+      pre->type = EV_CONNECT;
+      pre->sock.state = TCPS_SYN_SENT;
+      pre->sock.oldstate = TCPS_CLOSE;
+      p->sink(p->ctx, pre);
    }
    if (flags & VN_F_WITH_FAIL) {
-      pre.type = EV_CONNECT_FAIL;
-      pre.sock.err = e->sock.err;
-      pre.sock.state = TCPS_CLOSE;
-      pre.sock.oldstate = TCPS_SYN_SENT;
-      p->sink(p->ctx, &pre);
+      pre->type = EV_CONNECT_FAIL;
+      pre->sock.err = e->sock.err;
+      pre->sock.state = TCPS_CLOSE;
+      pre->sock.oldstate = TCPS_SYN_SENT;
+      p->sink(p->ctx, pre);
    }
 }
 
@@ -271,36 +279,32 @@ static int Probe_onRecord(void* ctx, void* data, size_t size) {
    const struct vn_hdr* h = data;
    if (size < sizeof(*h))
       return 0;
-   Event e;
-   memset(&e, 0, sizeof(e));
-   e.type = h->type;
-   e.flags = h->flags & ~VN_F_RECORD_ONLY;
-   e.pid = h->pid;
-   e.tid = h->tid;
-   e.ts = h->ts;
-   e.pstart = h->pstart;
-   switch (h->type) {
-   case VN_EV_EXEC:
-   case VN_EV_FORK:
-   case VN_EV_EXIT:
+   Event* e = &p->ev;
+   bool proc = h->type == VN_EV_EXEC || h->type == VN_EV_FORK || h->type == VN_EV_EXIT;
+   memset(e, 0, proc ? sizeof(*e) : SOCK_EVENT_END);
+   e->type = h->type;
+   e->flags = h->flags & ~VN_F_RECORD_ONLY;
+   e->pid = h->pid;
+   e->tid = h->tid;
+   e->ts = h->ts;
+   e->pstart = h->pstart;
+   if (proc) {
       if (size < sizeof(struct vn_proc_rec))
          return 0;
-      Probe_procEvent(data, &e);
-      break;
-   default:
+      Probe_procEvent(data, e);
+   } else {
       if (size < sizeof(struct vn_sock_rec) || h->type >= EV__COUNT)
          return 0;
-      Probe_sockEvent(data, &e);
+      Probe_sockEvent(data, e);
       /* pid 0 only on the close of a connection older than the probe: its
        * owner is unknown here, not absent; the store matches its 5-tuple */
       if (h->flags & VN_F_RECORD_ONLY) {
-         Probe_expand(p, &e, h->flags);
+         Probe_expand(p, e, h->flags);
          if (h->flags & VN_F_WITH_FAIL)
-            e.sock.err = 0; /* reported by the connect_fail */
+            e->sock.err = 0; /* reported by the connect_fail */
       }
-      break;
    }
-   p->sink(p->ctx, &e);
+   p->sink(p->ctx, e);
    return 0;
 }
 

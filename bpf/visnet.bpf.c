@@ -262,8 +262,51 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
    return r;
 }
 
-/* The 4-tuple as the socket has it now. */
-static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
+/* The head of sock_common, laid out alike since Linux 2.6: the IPv4 pair,
+ * the hash, the port pair, family and state. One read instead of six. */
+struct sk_head {
+   __be32 daddr;
+   __be32 rcv_saddr;
+   __u32 hash;
+   __be16 dport;
+   __u16 num;
+   __u16 family;
+   __u8 state;
+   __u8 pad;
+};
+
+static __always_inline bool sk_head_fits(void) {
+   return bpf_core_field_offset(struct sock, __sk_common.skc_rcv_saddr) ==
+              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 4 &&
+          bpf_core_field_offset(struct sock, __sk_common.skc_dport) ==
+              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 12 &&
+          bpf_core_field_offset(struct sock, __sk_common.skc_num) ==
+              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 14 &&
+          bpf_core_field_offset(struct sock, __sk_common.skc_family) ==
+              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 16 &&
+          bpf_core_field_offset(struct sock, __sk_common.skc_state) ==
+              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 18;
+}
+
+/* The 4-tuple as the socket has it now; returns its state. */
+static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
+   struct sk_head h;
+   if (sk_head_fits() &&
+       bpf_probe_read_kernel(&h, sizeof(h),
+                             (void*)sk + bpf_core_field_offset(struct sock, __sk_common.skc_daddr)) ==
+           0) {
+      r->family = h.family;
+      r->lport = h.num;
+      r->rport = bpf_ntohs(h.dport);
+      if (h.family == AF_INET) {
+         map4(r->laddr, h.rcv_saddr);
+         map4(r->raddr, h.daddr);
+      } else {
+         BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+         BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+      }
+      return h.state;
+   }
    r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
    r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
    r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -274,6 +317,7 @@ static __always_inline void sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
       BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
       BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
    }
+   return BPF_CORE_READ(sk, __sk_common.skc_state);
 }
 
 /* The 4-tuple from the inet_sock_set_state record. */
@@ -521,6 +565,13 @@ int vn_set_state(struct tp_set_state* ctx) {
       on_listen(ctx);
       return 0;
    }
+   bool connected = old == TCP_SYN_SENT && state == TCP_ESTABLISHED;
+   /* Most changes need no record: leave before the owner lookup. A
+    * server-side socket in its handshake has no owner yet (accept() comes
+    * after ESTABLISHED). */
+   if (state != TCP_CLOSE &&
+       (state == TCP_SYN_RECV || old == TCP_SYN_RECV || (!connected && !states_all)))
+      return 0;
    __u64 sk = (__u64)ctx->skaddr;
    struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &sk);
    if (state == TCP_CLOSE) {
@@ -529,7 +580,7 @@ int vn_set_state(struct tp_set_state* ctx) {
    }
    if (!o)
       return 0;
-   if (old == TCP_SYN_SENT && state == TCP_ESTABLISHED) {
+   if (connected) {
       o->rep_state = state;
       struct vn_sock_rec* r = sock_rec(VN_EV_CONNECTED, o, sk);
       if (!r)
@@ -543,9 +594,7 @@ int vn_set_state(struct tp_set_state* ctx) {
       submit(r);
       return 0;
    }
-   if (!states_all)
-      return 0; /* vn_flush reports it if it lasts */
-   struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, sk);
+   struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, sk); /* states_all only */
    if (!r)
       return 0;
    o->rep_state = state;
@@ -565,15 +614,17 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx) {
    __u64 key = (__u64)sk;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_IN);
-   __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
-   o.rep_state = state;
    o.netns = sk_netns(sk);
+   __u8 state;
    struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
    if (r) {
-      sk_tuple(sk, r);
+      state = sk_tuple(sk, r);
       r->state = state;
       submit(r);
+   } else {
+      state = BPF_CORE_READ(sk, __sk_common.skc_state);
    }
+   o.rep_state = state;
    if (state == TCP_CLOSE)
       return; /* already gone: no later state change would remove it */
    if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY))
