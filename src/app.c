@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,10 @@ static void onEvent(void* ctx, const Event* e) {
          flushJson(a);
       return;
    }
-   a->pending[a->npending++] = *e;
+   /* A socket event uses a fraction of the Event (the proc part holds the
+    * strings): copy only what it uses. */
+   size_t used = Event_isSock(e) ? offsetof(Event, sock) + sizeof(SockEvent) : sizeof *e;
+   memcpy(&a->pending[a->npending++], e, used);
    if (a->npending == APPLY_BATCH)
       flushStore(a);
 }
