@@ -216,6 +216,16 @@ static int genStep(Gen* g, Event* out) {
 /* Ingests n events, one Store_apply each or in Store_applyBatch chunks;
  * returns seconds spent applying only (thread CPU time; *wall gets the
  * wall-clock time). */
+
+/* The two ways of feeding the store that the bench compares. */
+static void applyChunk(Store* s, const Event* buf, int m, bool batch) {
+   if (batch)
+      Store_applyBatch(s, buf, (size_t)m);
+   else
+      for (int i = 0; i < m; i++)
+         Store_apply(s, &buf[i]);
+}
+
 static double ingest(Store* s, Gen* g, uint64_t n, Event* buf, bool batch, uint64_t* applied,
                      double* wall) {
    double spent = 0;
@@ -226,11 +236,7 @@ static double ingest(Store* s, Gen* g, uint64_t n, Event* buf, bool batch, uint6
       while (m < CHUNK - SLACK && done + (uint64_t)m < n)
          m += genStep(g, buf + m);
       double w0 = now(), t0 = cpuNow();
-      if (batch)
-         Store_applyBatch(s, buf, (size_t)m);
-      else
-         for (int i = 0; i < m; i++)
-            Store_apply(s, &buf[i]);
+      applyChunk(s, buf, m, batch);
       spent += cpuNow() - t0;
       *wall += now() - w0;
       done += (uint64_t)m;
@@ -325,11 +331,7 @@ static double bytesOnly(Store* s, Gen* g, uint64_t n, Event* buf, bool batch) {
          sockEvent(&buf[m], EV_BYTES, j, g);
       }
       double t0 = cpuNow();
-      if (batch)
-         Store_applyBatch(s, buf, (size_t)m);
-      else
-         for (int i = 0; i < m; i++)
-            Store_apply(s, &buf[i]);
+      applyChunk(s, buf, m, batch);
       spent += cpuNow() - t0;
       done += (uint64_t)m;
    }
