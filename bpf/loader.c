@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ringbuf.h"
 #include "visnet_abi.h"
 #include "visnet.skel.h"
 
@@ -48,7 +49,7 @@ _Static_assert(SAME(VN_DIR_OUT, DIR_OUT) && SAME(VN_DIR_IN, DIR_IN) &&
 
 struct Probe_ {
    struct visnet_bpf* skel;
-   struct ring_buffer* rb;
+   Ring rb;
    ProbeSink sink;
    void* ctx;
    int ncpu;
@@ -274,9 +275,18 @@ static void Probe_expand(Probe* p, const Event* e, uint16_t flags) {
    }
 }
 
+/* How far ahead of the record being converted the next ones are requested:
+ * the kernel wrote them on another CPU, so each line is a cache miss that
+ * would otherwise stall the conversion, one after the other. Records are
+ * contiguous in the ring (a socket record and its 8-byte ring header take
+ * 136 bytes); a prefetch past the last record is harmless. */
+#define PROBE_PREFETCH_AHEAD 512
+
 static int Probe_onRecord(void* ctx, void* data, size_t size) {
    Probe* p = ctx;
    const struct vn_hdr* h = data;
+   __builtin_prefetch((const char*)data + PROBE_PREFETCH_AHEAD);
+   __builtin_prefetch((const char*)data + PROBE_PREFETCH_AHEAD + sizeof(struct vn_sock_rec) + 7);
    if (size < sizeof(*h))
       return 0;
    Event* e = &p->ev;
@@ -356,10 +366,10 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
       bpf_program__set_autoload(p->skel->progs.vn_send_len, false);
       bpf_program__set_autoload(p->skel->progs.vn_recv_len, false);
    }
-   /* 256 KiB waiting (~1700 records) wakes the reader; below that the
-    * refresh timer's Probe_poll drains the ring buffer */
+   /* The reader drains the ring buffer on a short timer (source.c); a
+    * ring half full wakes it early */
    const char* wake = getenv("VISNET_PROBE_WAKEUP");
-   p->skel->rodata->wakeup_bytes = wake ? (uint32_t)strtoul(wake, NULL, 10) : 256 * 1024;
+   p->skel->rodata->wakeup_bytes = wake ? (uint32_t)strtoul(wake, NULL, 10) : VN_RINGBUF_BYTES / 2;
    const char* states = getenv("VISNET_PROBE_STATES");
    p->skel->rodata->states_all = states && strcmp(states, "all") == 0;
    if (Probe_selectPrograms(p) == 0) {
@@ -381,10 +391,9 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
                strerror(-err), Probe_libbpfLast);
       goto cleanup;
    }
-   p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), Probe_onRecord, p, NULL);
-   if (!p->rb) {
+   if (Ring_open(&p->rb, bpf_map__fd(p->skel->maps.rb), VN_RINGBUF_BYTES) < 0) {
       err = -errno;
-      snprintf(errbuf, errlen, "opening the probe's ring buffer failed: %s", strerror(errno));
+      snprintf(errbuf, errlen, "mapping the probe's ring buffer failed: %s", strerror(errno));
       goto cleanup;
    }
    err = 0;
@@ -402,7 +411,7 @@ int Probe_fd(const Probe* p) {
 }
 
 int Probe_consume(Probe* p) {
-   int n = ring_buffer__consume(p->rb);
+   int n = Ring_consume(&p->rb, Probe_onRecord, p);
    return n < 0 ? -1 : n;
 }
 
@@ -432,7 +441,7 @@ const char* Probe_warnings(const Probe* p) {
 void Probe_close(Probe* p) {
    if (!p)
       return;
-   ring_buffer__free(p->rb);
+   Ring_close(&p->rb);
    visnet_bpf__destroy(p->skel);
    free(p);
 }

@@ -11,7 +11,7 @@
  *   VISNET_PROBE_STATES=all   an EV_STATE for every TCP state change, not
  *                             only for states that last until a Probe_poll
  *   VISNET_PROBE_WAKEUP=N     wake the reader at N bytes waiting (default
- *                             262144; 0 = at every record)
+ *                             half the ring buffer; 0 = at every record)
  * Once attached the probe needs no capability: the ring buffer is mapped,
  * maps are read through fds already open, Probe_poll is a getppid().
  */
@@ -38,9 +38,10 @@ typedef struct ProbeOpts_ {
  * tracepoint is missing are disabled and listed by Probe_warnings. */
 Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx,
                   char* errbuf, size_t errlen);
-/* The ring buffer's epoll-able fd. It becomes readable only once 256 KiB
- * of records wait (VISNET_PROBE_WAKEUP=bytes changes it, 0 = every
- * record): call Probe_poll on the refresh timer to drain the rest. */
+/* The ring buffer's epoll-able fd. It becomes readable only once half the
+ * ring buffer waits (VISNET_PROBE_WAKEUP=bytes changes it, 0 = every
+ * record): call Probe_consume on a short timer (source.c: 50 ms) and
+ * Probe_poll on the refresh timer. */
 int Probe_fd(const Probe* p);
 /* Consumes every pending record, calling the sink; returns records read or
  * -1 on error. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* visnet.bpf.c: the kernel probe, on classic tracepoints only.
+/* visnet.bpf.c: the kernel probe, on tracepoints only (inet_sock_set_state
+ * as a raw tracepoint, the others classic).
  *
  * Processes: exec, fork (task_newtask, which carries the clone flags, so
  * threads are skipped), exit of the whole thread group.
@@ -57,16 +58,17 @@ const volatile __u32 bytes_trace = 0;
  * until it, so a short connection costs connect, connected, accept and the
  * two closes only. */
 const volatile __u32 states_all = 0;
-/* User space is woken when this much is waiting in the ring buffer, and
- * otherwise drains it on its refresh timer (Probe_poll): one wakeup per
- * event costs more than the event on a busy machine. 0: every record. */
+/* User space drains the ring buffer on a short timer and is woken only
+ * when this much waits (the loader sets half the ring): a wakeup costs an
+ * irq_work, in a VM an IPI, and a context switch, more than the record.
+ * 0: every record wakes it. */
 const volatile __u32 wakeup_bytes = 0;
 
 char LICENSE[] SEC("license") = "GPL";
 
 struct {
    __uint(type, BPF_MAP_TYPE_RINGBUF);
-   __uint(max_entries, 16 << 20);
+   __uint(max_entries, VN_RINGBUF_BYTES);
 } rb SEC(".maps");
 
 struct {
@@ -92,7 +94,9 @@ struct {
 
 enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3 };
 
-/* A socket syscall in flight, by thread id, from sys_enter to sys_exit. */
+/* A socket syscall in flight, from sys_enter to sys_exit: kept in the
+ * thread's own storage, which costs a pointer walk where a hash keyed by
+ * thread id cost an insert and a delete per call. op 0: none. */
 struct pending {
    __u64 uaddr; /* user sockaddr (connect, sendto/recvfrom, msg_name) */
    __u64 sk;    /* TCP sock that went SYN_SENT during this connect */
@@ -101,34 +105,14 @@ struct pending {
 };
 
 struct {
-   __uint(type, BPF_MAP_TYPE_HASH);
-   __uint(max_entries, 16384);
-   __type(key, __u32);
+   __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+   __uint(map_flags, BPF_F_NO_PREALLOC);
+   __type(key, int);
    __type(value, struct pending);
 } pendings SEC(".maps");
 
-/* How many entries `pendings` holds, so that the sys_exit programs of
- * send/recv calls (TCP send() and recv() are sendto/recvfrom too) skip the
- * hash lookup when nothing is in flight. A leaked count only costs that
- * lookup. */
-struct {
-   __uint(type, BPF_MAP_TYPE_ARRAY);
-   __uint(max_entries, 1);
-   __type(key, __u32);
-   __type(value, __s64);
-} npending SEC(".maps");
-
-static __always_inline void npending_add(__s64 d) {
-   __u32 zero = 0;
-   __s64* n = bpf_map_lookup_elem(&npending, &zero);
-   if (n)
-      __sync_fetch_and_add(n, d);
-}
-
-static __always_inline bool npending_none(void) {
-   __u32 zero = 0;
-   __s64* n = bpf_map_lookup_elem(&npending, &zero);
-   return n && *n <= 0;
+static __always_inline struct pending* pending_of_current(__u64 flags) {
+   return bpf_task_storage_get(&pendings, bpf_get_current_task_btf(), 0, flags);
 }
 
 /* Tracepoint records, laid out as in /sys/kernel/tracing/events/.../format
@@ -147,16 +131,13 @@ struct tp_sys_exit {
    __s64 ret;
 };
 
-struct tp_set_state {
-   __u64 common;
-   const void* skaddr;
-   int oldstate;
-   int newstate;
-   __u16 sport, dport, family, protocol;
-   __u8 saddr[4];
-   __u8 daddr[4];
-   __u8 saddr_v6[16];
-   __u8 daddr_v6[16];
+/* inet_sock_set_state as a raw tracepoint: (sk, oldstate, newstate). The
+ * classic form's perf glue fills a buffer with both address pairs on every
+ * call, six calls per connection, before the program even looks. */
+struct raw_set_state {
+   __u64 sk;
+   __u64 oldstate;
+   __u64 newstate;
 };
 
 struct tp_exec {
@@ -229,12 +210,13 @@ static __always_inline __u32 sk_netns(struct sock* sk) {
 
 /* The owner record of the current task. */
 static __always_inline void owner_current(struct vn_sk_owner* o, __u8 dir) {
-   struct task_struct* t = (void*)bpf_get_current_task();
+   /* the BTF task pointer reads fields directly, without a helper call */
+   struct task_struct* t = bpf_get_current_task_btf();
    __u64 id = bpf_get_current_pid_tgid();
    __builtin_memset(o, 0, sizeof(*o));
    o->pid = id >> 32;
    o->tid = (__u32)id;
-   o->pstart = leader_start(t);
+   o->pstart = t->group_leader->start_boottime;
    o->cgroup = bpf_get_current_cgroup_id();
    o->first_ts = bpf_ktime_get_boot_ns();
    o->dir = dir;
@@ -320,29 +302,24 @@ static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
    return BPF_CORE_READ(sk, __sk_common.skc_state);
 }
 
-/* The 4-tuple from the inet_sock_set_state record. */
-static __always_inline void tp_tuple(const struct tp_set_state* ctx, struct vn_sock_rec* r) {
-   r->family = ctx->family;
-   r->lport = ctx->sport;
-   r->rport = ctx->dport;
-   if (ctx->family == AF_INET) {
-      __be32 a;
-      __builtin_memcpy(&a, ctx->saddr, 4);
-      map4(r->laddr, a);
-      __builtin_memcpy(&a, ctx->daddr, 4);
-      map4(r->raddr, a);
-   } else {
-      __builtin_memcpy(r->laddr, ctx->saddr_v6, 16);
-      __builtin_memcpy(r->raddr, ctx->daddr_v6, 16);
-   }
+/* The 4-tuple at a state change. Entering CLOSE the local port is already
+ * released (skc_num is 0): the port then comes from inet_sport. */
+static __always_inline void ss_tuple(struct sock* sk, int state, struct vn_sock_rec* r) {
+   sk_tuple(sk, r);
+   if (state == TCP_CLOSE)
+      r->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock*)sk, inet_sport));
+}
+
+static __always_inline bool sk_is_tcp(struct sock* sk) {
+   return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
 }
 
 static __always_inline struct sock* fd_sock(__u32 fd) {
-   struct task_struct* t = (void*)bpf_get_current_task();
-   struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
-   if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+   struct task_struct* t = bpf_get_current_task_btf();
+   struct fdtable* fdt = t->files->fdt;
+   if (!fdt || fd >= fdt->max_fds)
       return 0;
-   struct file** arr = BPF_CORE_READ(fdt, fd);
+   struct file** arr = fdt->fd;
    struct file* f = 0;
    bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
    if (!f)
@@ -454,12 +431,26 @@ int vn_exit(void* ctx) {
 /* Payload bytes acknowledged by the peer and received from it. The kernel's
  * bytes_acked and bytes_received also count a FIN: bytes_acked is capped by
  * the payload sent once (bytes_sent counts payload only, retransmits
- * included), and the FIN is taken off bytes_received once seen. */
+ * included), and the FIN is taken off bytes_received once seen. The two
+ * counters sit within TCP_SPAN bytes of each other (since 6.8): one read
+ * fetches both; the others are read only when a counter is not zero. */
+#define TCP_SPAN 96
 static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx) {
    struct tcp_sock* tp = (struct tcp_sock*)sk;
-   __u64 acked = BPF_CORE_READ(tp, bytes_acked);
-   __u64 sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
-   __u64 recv = BPF_CORE_READ(tp, bytes_received);
+   __u32 o_rx = bpf_core_field_offset(struct tcp_sock, bytes_received);
+   __u32 o_ack = bpf_core_field_offset(struct tcp_sock, bytes_acked);
+   __u32 lo = o_rx < o_ack ? o_rx : o_ack, hi = o_rx < o_ack ? o_ack : o_rx;
+   __u64 acked, recv, sent = 0;
+   __u8 buf[TCP_SPAN];
+   if (hi - lo <= TCP_SPAN - 8 && bpf_probe_read_kernel(buf, TCP_SPAN, (void*)tp + lo) == 0) {
+      __builtin_memcpy(&recv, buf + (o_rx - lo), 8);
+      __builtin_memcpy(&acked, buf + (o_ack - lo), 8);
+   } else {
+      acked = BPF_CORE_READ(tp, bytes_acked);
+      recv = BPF_CORE_READ(tp, bytes_received);
+   }
+   if (acked)
+      sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
    if (recv && (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)))
       recv--;
    *tx = acked < sent ? acked : sent;
@@ -480,40 +471,39 @@ static __always_inline void emit_connect(struct vn_sk_owner* o, struct sock* sk)
    submit(r);
 }
 
-static __always_inline void on_syn_sent(struct tp_set_state* ctx) {
-   if (is_self())
+static __always_inline void on_syn_sent(struct sock* sk) {
+   if (is_self() || !sk_is_tcp(sk))
       return;
-   __u64 sk = (__u64)ctx->skaddr;
+   __u64 key = (__u64)sk;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_OUT);
    o.rep_state = TCP_SYN_SENT;
-   o.netns = sk_netns((struct sock*)sk);
-   if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY)) {
+   o.netns = sk_netns(sk);
+   if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY)) {
       count(VN_CNT_MAPFULL);
       return;
    }
-   __u32 tid = o.tid;
-   struct pending* p = bpf_map_lookup_elem(&pendings, &tid);
+   struct pending* p = pending_of_current(0);
    if (p && p->op == OP_CONNECT)
-      p->sk = sk;
+      p->sk = key;
 }
 
-static __always_inline void on_listen(struct tp_set_state* ctx) {
-   if (is_self())
+static __always_inline void on_listen(struct sock* sk, int old) {
+   if (is_self() || !sk_is_tcp(sk))
       return;
-   __u64 sk = (__u64)ctx->skaddr;
+   __u64 key = (__u64)sk;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_LISTEN);
    o.rep_state = TCP_LISTEN;
-   o.netns = sk_netns((struct sock*)sk);
-   if (bpf_map_update_elem(&owners, &sk, &o, BPF_ANY))
+   o.netns = sk_netns(sk);
+   if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY))
       count(VN_CNT_MAPFULL);
-   struct vn_sock_rec* r = sock_rec(VN_EV_LISTEN, &o, sk);
+   struct vn_sock_rec* r = sock_rec(VN_EV_LISTEN, &o, key);
    if (!r)
       return;
-   tp_tuple(ctx, r);
+   ss_tuple(sk, TCP_LISTEN, r);
    r->state = TCP_LISTEN;
-   r->oldstate = ctx->oldstate;
+   r->oldstate = old;
    submit(r);
 }
 
@@ -522,47 +512,47 @@ static __always_inline bool was_connection(int st) {
           st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK || st == TCP_CLOSING;
 }
 
-static __always_inline void on_close(struct tp_set_state* ctx, struct vn_sk_owner* o) {
-   __u64 sk = (__u64)ctx->skaddr;
-   if (!o && !was_connection(ctx->oldstate))
+static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owner* o) {
+   __u64 key = (__u64)sk;
+   /* owners holds TCP sockets only; an unowned one must be checked */
+   if (!o && (!was_connection(old) || !sk_is_tcp(sk)))
       return;
-   struct vn_sock_rec* r = sock_rec(VN_EV_CLOSE, o, sk);
+   struct vn_sock_rec* r = sock_rec(VN_EV_CLOSE, o, key);
    if (r) {
       /* a failed connect: one record stands for connect (if not reported
        * yet), connect_fail and close; the loader expands it */
-      if (o && ctx->oldstate == TCP_SYN_SENT) {
+      if (o && old == TCP_SYN_SENT) {
          if (!o->connect_sent)
             r->h.flags |= VN_F_WITH_CONNECT;
          r->h.flags |= VN_F_WITH_FAIL;
-         r->err = BPF_CORE_READ((struct sock*)sk, sk_err);
+         r->err = BPF_CORE_READ(sk, sk_err);
          if (r->err == 0)
             r->err = ECONNABORTED; /* closed by its owner before an answer */
       }
-      tp_tuple(ctx, r);
+      ss_tuple(sk, TCP_CLOSE, r);
       if (!o)
-         r->netns = sk_netns((struct sock*)sk);
-      tcp_bytes((struct sock*)sk, &r->tx, &r->rx);
+         r->netns = sk_netns(sk);
+      tcp_bytes(sk, &r->tx, &r->rx);
       r->state = TCP_CLOSE;
-      r->oldstate = ctx->oldstate;
+      r->oldstate = old;
       if (o)
          r->lifetime_ns = r->h.ts - o->first_ts;
       submit(r);
    }
    if (o)
-      bpf_map_delete_elem(&owners, &sk);
+      bpf_map_delete_elem(&owners, &key);
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int vn_set_state(struct tp_set_state* ctx) {
-   if (ctx->protocol != IPPROTO_TCP)
-      return 0;
+SEC("raw_tp/inet_sock_set_state")
+int vn_set_state(struct raw_set_state* ctx) {
+   struct sock* sk = (struct sock*)ctx->sk;
    int old = ctx->oldstate, state = ctx->newstate;
    if (state == TCP_SYN_SENT && old == TCP_CLOSE) {
-      on_syn_sent(ctx);
+      on_syn_sent(sk);
       return 0;
    }
    if (state == TCP_LISTEN) {
-      on_listen(ctx);
+      on_listen(sk, old);
       return 0;
    }
    bool connected = old == TCP_SYN_SENT && state == TCP_ESTABLISHED;
@@ -572,33 +562,24 @@ int vn_set_state(struct tp_set_state* ctx) {
    if (state != TCP_CLOSE &&
        (state == TCP_SYN_RECV || old == TCP_SYN_RECV || (!connected && !states_all)))
       return 0;
-   __u64 sk = (__u64)ctx->skaddr;
-   struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &sk);
+   __u64 key = (__u64)sk;
+   struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &key);
    if (state == TCP_CLOSE) {
-      on_close(ctx, o);
+      on_close(sk, old, o);
       return 0;
    }
    if (!o)
       return 0;
-   if (connected) {
-      o->rep_state = state;
-      struct vn_sock_rec* r = sock_rec(VN_EV_CONNECTED, o, sk);
-      if (!r)
-         return 0;
-      if (!o->connect_sent) /* the loader reports the connect first */
-         r->h.flags |= VN_F_WITH_CONNECT;
-      o->connect_sent = 1;
-      tp_tuple(ctx, r);
-      r->state = state;
-      r->oldstate = old;
-      submit(r);
-      return 0;
-   }
-   struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, sk); /* states_all only */
+   struct vn_sock_rec* r = sock_rec(connected ? VN_EV_CONNECTED : VN_EV_STATE, o, key);
    if (!r)
       return 0;
+   /* a connected record reports the connect too, unless already done */
+   if (connected && !o->connect_sent)
+      r->h.flags |= VN_F_WITH_CONNECT;
+   if (connected)
+      o->connect_sent = 1;
    o->rep_state = state;
-   tp_tuple(ctx, r);
+   ss_tuple(sk, state, r);
    r->state = state;
    r->oldstate = old;
    submit(r);
@@ -648,23 +629,22 @@ int vn_accept(struct tp_sys_exit* ctx) {
 static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    if (is_self())
       return;
-   __u32 tid = (__u32)bpf_get_current_pid_tgid();
-   struct pending p = {.uaddr = uaddr, .sk = 0, .fd = fd, .op = op};
-   if (bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY) == 0)
-      npending_add(1);
+   struct pending* p = pending_of_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
+   if (!p)
+      return;
+   p->uaddr = uaddr;
+   p->sk = 0;
+   p->fd = fd;
+   p->op = op;
 }
 
 /* Takes this thread's pending syscall of kind op, if any. */
 static __always_inline bool unpend(__u32 op, struct pending* out) {
-   if (npending_none())
-      return false;
-   __u32 tid = (__u32)bpf_get_current_pid_tgid();
-   struct pending* p = bpf_map_lookup_elem(&pendings, &tid);
-   if (!p)
+   struct pending* p = pending_of_current(0);
+   if (!p || !p->op)
       return false;
    __builtin_memcpy(out, p, sizeof(*out));
-   if (bpf_map_delete_elem(&pendings, &tid) == 0)
-      npending_add(-1);
+   p->op = 0;
    return out->op == op;
 }
 
@@ -774,6 +754,9 @@ int vn_exit_connect(struct tp_sys_exit* ctx) {
    if (!unpend(OP_CONNECT, &p))
       return 0;
    if (p.sk) {
+      /* returned 0: established, so the connected record said it all */
+      if (ctx->ret == 0)
+         return 0;
       struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &p.sk);
       if (o)
          emit_connect(o, (struct sock*)p.sk);

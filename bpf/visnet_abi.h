@@ -10,6 +10,8 @@
 #define VN_ABI_COMM 16
 #define VN_ABI_PATH 256
 #define VN_ABI_ARGS 256
+/* Size of the ring buffer: ~0.5 s of a 65 000 connections/s load. */
+#define VN_RINGBUF_BYTES (16 << 20)
 
 enum vn_rec_type {
    VN_EV_EXEC = 1,

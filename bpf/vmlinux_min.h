@@ -31,6 +31,10 @@ enum bpf_map_type {
    BPF_MAP_TYPE_PERCPU_ARRAY = 6,
    BPF_MAP_TYPE_LRU_HASH = 9,
    BPF_MAP_TYPE_RINGBUF = 27,
+   BPF_MAP_TYPE_TASK_STORAGE = 29,
+};
+enum {
+   BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
 };
 enum {
    BPF_ANY = 0,
@@ -86,6 +90,10 @@ struct sock {
    int sk_err;
    __u16 sk_protocol;
    __u16 sk_type;
+};
+
+struct inet_sock {
+   __be16 inet_sport;
 };
 
 struct tcp_sock {

@@ -9,6 +9,10 @@
  *      writer pinned to CPU 0 and reader to CPU 1.
  *      Prints MB/s and writes/s.
  *
+ * With BENCH_TICK_MS=N set, conn also prints "tick REALTIME_S CONNECTIONS
+ * CPU_S" (CPU_S: the process's CPU time so far) every N ms while it runs (probe_toggle.sh starts and stops visnet during
+ * one long run and compares the rates of adjacent windows).
+ *
  * The output is one line of key=value pairs, for probe_bench.sh; cpu_ns
  * is the process's CPU time (user + system, all threads) per connection or
  * per write.
@@ -103,6 +107,34 @@ static void* Bench_connector(void* arg) {
    return NULL;
 }
 
+static double Bench_realtime(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void Bench_sleep(double secs) {
+   struct timespec d = {(time_t)secs, (long)((secs - (time_t)secs) * 1e9)};
+   while (nanosleep(&d, &d) != 0 && errno == EINTR)
+      ;
+}
+
+/* Waits secs, printing the connection count every BENCH_TICK_MS if set. */
+static void Bench_wait(double secs) {
+   const char* tick = getenv("BENCH_TICK_MS");
+   double step = tick ? atof(tick) / 1e3 : 0;
+   if (step <= 0) {
+      Bench_sleep(secs);
+      return;
+   }
+   double end = Bench_now() + secs;
+   for (double left = secs; left > 0; left = end - Bench_now()) {
+      Bench_sleep(left < step ? left : step);
+      printf("tick %.3f %lu %.4f\n", Bench_realtime(), atomic_load(&Bench_conns), Bench_cpu());
+      fflush(stdout);
+   }
+}
+
 static int Bench_conn(double secs, int nclients) {
    int lfd = Bench_listen();
    pthread_t srv[2], cli[64];
@@ -111,8 +143,7 @@ static int Bench_conn(double secs, int nclients) {
    double t0 = Bench_now(), c0 = Bench_cpu();
    for (int i = 0; i < nclients; i++)
       pthread_create(&cli[i], NULL, Bench_connector, NULL);
-   struct timespec d = {(time_t)secs, (long)((secs - (time_t)secs) * 1e9)};
-   nanosleep(&d, NULL);
+   Bench_wait(secs);
    atomic_store(&Bench_stop, true);
    for (int i = 0; i < nclients; i++)
       pthread_join(cli[i], NULL);

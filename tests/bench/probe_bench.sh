@@ -7,10 +7,11 @@
 #
 #   probe_bench.sh [ROUNDS] [SECONDS]
 # env: BENCH (bench_conn_load), HEADLESS_CMD and JSON_CMD (default
-#   "$VISNET --headless" and "$VISNET --json").
+#   "$VISNET --headless" and "$VISNET --json"), BULK_ROUNDS (default ROUNDS).
 set -u
 ROUNDS=${1:-5}
 SECS=${2:-5}
+BULK_ROUNDS=${BULK_ROUNDS:-$ROUNDS}
 BUILD=${VISNET_BUILD:-$(dirname "$0")/../../build}
 BENCH=${BENCH:-$BUILD/tests/bench_conn_load}
 VISNET=${VISNET:-$BUILD/src/visnet}
@@ -60,7 +61,7 @@ for r in $(seq "$ROUNDS"); do
 done
 echo "# bulk: one connection, 64-byte writes, $SECS s; rate = writes/s; headless, and headless with"
 echo "# VISNET_PROBE_BYTES=trace (per-send/recv byte counting instead of tcp_sock reads at flush)"
-for r in $(seq "$ROUNDS"); do
+for r in $(seq "$BULK_ROUNDS"); do
    "$BENCH" bulk "$SECS" 64 >"$TMP/b"; b=$(rate "$TMP/b"); bcpu=$(field "$TMP/b" cpu_ns)
    with "$HEADLESS_CMD" /dev/null "$TMP/h.err" bulk "$SECS" 64; h=$(rate "$TMP/b"); hc=$(field "$TMP/b" cpu_ns)
    VISNET_PROBE_BYTES=trace with "$HEADLESS_CMD" /dev/null "$TMP/t.err" bulk "$SECS" 64
