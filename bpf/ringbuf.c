@@ -6,6 +6,8 @@
 #include "ringbuf.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -36,36 +38,79 @@ int Ring_open(Ring* r, int fd, size_t max_entries) {
    return 0;
 }
 
-int Ring_consume(Ring* r, RingFn fn, void* ctx) {
-   unsigned long cons = *r->consumer_pos, published = cons;
-   /* what is there now, not what keeps coming: a busy producer must not
-    * keep the caller here */
-   unsigned long prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
-   int n = 0;
-   while (cons < prod) {
-      const uint32_t* hdr = (const uint32_t*)(r->data + (cons & (r->size - 1)));
+/* One ring's reading state during Ring_consumeMerged. */
+typedef struct RingHead_ {
+   unsigned long cons, prod, published;
+   const uint8_t* rec; /* the next record to deliver, NULL if none */
+   size_t len;
+   uint64_t ts;
+} RingHead;
+
+/* Finds h's next deliverable record, skipping discarded ones; -1 if
+ * malformed. */
+static int Ring_peek(Ring* r, RingHead* h, size_t ts_off, uint64_t until) {
+   h->rec = NULL;
+   while (h->cons < h->prod) {
+      const uint32_t* hdr = (const uint32_t*)(r->data + (h->cons & (r->size - 1)));
       uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
       if (len & RING_BUSY)
-         break; /* reserved, not committed yet: the next call reads it */
+         return 0;
       size_t body = len & ~(RING_BUSY | RING_DISCARD);
       if (body > r->size - RING_HDR) {
          errno = EBADMSG;
-         n = -1;
-         break;
+         return -1;
       }
-      if (!(len & RING_DISCARD)) {
-         fn(ctx, (void*)(hdr + 2), body);
-         n++;
+      if (len & RING_DISCARD) {
+         h->cons += (RING_HDR + body + 7) & ~7ul;
+         continue;
       }
-      cons += (RING_HDR + body + 7) & ~7ul;
-      if (cons - published >= RING_PUBLISH) {
-         __atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
-         published = cons;
-      }
+      uint64_t ts = 0;
+      if (body >= ts_off + sizeof ts)
+         memcpy(&ts, (const uint8_t*)(hdr + 2) + ts_off, sizeof ts);
+      if (ts >= until)
+         return 0;
+      h->rec = (const uint8_t*)(hdr + 2);
+      h->len = body;
+      h->ts = ts;
+      return 0;
    }
-   if (cons != published)
-      __atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
-   return n;
+   return 0;
+}
+
+static void Ring_publish(Ring* r, RingHead* h, bool force) {
+   if (h->cons != h->published && (force || h->cons - h->published >= RING_PUBLISH)) {
+      __atomic_store_n(r->consumer_pos, h->cons, __ATOMIC_RELEASE);
+      h->published = h->cons;
+   }
+}
+
+int Ring_consumeMerged(Ring* rings, int n, size_t ts_off, uint64_t until, RingFn fn, void* ctx) {
+   RingHead heads[n];
+   int count = 0;
+   for (int i = 0; i < n; i++) {
+      heads[i].cons = heads[i].published = *rings[i].consumer_pos;
+      heads[i].prod = __atomic_load_n(rings[i].producer_pos, __ATOMIC_ACQUIRE);
+      if (Ring_peek(&rings[i], &heads[i], ts_off, until) < 0)
+         count = -1;
+   }
+   while (count >= 0) {
+      int best = -1;
+      for (int i = 0; i < n; i++)
+         if (heads[i].rec && (best < 0 || heads[i].ts < heads[best].ts))
+            best = i;
+      if (best < 0)
+         break;
+      RingHead* h = &heads[best];
+      fn(ctx, (void*)h->rec, h->len);
+      count++;
+      h->cons += (RING_HDR + h->len + 7) & ~7ul;
+      Ring_publish(&rings[best], h, false);
+      if (Ring_peek(&rings[best], h, ts_off, until) < 0)
+         count = -1;
+   }
+   for (int i = 0; i < n; i++)
+      Ring_publish(&rings[i], &heads[i], true);
+   return count;
 }
 
 void Ring_close(Ring* r) {

@@ -1,9 +1,10 @@
-/* ringbuf.h: a reader of one BPF ring buffer map, mapped by hand.
+/* ringbuf.h: a reader of BPF ring buffer maps, mapped by hand.
  *
  * libbpf's reader publishes its position after every record; producers
  * on other CPUs read that position on every reservation, so the cache line
  * moves back and forth once per record. This reader publishes it once per
- * RING_PUBLISH bytes and at the end of each call. */
+ * 256 KiB and at the end of each call. It also reads several rings (one per
+ * CPU) as one stream in timestamp order. */
 #ifndef VISNET_RINGBUF_H
 #define VISNET_RINGBUF_H
 
@@ -23,9 +24,15 @@ typedef struct Ring_ {
 
 /* Maps the ring buffer map fd of max_entries bytes; -1 with errno set. */
 int Ring_open(Ring* r, int fd, size_t max_entries);
-/* Calls fn for each committed record in order; returns how many, or -1 if
- * a record is malformed (errno EBADMSG). */
-int Ring_consume(Ring* r, RingFn fn, void* ctx);
+/* Reads n rings as one stream: each record holds a u64 timestamp at byte
+ * ts_off; records are delivered oldest first, and only those stamped
+ * before `until` (taken before the call). Producers stamp a record after
+ * reserving it, so if record B (stamped before `until`) was reserved after
+ * record A was committed, A was committed before this call read its ring:
+ * two records of one socket written one after the other from different
+ * CPUs come out in their order. Later records stay in their ring. Returns records read, or -1 (errno
+ * EBADMSG) on a malformed record. */
+int Ring_consumeMerged(Ring* rings, int n, size_t ts_off, uint64_t until, RingFn fn, void* ctx);
 void Ring_close(Ring* r);
 
 #endif

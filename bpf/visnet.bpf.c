@@ -66,10 +66,20 @@ const volatile __u32 wakeup_bytes = 0;
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct {
+/* One ring buffer per CPU (the loader sizes the array and creates the
+ * rings): a shared ring's lock and positions crossed between the CPUs on
+ * every record. User space merges the rings in timestamp order. */
+struct ring {
    __uint(type, BPF_MAP_TYPE_RINGBUF);
-   __uint(max_entries, VN_RINGBUF_BYTES);
-} rb SEC(".maps");
+   __uint(max_entries, 1 << 20);
+};
+
+struct {
+   __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+   __uint(max_entries, 1);
+   __type(key, __u32);
+   __array(values, struct ring);
+} rings SEC(".maps");
 
 struct {
    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -99,9 +109,9 @@ enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3 };
  * thread id cost an insert and a delete per call. op 0: none. */
 struct pending {
    __u64 uaddr; /* user sockaddr (connect, sendto/recvfrom, msg_name) */
-   __u64 sk;    /* TCP sock that went SYN_SENT during this connect */
    __u32 fd;
-   __u32 op;
+   __u16 op;
+   __u16 sent_syn; /* this connect() put a TCP socket in SYN_SENT */
 };
 
 struct {
@@ -177,19 +187,30 @@ static __always_inline void count(__u32 idx) {
       *c += 1;
 }
 
-#define RESERVE(type)                                                                              \
-   ({                                                                                              \
-      type* r_ = bpf_ringbuf_reserve(&rb, sizeof(type), 0);                                        \
-      if (!r_)                                                                                     \
-         count(VN_CNT_LOST);                                                                       \
-      r_;                                                                                          \
-   })
+static __always_inline void* this_ring(void) {
+   __u32 cpu = bpf_get_smp_processor_id();
+   return bpf_map_lookup_elem(&rings, &cpu);
+}
 
+/* Records take their timestamp after the reservation (sock_rec,
+ * proc_hdr): user space relies on it to merge the rings in order. */
+static __always_inline void* reserve(__u64 size) {
+   void* rb = this_ring();
+   void* r = rb ? bpf_ringbuf_reserve(rb, size, 0) : 0;
+   if (!r)
+      count(VN_CNT_LOST);
+   return r;
+}
+
+#define RESERVE(type) ((type*)reserve(sizeof(type)))
+
+/* Programs run with migration disabled: the ring is the reserving one. */
 static __always_inline void submit(void* r) {
    __u64 flags = 0;
-   if (wakeup_bytes)
-      flags = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                        : BPF_RB_NO_WAKEUP;
+   void* rb;
+   if (wakeup_bytes && (rb = this_ring()))
+      flags = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                       : BPF_RB_NO_WAKEUP;
    bpf_ringbuf_submit(r, flags);
 }
 
@@ -222,13 +243,9 @@ static __always_inline void owner_current(struct vn_sk_owner* o, __u8 dir) {
    o->dir = dir;
 }
 
-static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_sk_owner* o,
-                                                    __u64 sk) {
-   struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
-   if (!r)
-      return 0;
+/* A socket record stamped now, with its owner's fields if any. */
+static __always_inline void fill_rec(struct vn_sock_rec* r, const struct vn_sk_owner* o, __u64 sk) {
    __builtin_memset(r, 0, sizeof(*r));
-   r->h.type = type;
    r->h.ts = bpf_ktime_get_boot_ns();
    r->sk = sk;
    r->proto = IPPROTO_TCP;
@@ -241,6 +258,15 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
       r->dir = o->dir;
       r->netns = o->netns;
    }
+}
+
+static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_sk_owner* o,
+                                                    __u64 sk) {
+   struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
+   if (!r)
+      return 0;
+   fill_rec(r, o, sk);
+   r->h.type = type;
    return r;
 }
 
@@ -457,18 +483,43 @@ static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx) {
    *rx = recv;
 }
 
-/* EV_CONNECT once the local port is bound (it is not yet at SYN_SENT). */
-static __always_inline void emit_connect(struct vn_sk_owner* o, struct sock* sk) {
-   if (o->connect_sent)
-      return;
-   o->connect_sent = 1;
-   struct vn_sock_rec* r = sock_rec(VN_EV_CONNECT, o, (__u64)sk);
+/* The opening events of an owned socket that user space lacks, written by
+ * the flush: the connect (still in SYN_SENT), the connect and its success,
+ * or the accept, each stamped when it happened. The close may take them
+ * at the same moment on another CPU: whoever moves rep_level writes. */
+static __always_inline int report_open(struct vn_sk_owner* o, struct sock* sk) {
+   __u32 want = o->dir == VN_DIR_OUT && o->open_ts ? VN_REP_CONNECTED : VN_REP_CONNECT;
+   __u32 cur = o->rep_level;
+   if (o->dir == VN_DIR_LISTEN || cur >= want)
+      return 0;
+   struct vn_sock_rec* r = RESERVE(struct vn_sock_rec);
    if (!r)
-      return;
+      return 1; /* ring full: stop, retry on the next flush */
+   if (__sync_val_compare_and_swap(&o->rep_level, cur, want) != cur) {
+      bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+      return 0;
+   }
+   fill_rec(r, o, (__u64)sk);
+   if (o->dir == VN_DIR_IN) {
+      r->h.type = VN_EV_ACCEPT;
+      r->h.ts = o->open_ts;
+   } else if (want == VN_REP_CONNECTED) {
+      r->h.type = VN_EV_CONNECTED;
+      r->h.flags |= cur == VN_REP_NONE ? VN_F_WITH_CONNECT : 0;
+      r->h.ts = o->open_ts;
+      r->lifetime_ns = o->open_ts - o->first_ts; /* the connect came that much earlier */
+      r->oldstate = TCP_SYN_SENT;
+   } else {
+      r->h.type = VN_EV_CONNECT;
+      r->h.ts = o->first_ts;
+      r->oldstate = TCP_CLOSE;
+   }
    sk_tuple(sk, r);
-   r->state = TCP_SYN_SENT;
-   r->oldstate = TCP_CLOSE;
+   /* the state then; the flush reports a later one as a state change */
+   r->state = o->dir == VN_DIR_IN ? o->rep_state
+                                  : (want == VN_REP_CONNECTED ? TCP_ESTABLISHED : TCP_SYN_SENT);
    submit(r);
+   return 0;
 }
 
 static __always_inline void on_syn_sent(struct sock* sk) {
@@ -479,13 +530,11 @@ static __always_inline void on_syn_sent(struct sock* sk) {
    owner_current(&o, VN_DIR_OUT);
    o.rep_state = TCP_SYN_SENT;
    o.netns = sk_netns(sk);
-   if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY)) {
+   if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY))
       count(VN_CNT_MAPFULL);
-      return;
-   }
    struct pending* p = pending_of_current(0);
    if (p && p->op == OP_CONNECT)
-      p->sk = key;
+      p->sent_syn = 1;
 }
 
 static __always_inline void on_listen(struct sock* sk, int old) {
@@ -495,6 +544,7 @@ static __always_inline void on_listen(struct sock* sk, int old) {
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_LISTEN);
    o.rep_state = TCP_LISTEN;
+   o.rep_level = VN_REP_CONNECTED;
    o.netns = sk_netns(sk);
    if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY))
       count(VN_CNT_MAPFULL);
@@ -517,13 +567,25 @@ static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owne
    /* owners holds TCP sockets only; an unowned one must be checked */
    if (!o && (!was_connection(old) || !sk_is_tcp(sk)))
       return;
+   /* take what the flush has not reported of the opening, before the
+    * reservation: a flush record written after this is never needed */
+   __u32 had = o ? __sync_lock_test_and_set(&o->rep_level, VN_REP_CLOSED) : VN_REP_CLOSED;
    struct vn_sock_rec* r = sock_rec(VN_EV_CLOSE, o, key);
    if (r) {
-      /* a failed connect: one record stands for connect (if not reported
-       * yet), connect_fail and close; the loader expands it */
+      /* one record stands for the opening events not reported yet, a
+       * connect_fail and the close; the loader expands it */
+      if (o && o->dir == VN_DIR_IN && had == VN_REP_NONE) {
+         r->h.flags |= VN_F_WITH_ACCEPT;
+         r->open_ts = o->open_ts;
+      }
+      if (o && o->dir == VN_DIR_OUT) {
+         r->h.flags |= had == VN_REP_NONE ? VN_F_WITH_CONNECT : 0;
+         if (had < VN_REP_CONNECTED && o->open_ts) {
+            r->h.flags |= VN_F_WITH_CONNECTED;
+            r->open_ts = o->open_ts;
+         }
+      }
       if (o && old == TCP_SYN_SENT) {
-         if (!o->connect_sent)
-            r->h.flags |= VN_F_WITH_CONNECT;
          r->h.flags |= VN_F_WITH_FAIL;
          r->err = BPF_CORE_READ(sk, sk_err);
          if (r->err == 0)
@@ -570,14 +632,15 @@ int vn_set_state(struct raw_set_state* ctx) {
    }
    if (!o)
       return 0;
-   struct vn_sock_rec* r = sock_rec(connected ? VN_EV_CONNECTED : VN_EV_STATE, o, key);
+   if (connected) {
+      /* written by the flush or with the close, whichever comes first */
+      o->open_ts = bpf_ktime_get_boot_ns();
+      o->rep_state = state;
+      return 0;
+   }
+   struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, key); /* states_all only */
    if (!r)
       return 0;
-   /* a connected record reports the connect too, unless already done */
-   if (connected && !o->connect_sent)
-      r->h.flags |= VN_F_WITH_CONNECT;
-   if (connected)
-      o->connect_sent = 1;
    o->rep_state = state;
    ss_tuple(sk, state, r);
    r->state = state;
@@ -586,30 +649,29 @@ int vn_set_state(struct raw_set_state* ctx) {
    return 0;
 }
 
+/* The accept is written by the flush or with the close; right away only
+ * when no owner entry can carry it (closed already, or the map full). */
 static __always_inline void on_accept(struct tp_sys_exit* ctx) {
    if (ctx->ret < 0 || is_self())
       return;
    struct sock* sk = fd_sock(ctx->ret);
-   if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+   if (!sk || !sk_is_tcp(sk))
       return;
    __u64 key = (__u64)sk;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_IN);
+   o.open_ts = o.first_ts;
    o.netns = sk_netns(sk);
-   __u8 state;
-   struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
-   if (r) {
-      state = sk_tuple(sk, r);
-      r->state = state;
-      submit(r);
-   } else {
-      state = BPF_CORE_READ(sk, __sk_common.skc_state);
-   }
-   o.rep_state = state;
-   if (state == TCP_CLOSE)
-      return; /* already gone: no later state change would remove it */
-   if (bpf_map_update_elem(&owners, &key, &o, BPF_ANY))
+   o.rep_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+   if (o.rep_state != TCP_CLOSE && bpf_map_update_elem(&owners, &key, &o, BPF_ANY) == 0)
+      return;
+   if (o.rep_state != TCP_CLOSE)
       count(VN_CNT_MAPFULL);
+   struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
+   if (!r)
+      return;
+   r->state = sk_tuple(sk, r);
+   submit(r);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
@@ -633,8 +695,8 @@ static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    if (!p)
       return;
    p->uaddr = uaddr;
-   p->sk = 0;
    p->fd = fd;
+   p->sent_syn = 0;
    p->op = op;
 }
 
@@ -753,15 +815,8 @@ int vn_exit_connect(struct tp_sys_exit* ctx) {
    struct pending p;
    if (!unpend(OP_CONNECT, &p))
       return 0;
-   if (p.sk) {
-      /* returned 0: established, so the connected record said it all */
-      if (ctx->ret == 0)
-         return 0;
-      struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &p.sk);
-      if (o)
-         emit_connect(o, (struct sock*)p.sk);
-      return 0;
-   }
+   if (p.sent_syn)
+      return 0; /* an owned TCP socket: the flush or its close reports it */
    struct sock* sk;
    if (ctx->ret != 0) {
       if (ctx->ret != -EINPROGRESS && ctx->ret != -EALREADY && ctx->ret != -EISCONN &&
@@ -914,6 +969,8 @@ static long flush_sock(struct bpf_map* map, __u64* key, struct vn_sk_owner* o, v
    if (o->dir == VN_DIR_LISTEN)
       return 0;
    struct sock* sk = (struct sock*)*key;
+   if (report_open(o, sk))
+      return 1;
    __u64 tx = o->tx, rx = o->rx;
    if (!bytes_trace)
       tcp_bytes(sk, &tx, &rx);

@@ -32,9 +32,12 @@ enum vn_rec_type {
 #define VN_F_THREAD 0x2
 /* Record-only flags: one record stands for several events, saving ring
  * buffer traffic on the hot path; the loader expands them in order. */
-#define VN_F_WITH_CONNECT 0x100 /* EV_CONNECT (state SYN_SENT) comes first */
-#define VN_F_WITH_FAIL 0x200    /* EV_CONNECT_FAIL (err) comes before EV_CLOSE */
-#define VN_F_RECORD_ONLY (VN_F_WITH_CONNECT | VN_F_WITH_FAIL)
+#define VN_F_WITH_CONNECT 0x100   /* EV_CONNECT (state SYN_SENT), at ts - lifetime_ns */
+#define VN_F_WITH_FAIL 0x200      /* EV_CONNECT_FAIL (err) comes before EV_CLOSE */
+#define VN_F_WITH_CONNECTED 0x400 /* EV_CONNECTED, at open_ts */
+#define VN_F_WITH_ACCEPT 0x800    /* EV_ACCEPT, at open_ts */
+#define VN_F_RECORD_ONLY                                                                           \
+   (VN_F_WITH_CONNECT | VN_F_WITH_FAIL | VN_F_WITH_CONNECTED | VN_F_WITH_ACCEPT)
 
 enum vn_dir { VN_DIR_UNKNOWN = 0, VN_DIR_OUT = 1, VN_DIR_IN = 2, VN_DIR_LISTEN = 3 };
 
@@ -69,6 +72,7 @@ struct vn_sock_rec {
    __u64 cgroup;
    __u64 tx, rx;
    __u64 lifetime_ns;
+   __u64 open_ts; /* VN_F_WITH_CONNECTED / VN_F_WITH_ACCEPT: when it happened */
    __u32 netns;
    __u32 count;
    __s32 err;
@@ -91,15 +95,26 @@ struct vn_sk_owner {
    __u32 tid;
    __u64 pstart;
    __u64 cgroup;
-   __u64 first_ts;
+   __u64 first_ts; /* connect() or accept() */
+   __u64 open_ts;  /* established (outbound) or accepted; 0 before */
    __u32 netns;
-   __u32 pad0;
+   __u32 rep_level;      /* VN_REP_*: how much of the opening user space has */
    __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
    __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
    __u8 dir;
-   __u8 connect_sent; /* EV_CONNECT emitted */
-   __u8 rep_state;    /* TCP state last reported */
-   __u8 pad[5];
+   __u8 rep_state; /* TCP state last reported */
+   __u8 pad[6];
+};
+
+/* The opening of a socket (connect, connected, accept) is not written when
+ * it happens but by the next flush, or with the close if that comes first:
+ * a short connection then costs two records, not four. Whoever moves
+ * rep_level first (atomically) writes it. */
+enum vn_rep_level {
+   VN_REP_NONE = 0,      /* nothing reported yet */
+   VN_REP_CONNECT = 1,   /* the connect (SYN_SENT) or the accept */
+   VN_REP_CONNECTED = 2, /* the connect and its success */
+   VN_REP_CLOSED = 3,    /* the close took what was left */
 };
 
 /* UDP traffic aggregated per owner and peer. */

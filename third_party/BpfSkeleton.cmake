@@ -11,6 +11,7 @@ else()
   set(VISNET_BPF_ARCH ${_vn_arch})
 endif()
 
+# -mcpu=v3: atomic exchange and compare-and-swap (Linux 5.12 and later).
 function(visnet_bpf_skeleton target src)
   get_filename_component(name ${src} NAME_WE)
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
@@ -18,7 +19,7 @@ function(visnet_bpf_skeleton target src)
   file(GLOB bpf_headers ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${VISNET_BPF_ARCH}
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_${VISNET_BPF_ARCH}
             -Wall -Werror -Wno-unused-function
             -I${CMAKE_CURRENT_SOURCE_DIR} ${LIBBPF_INCLUDE_DIRS}
             -c ${CMAKE_CURRENT_SOURCE_DIR}/${src} -o ${obj}

@@ -30,14 +30,17 @@ unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/deb
    setpriv --bounding-set -sys_admin '$DUMP' --duration 1" >/dev/null 2>"$E"; RC=$?
 expect "tracefs not mountable" 1 "run 'mount -t tracefs nodev /sys/kernel/tracing'" "$E"
 
+# the marker runs once the probe says it is ready (bounded wait), not after a
+# guessed delay: loading takes longer on a busy machine
+READY="for i in \$(seq 100); do grep -q ready '$E' && break; sleep 0.1; done"
 unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null;
-   '$DUMP' --duration 1.5 & sleep 1; /bin/true vn-mounted-marker; wait" >"$VN_TMP/m.json" 2>"$E"; RC=$?
+   '$DUMP' --duration 3 2>'$E' & $READY; /bin/true vn-mounted-marker; wait" >"$VN_TMP/m.json"; RC=$?
 expect "tracefs mounted by the loader" 0 "ready" "$E"
 grep -q vn-mounted-marker "$VN_TMP/m.json" || { echo "FAIL tracefs mounted: no events"; fails=$((fails + 1)); }
 
 unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing/events/task &&
-   '$DUMP' --duration 1.5 & sleep 1; sh -c '/bin/true vn-notask-marker'; wait" \
-   >"$VN_TMP/t.json" 2>"$E"; RC=$?
+   '$DUMP' --duration 3 2>'$E' & $READY; sh -c '/bin/true vn-notask-marker'; wait" \
+   >"$VN_TMP/t.json"; RC=$?
 expect "missing tracepoint is a warning" 0 "warning: no fork events (tracepoint task/task_newtask missing)" "$E"
 grep -q vn-notask-marker "$VN_TMP/t.json" || { echo "FAIL missing tracepoint: exec events lost too"; fails=$((fails + 1)); }
 grep -q '"type":"fork"' "$VN_TMP/t.json" && { echo "FAIL missing tracepoint: fork events still seen"; fails=$((fails + 1)); }
