@@ -688,12 +688,36 @@ int vn_accept(struct tp_sys_exit* ctx) {
 
 /* ---- connect(): TCP port binding, UDP peers ---- */
 
+/* How many threads have a send or receive with an address in flight: the
+ * exits of sendto/recvfrom, which TCP send() and recv() take too, look at
+ * the thread's storage only when some are. A count leaked by a thread that
+ * died in the call costs only those lookups. */
+struct {
+   __uint(type, BPF_MAP_TYPE_ARRAY);
+   __uint(max_entries, 1);
+   __type(key, __u32);
+   __type(value, __s64);
+} npending SEC(".maps");
+
+static __always_inline void npending_add(__s64 d) {
+   __u32 zero = 0;
+   __s64* n = bpf_map_lookup_elem(&npending, &zero);
+   if (n)
+      __sync_fetch_and_add(n, d);
+}
+
+static __always_inline bool is_datagram_op(__u32 op) { return op == OP_SEND || op == OP_RECV; }
+
 static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    if (is_self())
       return;
    struct pending* p = pending_of_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
    if (!p)
       return;
+   if (is_datagram_op(op) && !is_datagram_op(p->op))
+      npending_add(1);
+   else if (!is_datagram_op(op) && is_datagram_op(p->op))
+      npending_add(-1);
    p->uaddr = uaddr;
    p->fd = fd;
    p->sent_syn = 0;
@@ -702,10 +726,18 @@ static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
 
 /* Takes this thread's pending syscall of kind op, if any. */
 static __always_inline bool unpend(__u32 op, struct pending* out) {
+   if (is_datagram_op(op)) {
+      __u32 zero = 0;
+      __s64* n = bpf_map_lookup_elem(&npending, &zero);
+      if (n && *n <= 0)
+         return false;
+   }
    struct pending* p = pending_of_current(0);
    if (!p || !p->op)
       return false;
    __builtin_memcpy(out, p, sizeof(*out));
+   if (is_datagram_op(p->op))
+      npending_add(-1);
    p->op = 0;
    return out->op == op;
 }
