@@ -328,6 +328,24 @@ static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
    return BPF_CORE_READ(sk, __sk_common.skc_state);
 }
 
+/* The head of sock_common and the socket's netns, in two reads instead of
+ * five when the netns pointer lies within SK_PEEK bytes of the head (it
+ * does since 2.6). */
+#define SK_PEEK 64
+static __always_inline bool sk_peek(struct sock* sk, struct sk_head* h, __u32* netns) {
+   __u32 base = bpf_core_field_offset(struct sock, __sk_common.skc_daddr);
+   __u32 onet = bpf_core_field_offset(struct sock, __sk_common.skc_net);
+   __u8 buf[SK_PEEK];
+   if (!sk_head_fits() || onet < base || onet - base > SK_PEEK - 8 ||
+       bpf_probe_read_kernel(buf, SK_PEEK, (void*)sk + base))
+      return false;
+   __builtin_memcpy(h, buf, sizeof(*h));
+   struct net* net;
+   __builtin_memcpy(&net, buf + (onet - base), sizeof(net));
+   *netns = BPF_CORE_READ(net, ns.inum);
+   return true;
+}
+
 /* The 4-tuple at a state change. Entering CLOSE the local port is already
  * released (skc_num is 0): the port then comes from inet_sport. */
 static __always_inline void ss_tuple(struct sock* sk, int state, struct vn_sock_rec* r) {
@@ -340,7 +358,8 @@ static __always_inline bool sk_is_tcp(struct sock* sk) {
    return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
 }
 
-static __always_inline struct sock* fd_sock(__u32 fd) {
+/* The sock behind a socket fd of the current task, any family. */
+static __always_inline struct sock* fd_sock_any(__u32 fd) {
    struct task_struct* t = bpf_get_current_task_btf();
    struct fdtable* fdt = t->files->fdt;
    if (!fdt || fd >= fdt->max_fds)
@@ -353,7 +372,12 @@ static __always_inline struct sock* fd_sock(__u32 fd) {
    struct socket* so = BPF_CORE_READ(f, private_data);
    if (!so)
       return 0;
-   struct sock* sk = BPF_CORE_READ(so, sk);
+   return BPF_CORE_READ(so, sk);
+}
+
+/* The sock behind an fd, if an IPv4 or IPv6 one. */
+static __always_inline struct sock* fd_sock(__u32 fd) {
+   struct sock* sk = fd_sock_any(fd);
    if (!sk)
       return 0;
    __u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -654,15 +678,22 @@ int vn_set_state(struct raw_set_state* ctx) {
 static __always_inline void on_accept(struct tp_sys_exit* ctx) {
    if (ctx->ret < 0 || is_self())
       return;
-   struct sock* sk = fd_sock(ctx->ret);
+   struct sock* sk = fd_sock_any(ctx->ret);
    if (!sk || !sk_is_tcp(sk))
       return;
    __u64 key = (__u64)sk;
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_IN);
    o.open_ts = o.first_ts;
-   o.netns = sk_netns(sk);
-   o.rep_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+   struct sk_head h;
+   if (!sk_peek(sk, &h, &o.netns)) {
+      h.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+      h.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+      o.netns = sk_netns(sk);
+   }
+   if (h.family != AF_INET && h.family != AF_INET6)
+      return;
+   o.rep_state = h.state;
    if (o.rep_state != TCP_CLOSE && bpf_map_update_elem(&owners, &key, &o, BPF_ANY) == 0)
       return;
    if (o.rep_state != TCP_CLOSE)
