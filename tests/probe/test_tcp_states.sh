@@ -33,6 +33,15 @@ for tag, evs, key in (("client", cl, "tx"), ("server", sv, "rx")):
              "%s %s: growing live %s counts before close (%s)" % (mode, tag, key, live))
     close = [e for e in evs if e["type"] == "close"]
     ev.check(close and close[0][key] == 6000, "%s %s: close %s 6000" % (mode, tag, key))
+# the opening is written by a flush while the connection is open (not held
+# until its close), stamped when it happened
+for tag, evs, opening in (("client", cl, ["connect", "connected"]), ("server", sv, ["accept"])):
+    types = [e["type"] for e in evs]
+    nb = types.index("bytes") if "bytes" in types else len(types)
+    ev.check(types[:len(opening)] == opening and len(opening) <= nb,
+             "%s %s: %s reported while open, before its byte counts (%s)" % (mode, tag, opening, types))
+    ts = [e["ts"] for e in evs[:len(opening)]] + [evs[nb]["ts"] if nb < len(evs) else 0]
+    ev.check(ts == sorted(ts), "%s %s: opening stamped before the first byte count (%s)" % (mode, tag, ts))
 if mode == "all":
     states = [e.get("state") for e in cl if e["type"] != "bytes"]
     ev.check(states == ["SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE"],
