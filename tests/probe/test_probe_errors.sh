@@ -32,12 +32,14 @@ expect "tracefs not mountable" 1 "run 'mount -t tracefs nodev /sys/kernel/tracin
 
 # the marker runs once the probe says it is ready (bounded wait), not after a
 # guessed delay: loading takes longer on a busy machine
-READY="for i in \$(seq 100); do grep -q ready '$E' && break; sleep 0.1; done"
+READY="for i in \$(seq 100); do grep -qs ready '$E' && break; sleep 0.1; done"
+rm -f "$E" # the probe's stderr goes there: no stale "ready" from a previous step
 unshare -m sh -c "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null;
    '$DUMP' --duration 3 2>'$E' & $READY; /bin/true vn-mounted-marker; wait" >"$VN_TMP/m.json"; RC=$?
 expect "tracefs mounted by the loader" 0 "ready" "$E"
 grep -q vn-mounted-marker "$VN_TMP/m.json" || { echo "FAIL tracefs mounted: no events"; fails=$((fails + 1)); }
 
+rm -f "$E"
 unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing/events/task &&
    '$DUMP' --duration 3 2>'$E' & $READY; sh -c '/bin/true vn-notask-marker'; wait" \
    >"$VN_TMP/t.json"; RC=$?
@@ -47,10 +49,11 @@ grep -q '"type":"fork"' "$VN_TMP/t.json" && { echo "FAIL missing tracepoint: for
 
 # capabilities dropped after attach: events, polling and close still work
 P=$((20000 + RANDOM % 12000))
+rm -f "$E"
 "$DUMP" --drop-caps --duration 4 >"$VN_TMP/d.json" 2>"$E" &
 DP=$!
 VN_PIDS+=($DP)
-for _ in $(seq 50); do grep -q ready "$E" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs ready "$E" && break; sleep 0.1; done
 $VN_APP server --port $P --reply 10 --out "$VN_TMP/s" &
 VN_PIDS+=($!)
 vn_wait_file "$VN_TMP/s.ready"
