@@ -207,11 +207,9 @@ static size_t Index_slotOf(const Index* ix, uint32_t h, const void* item) {
    return SIZE_MAX;
 }
 
-/* Removes item, shifting back the entries of its probe run (no tombstones). */
-static void Index_del(Index* ix, uint32_t h, const void* item) {
-   size_t i = Index_slotOf(ix, h, item);
-   if (i == SIZE_MAX)
-      return;
+/* Empties slot i, shifting back the entries of its probe run (no
+ * tombstones). */
+static void Index_delAt(Index* ix, size_t i) {
    size_t j = i;
    for (;;) {
       j = (j + 1) & ix->mask;
@@ -227,6 +225,12 @@ static void Index_del(Index* ix, uint32_t h, const void* item) {
    }
    ix->slots[i].item = NULL;
    ix->count--;
+}
+
+static void Index_del(Index* ix, uint32_t h, const void* item) {
+   size_t i = Index_slotOf(ix, h, item);
+   if (i != SIZE_MAX)
+      Index_delAt(ix, i);
 }
 
 /* First item at or after slot i, or NULL. */
@@ -283,6 +287,12 @@ struct Store_ {
    uint64_t next_id;
    Pool sock_pool, edge_pool, proc_pool, ep_pool;
    StoreStats st;
+   /* The owner and edge of the last new socket: a burst of connections
+    * comes from few processes to few addresses, so the next one is most
+    * often the same. Cleared whenever that Proc leaves the pid index or
+    * that Edge is freed, so a hit is always what the index would return. */
+   Proc* last_proc;
+   Edge* last_edge;
 };
 
 static inline Proc* Store_findProc(const Store* s, uint32_t pid) {
@@ -290,12 +300,53 @@ static inline Proc* Store_findProc(const Store* s, uint32_t pid) {
    return INDEX_FIND(&s->procs, h, Proc, it->pid == pid);
 }
 
-/* Both hot lines of a candidate are requested at once, before the key
- * comparison needs the first. */
+static inline uint64_t load64(const void* p) {
+   uint64_t v;
+   memcpy(&v, p, 8);
+   return v;
+}
+
+static inline uint32_t load32(const void* p) {
+   uint32_t v;
+   memcpy(&v, p, 4);
+   return v;
+}
+
+/* memcmp of two keys in the word sizes SockKey_fromEvent writes (an
+ * inlined memcmp reads overlapping words, which defeats store forwarding
+ * from a key just built). */
+static inline bool SockKey_equal(const SockKey* a, const SockKey* b) {
+   _Static_assert(sizeof(SockKey) == 44, "SockKey is 5 words and a half");
+   const char *x = (const char*)a, *y = (const char*)b;
+   return ((load64(x) ^ load64(y)) | (load64(x + 8) ^ load64(y + 8)) |
+           (load64(x + 16) ^ load64(y + 16)) | (load64(x + 24) ^ load64(y + 24)) |
+           (load64(x + 32) ^ load64(y + 32)) | (load32(x + 40) ^ load32(y + 40))) == 0;
+}
+
+/* The socket with this key and its slot in the index (*at). Both hot
+ * lines of a candidate are requested at once, before the key comparison
+ * needs the first. */
+static inline Sock* Store_findSockAt(const Store* s, const SockKey* key, uint32_t h,
+                                     size_t* at) {
+   const Index* ix = &s->socks;
+   if (!ix->slots)
+      return NULL;
+   for (size_t i = h & ix->mask; ix->slots[i].item; i = (i + 1) & ix->mask) {
+      if (ix->slots[i].hash != h)
+         continue;
+      Sock* k = ix->slots[i].item;
+      __builtin_prefetch((char*)k + 64, 1);
+      if (SockKey_equal(&k->key, key)) {
+         *at = i;
+         return k;
+      }
+   }
+   return NULL;
+}
+
 static inline Sock* Store_findSock(const Store* s, const SockKey* key, uint32_t h) {
-   return INDEX_FIND(&s->socks, h, Sock,
-                     (__builtin_prefetch((char*)it + 64, 1),
-                      memcmp(&it->key, key, sizeof *key) == 0));
+   size_t at;
+   return Store_findSockAt(s, key, h, &at);
 }
 
 static inline Endpoint* Store_findEp(const Store* s, const uint8_t addr[16], uint32_t h) {
@@ -490,6 +541,8 @@ static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts);
 /* The old holder of a reused pid: no longer current, and certainly dead. */
 static void Proc_unhash(Store* s, Proc* p, uint64_t when) {
    Index_del(&s->procs, Proc_hash(p->pid), p);
+   if (s->last_proc == p)
+      s->last_proc = NULL;
    p->hashed = false;
    if (Proc_isAlive(p))
       Proc_exit(s, p, 0, when);
@@ -526,10 +579,11 @@ static Proc* Proc_history(Store* s, uint32_t pid, uint64_t start, uint64_t ts, b
 /* Finds the process (pid, start), creating it if needed. *created tells. */
 static Proc* Proc_get(Store* s, uint32_t pid, uint64_t start, uint64_t ts, bool* created) {
    *created = false;
-   Proc* p = Store_findProc(s, pid);
+   Proc* p = s->last_proc && s->last_proc->pid == pid ? s->last_proc : Store_findProc(s, pid);
    if (p && Store_sameStart(p->start, start)) {
       if (!p->start)
          p->start = start;
+      s->last_proc = p;
       return p;
    }
    if (p && start < p->start)
@@ -537,7 +591,10 @@ static Proc* Proc_get(Store* s, uint32_t pid, uint64_t start, uint64_t ts, bool*
    if (p)
       Proc_unhash(s, p, start ? start : ts);
    *created = true;
-   return Proc_new(s, pid, start, ts);
+   p = Proc_new(s, pid, start, ts);
+   if (p && p->hashed)
+      s->last_proc = p;
+   return p;
 }
 
 static void Sock_close(Store* s, Sock* k, uint64_t ts);
@@ -552,8 +609,10 @@ static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts) {
    /* The kernel reports no close for UDP: the process's UDP sockets end
     * with it. */
    /* Closing moves sockets and edges to the tail of their lists: the saved
-    * next pointers then meet them once more, closed, which is a no-op. */
-   for (ListNode* en = p->edges.next; en != &p->edges;) {
+    * next pointers then meet them once more, closed, which is a no-op.
+    * Without an active socket there is nothing to close: a process that
+    * made 100 000 connections exits without a walk over their history. */
+   for (ListNode* en = p->nactive ? p->edges.next : &p->edges; en != &p->edges;) {
       Edge* e = LIST_ENTRY(en, Edge, proc_node);
       en = en->next;
       for (ListNode* n = e->socks.next; n != &e->socks;) {
@@ -563,7 +622,7 @@ static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts) {
             Sock_close(s, k, ts);
       }
    }
-   for (ListNode* n = p->listens.next; n != &p->listens;) {
+   for (ListNode* n = p->nactive ? p->listens.next : &p->listens; n != &p->listens;) {
       Sock* k = LIST_ENTRY(n, Sock, node);
       n = n->next;
       if (k->key.proto == IPPROTO_UDP)
@@ -700,13 +759,17 @@ static void Edge_activate(Store* s, Edge* e) {
 }
 
 static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
+   Edge* last = s->last_edge;
+   if (last && last->proc == p && memcmp(last->ep->addr, addr, 16) == 0)
+      return last;
+   s->last_edge = NULL;
    Endpoint* ep = Endpoint_get(s, addr, ts);
    if (!ep)
       return NULL;
    uint32_t h = Edge_hash(p, ep);
    Edge* e = INDEX_FIND(&s->edges, h, Edge, it->proc == p && it->ep == ep);
    if (e)
-      return e;
+      return s->last_edge = e;
    e = Pool_alloc(&s->edge_pool);
    if (e && Index_add(&s->edges, h, e) < 0) {
       Pool_release(&s->edge_pool, e);
@@ -727,7 +790,7 @@ static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
    s->st.edges++;
    s->st.edges_active++;
    Edge_deactivate(s, e, ts); /* until a socket makes it active */
-   return e;
+   return s->last_edge = e;
 }
 
 /* ---- sockets ---- */
@@ -821,7 +884,7 @@ static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
 static void Sock_free(Store* s, Sock* k) {
    Sock_detach(s, k, k->closed ? k->closed : k->last, true);
    if (k->hashed)
-      Index_del(&s->socks, Sock_hash(&k->key), k);
+      Index_del(&s->socks, k->hash, k);
    Lru_del(s, &k->lru);
    s->st.socks--;
    if (Sock_isActive(k))
@@ -883,7 +946,10 @@ static void Sock_touch(Sock* k, uint64_t ts) {
    }
 }
 
-static Sock* Sock_new(Store* s, const SockKey* key, const Event* e) {
+/* A new current Sock for key. at: the index slot of the Sock it replaces
+ * under the same key (same hash, so it takes that slot over instead of a
+ * delete and an insert), or SIZE_MAX. */
+static Sock* Sock_new(Store* s, const SockKey* key, uint32_t h, size_t at, const Event* e) {
    Sock* k = Pool_alloc(&s->sock_pool);
    if (!k)
       return NULL;
@@ -895,7 +961,10 @@ static Sock* Sock_new(Store* s, const SockKey* key, const Event* e) {
    k->family = e->sock.family;
    k->noowner = e->sock.noowner;
    List_init(&k->node);
-   if (Index_add(&s->socks, Sock_hash(key), k) < 0) {
+   k->hash = h;
+   if (at != SIZE_MAX) {
+      s->socks.slots[at].item = k;
+   } else if (Index_add(&s->socks, h, k) < 0) {
       Pool_release(&s->sock_pool, k);
       return NULL;
    }
@@ -903,11 +972,6 @@ static Sock* Sock_new(Store* s, const SockKey* key, const Event* e) {
    s->st.socks++;
    s->st.socks_active++;
    return k;
-}
-
-static void Sock_unhash(Store* s, Sock* k) {
-   Index_del(&s->socks, Sock_hash(&k->key), k);
-   k->hashed = false;
 }
 
 /* Events that begin a socket's life: on a closed Sock they start a new one. */
@@ -934,12 +998,14 @@ static bool Event_ownerContext(int type) {
           type == EV_BYTES || type == EV_UDP_PEER;
 }
 
+/* Every test is evaluated (& and |, not && and ||): no branch to
+ * mispredict, fewer instructions than the chain of jumps. */
 static bool Sock_valid(const Event* e) {
    const SockEvent* se = &e->sock;
-   return (se->proto == IPPROTO_TCP || se->proto == IPPROTO_UDP) &&
-          (se->family == AF_INET || se->family == AF_INET6) && se->state < TCPS__COUNT &&
-          se->oldstate < TCPS__COUNT && se->dir <= DIR_LISTEN && se->noowner <= NOOWN_ORPHAN &&
-          se->err >= 0;
+   return ((se->proto == IPPROTO_TCP) | (se->proto == IPPROTO_UDP)) &
+          ((se->family == AF_INET) | (se->family == AF_INET6)) & (se->state < TCPS__COUNT) &
+          (se->oldstate < TCPS__COUNT) & (se->dir <= DIR_LISTEN) &
+          (se->noowner <= NOOWN_ORPHAN) & (se->err >= 0);
 }
 
 static void Sock_setOwner(Store* s, Sock* k, const Event* e) {
@@ -1041,18 +1107,34 @@ static void Sock_apply(Store* s, Sock* k, const Event* e) {
 void SockKey_fromEvent(SockKey* k, const SockEvent* se) {
    memcpy(k->laddr, se->laddr, 16);
    memcpy(k->raddr, se->raddr, 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+   /* The same bytes as the field by field version below, written in the
+    * 8 and 4 byte words that Store_hash and SockKey_equal read back at
+    * once: a load spanning several narrower stores waits for them to
+    * retire (no store forwarding), which cost more than the hash. */
+   _Static_assert(offsetof(SockKey, netns) == 32 && offsetof(SockKey, lport) == 36 &&
+                      offsetof(SockKey, rport) == 38 && offsetof(SockKey, proto) == 40,
+                  "SockKey tail layout");
+   uint64_t tail = se->netns | (uint64_t)se->lport << 32 | (uint64_t)se->rport << 48;
+   uint32_t proto = se->proto;
+   memcpy(&k->netns, &tail, 8);
+   memcpy(&k->proto, &proto, 4);
+#else
    k->netns = se->netns;
    k->lport = se->lport;
    k->rport = se->rport;
    k->proto = se->proto;
    k->pad[0] = k->pad[1] = k->pad[2] = 0;
+#endif
 }
 
-static int Store_sockEvent(Store* s, const Event* e) {
+/* key and h: the event's key and its hash (SockKey_fromEvent, Sock_hash),
+ * built once per event by the caller. */
+static int Store_sockEvent(Store* s, const Event* e, const SockKey* key, uint32_t h) {
    const SockEvent* se = &e->sock;
-   SockKey key;
-   SockKey_fromEvent(&key, se);
-   Sock* k = Store_findSock(s, &key, Sock_hash(&key));
+   size_t at = SIZE_MAX;
+   Sock* k = Store_findSockAt(s, key, h, &at);
+   Sock* old = NULL; /* the Sock this event starts a new one after */
    if (k) {
       /* The owner, edge and endpoint are about to be updated: load them in
        * parallel rather than one miss after the other. */
@@ -1066,18 +1148,23 @@ static int Store_sockEvent(Store* s, const Event* e) {
          if (e->type == EV_SOCK && ((se->sk && se->sk == k->sk) || e->ts <= k->closed))
             return 0;
          if (opens || other_sk) {
-            Sock_unhash(s, k);
+            old = k;
             k = NULL;
          }
       } else if (other_sk && opens && e->type != EV_SOCK) {
          /* Same tuple, another kernel socket: we missed the old one's close. */
          Sock_close(s, k, e->ts);
-         Sock_unhash(s, k);
+         old = k;
          k = NULL;
       }
    }
    if (!k) {
-      k = Sock_new(s, &key, e);
+      k = Sock_new(s, key, h, old ? at : SIZE_MAX, e);
+      if (old) {
+         old->hashed = false;
+         if (!k) /* out of memory: the key has no current Sock */
+            Index_delAt(&s->socks, at);
+      }
       if (!k)
          return 0;
       Proc* p = NULL;
@@ -1108,6 +1195,8 @@ static void Edge_free(Store* s, Edge* e, size_t* nsocks) {
    List_del(&e->proc_node);
    List_del(&e->ep_node);
    Index_del(&s->edges, Edge_hash(e->proc, e->ep), e);
+   if (s->last_edge == e)
+      s->last_edge = NULL;
    Lru_del(s, &e->lru);
    s->st.edges--;
    Endpoint* ep = e->ep;
@@ -1145,6 +1234,8 @@ static void Proc_free(Store* s, Proc* p, PruneCount* c) {
    }
    if (p->hashed)
       Index_del(&s->procs, Proc_hash(p->pid), p);
+   if (s->last_proc == p)
+      s->last_proc = NULL;
    List_del(&p->all);
    Lru_del(s, &p->lru);
    s->st.procs--;
@@ -1293,12 +1384,13 @@ void Store_free(Store* s) {
    free(s);
 }
 
-int Store_apply(Store* s, const Event* e) {
+/* Store_apply; for a socket event, key and h are its key and hash. */
+static int Store_applyKeyed(Store* s, const Event* e, const SockKey* key, uint32_t h) {
    int rc = -1;
    if (e->type > EV_NONE && e->type < EV__COUNT) {
       if (Store_isSockEvent(e)) {
          if (Sock_valid(e))
-            rc = Store_sockEvent(s, e);
+            rc = Store_sockEvent(s, e, key, h);
       } else if (e->pid && !(e->type == EV_FORK &&
                              (e->proc.child_pid == 0 || e->proc.child_pid == e->pid))) {
          rc = Store_procEvent(s, e);
@@ -1318,12 +1410,14 @@ int Store_apply(Store* s, const Event* e) {
    return 0;
 }
 
-/* The index hash of a socket event's key (what Store_sockEvent looks up). */
-static uint32_t Store_eventHash(const Event* e) {
-   const SockEvent* se = &e->sock;
+int Store_apply(Store* s, const Event* e) {
    SockKey key;
-   SockKey_fromEvent(&key, se);
-   return Sock_hash(&key);
+   uint32_t h = 0;
+   if (Store_isSockEvent(e)) {
+      SockKey_fromEvent(&key, &e->sock);
+      h = Sock_hash(&key);
+   }
+   return Store_applyKeyed(s, e, &key, h);
 }
 
 /* Prefetch distances, in events: the slot of event i + FAR is requested,
@@ -1331,28 +1425,62 @@ static uint32_t Store_eventHash(const Event* e) {
  * Prefetches are hints only: nothing read here changes what is applied. */
 #define BATCH_FAR 12
 #define BATCH_NEAR 6
+#define BATCH_RING 16 /* > BATCH_FAR, a power of two: hashes in flight */
+
+/* At the inactive cap every close evicts the oldest closed socket, cold by
+ * then, and its index slot. The sockets VICTIM_AHEAD places down the LRU
+ * list are requested (closes come in bursts, so a shorter lead arrives too
+ * late); the walk there reads only entries requested by earlier calls. */
+#define VICTIM_AHEAD 6
+
+static inline void Store_prefetchVictims(const Store* s) {
+   if (s->n_lru + VICTIM_AHEAD < s->cap)
+      return;
+   const ListNode* head = &s->lru_socks;
+   const ListNode* n = head->next;
+   for (int i = 1; i < VICTIM_AHEAD && n != head; i++)
+      n = n->next;
+   if (n == head)
+      return;
+   const Sock* k = LIST_ENTRY(n, Sock, lru);
+   __builtin_prefetch(k, 1);
+   __builtin_prefetch((const char*)k + 64, 1);
+   __builtin_prefetch((const char*)k + 128, 1);
+   /* the one before it arrived at the last call: its slot */
+   k = LIST_ENTRY(n->prev, Sock, lru);
+   if (n->prev != head && k->hashed && s->socks.slots)
+      __builtin_prefetch(&s->socks.slots[k->hash & s->socks.mask], 1);
+}
 
 size_t Store_applyBatch(Store* s, const Event* ev, size_t n) {
-   uint32_t hash[BATCH_FAR + 1];
+   /* the keys and hashes of the events in flight, built once each */
+   SockKey key[BATCH_RING];
+   uint32_t hash[BATCH_RING] = {0};
    size_t bad = 0;
    for (size_t i = 0; i < n + BATCH_FAR; i++) {
       if (i < n && Store_isSockEvent(&ev[i])) {
-         hash[i % (BATCH_FAR + 1)] = Store_eventHash(&ev[i]);
+         SockKey_fromEvent(&key[i % BATCH_RING], &ev[i].sock);
+         hash[i % BATCH_RING] = Sock_hash(&key[i % BATCH_RING]);
          if (s->socks.slots)
-            __builtin_prefetch(&s->socks.slots[hash[i % (BATCH_FAR + 1)] & s->socks.mask]);
+            __builtin_prefetch(&s->socks.slots[hash[i % BATCH_RING] & s->socks.mask]);
       }
       size_t j = i - BATCH_NEAR; /* wraps when i < NEAR: then j >= n */
       if (j < n && Store_isSockEvent(&ev[j]) && s->socks.slots) {
-         uint32_t h = hash[j % (BATCH_FAR + 1)];
+         uint32_t h = hash[j % BATCH_RING];
          for (size_t k = h & s->socks.mask; s->socks.slots[k].item; k = (k + 1) & s->socks.mask)
             if (s->socks.slots[k].hash == h) {
-               __builtin_prefetch(s->socks.slots[k].item, 1);
-               __builtin_prefetch((char*)s->socks.slots[k].item + 64, 1);
+               /* all three lines: a closed socket whose tuple comes back
+                * (ephemeral ports cycle) is checked on its third (sk) */
+               char* it = s->socks.slots[k].item;
+               __builtin_prefetch(it, 1);
+               __builtin_prefetch(it + 64, 1);
+               __builtin_prefetch(it + 128, 1);
                break;
             }
       }
+      Store_prefetchVictims(s);
       size_t a = i - BATCH_FAR;
-      if (a < n && Store_apply(s, &ev[a]) < 0)
+      if (a < n && Store_applyKeyed(s, &ev[a], &key[a % BATCH_RING], hash[a % BATCH_RING]) < 0)
          bad++;
    }
    return bad;
@@ -1417,7 +1545,7 @@ Endpoint* Store_nextEndpoint(const Store* s, const Endpoint* ep) {
 Sock* Store_firstSock(const Store* s) { return Index_scan(&s->socks, 0); }
 
 Sock* Store_nextSock(const Store* s, const Sock* k) {
-   size_t i = Index_slotOf(&s->socks, Sock_hash(&k->key), k);
+   size_t i = Index_slotOf(&s->socks, k->hash, k);
    return i == SIZE_MAX ? NULL : Index_scan(&s->socks, i + 1);
 }
 

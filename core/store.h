@@ -100,6 +100,7 @@ struct Sock_ {
    uint8_t state;        /* TCPS_* */
    uint8_t noowner;      /* NoOwner, when proc == NULL */
    bool hashed;          /* still the current Sock for its key */
+   uint32_t hash;        /* index hash of key, kept so removal need not rehash */
    ListNode lru;         /* in the store's inactive list once closed */
 };
 

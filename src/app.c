@@ -22,8 +22,10 @@
 #define JSON_FLUSH_BYTES (64 * 1024)
 /* Events wait here and go to the store in batches: Store_applyBatch
  * overlaps the cache misses of consecutive events. Flushed before anything
- * reads the store. */
-#define APPLY_BATCH 256
+ * reads the store. A socket event fills 136 bytes (3 cache lines) of its
+ * slot: 128 of them touch ~24 KiB, half the L1 cache, while a batch stays
+ * long enough for the store's prefetch pipeline (12 events deep). */
+#define APPLY_BATCH 128
 
 typedef struct App_ {
    const Options* o;
@@ -89,9 +91,13 @@ static void onEvent(void* ctx, const Event* e) {
       return;
    }
    /* A socket event uses a fraction of the Event (the proc part holds the
-    * strings): copy only what it uses. */
-   size_t used = Event_isSock(e) ? offsetof(Event, sock) + sizeof(SockEvent) : sizeof *e;
-   memcpy(&a->pending[a->npending++], e, used);
+    * strings): copy only what it uses, a constant size so that the copy is
+    * in line (no libc call). */
+   Event* slot = &a->pending[a->npending++];
+   if (e->type >= EV_CONNECT && e->type <= EV_SOCK) /* Event_isSock, inlined */
+      memcpy(slot, e, offsetof(Event, sock) + sizeof(SockEvent));
+   else
+      memcpy(slot, e, sizeof *e);
    if (a->npending == APPLY_BATCH)
       flushStore(a);
 }

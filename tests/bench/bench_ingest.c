@@ -10,6 +10,19 @@
  * and the tree build time. Figures, never a pass/fail verdict.
  *
  *   bench_ingest [events] [procs] [socks]
+ *   [BENCH_REPS=N] bench_ingest --evlog FILE [DUMP]
+ *
+ * --evlog replays a recorded event log (e.g. `visnet --record` during
+ * `bench_conn_load conn`) through what the live path runs after the probe:
+ * onEvent's batching (src/app.c: copy into a 256-event batch) and
+ * Store_applyBatch. The log is decoded into memory first, so only that
+ * path is timed; under `valgrind --tool=callgrind
+ * --toggle-collect=Log_feed` its instruction count per event does not
+ * depend on machine noise. DUMP (a file) gets every process, edge and
+ * socket with their counters, ids and list order, and the JSON tree with
+ * history: two builds whose dumps are equal show the same thing. With
+ * BENCH_REPS=N the log is fed N times into new stores and the fastest
+ * pass is printed.
  */
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -21,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evlog.h"
+#include "json.h"
 #include "store.h"
 #include "tree.h"
 
@@ -345,7 +360,193 @@ static bool sameStats(const StoreStats* a, const StoreStats* b) {
           a->events == b->events && a->evicted == b->evicted && a->inactive == b->inactive;
 }
 
+/* ---- --evlog: replay a recorded log through the live path's batching ---- */
+
+/* What onEvent copies of an event (a socket event uses its head only). */
+static size_t Log_used(const Event* e) {
+   return Event_isSock(e) ? offsetof(Event, sock) + sizeof(SockEvent) : sizeof *e;
+}
+
+typedef struct Log_ {
+   char* data; /* events back to back, each Log_used bytes, 8-aligned */
+   size_t len, n;
+} Log;
+
+static int Log_load(Log* log, const char* path) {
+   EvlogStatus st;
+   char err[256];
+   EvlogReader* r = EvlogReader_open(path, &st, err, sizeof err);
+   if (!r) {
+      fprintf(stderr, "bench_ingest: %s\n", err);
+      return -1;
+   }
+   size_t cap = 1 << 20;
+   memset(log, 0, sizeof *log);
+   log->data = malloc(cap);
+   Event e;
+   while (log->data && (st = EvlogReader_next(r, &e)) == EVLOG_OK) {
+      size_t used = (Log_used(&e) + 7) & ~(size_t)7;
+      if (log->len + used > cap) {
+         char* d = realloc(log->data, cap * 2);
+         if (!d)
+            break;
+         log->data = d;
+         cap *= 2;
+      }
+      memcpy(log->data + log->len, &e, used);
+      log->len += used;
+      log->n++;
+   }
+   EvlogReader_close(r);
+   if (st != EVLOG_EOF) {
+      fprintf(stderr, "bench_ingest: %s: %s\n", path, log->data ? Evlog_strerror(st) : "out of memory");
+      return -1;
+   }
+   return 0;
+}
+
+#define LOG_BATCH 128 /* APPLY_BATCH in src/app.c */
+
+/* onEvent + flushStore of src/app.c, headless mode, no recording. */
+__attribute__((noinline)) static void Log_feed(Store* s, const Log* log, Event* batch,
+                                               uint64_t by_type[EV__COUNT]) {
+   size_t n = 0;
+   for (size_t off = 0; off < log->len;) {
+      const Event* e = (const Event*)(log->data + off);
+      off += (Log_used(e) + 7) & ~(size_t)7;
+      if (e->type < EV__COUNT)
+         by_type[e->type]++;
+      if (e->type >= EV_CONNECT && e->type <= EV_SOCK) /* constant sizes, as onEvent */
+         memcpy(&batch[n++], e, offsetof(Event, sock) + sizeof(SockEvent));
+      else
+         memcpy(&batch[n++], e, sizeof *e);
+      if (n == LOG_BATCH) {
+         Store_applyBatch(s, batch, n);
+         n = 0;
+      }
+   }
+   Store_applyBatch(s, batch, n);
+}
+
+static void Dump_sock(FILE* f, const char* where, const Sock* k) {
+   char l[64], r[64];
+   fprintf(f, "  %s sock %llu %s:%u %s:%u p%u f%u d%u s%u n%u e%d tx%llu rx%llu o%llu c%llu "
+           "last%llu sk%llx ino%llu udp%u h%d\n",
+           where, (unsigned long long)k->id, Addr_format(k->key.laddr, l, sizeof l),
+           k->key.lport, Addr_format(k->key.raddr, r, sizeof r), k->key.rport, k->key.proto,
+           k->family, k->dir, k->state, k->noowner, k->err, (unsigned long long)k->tx,
+           (unsigned long long)k->rx, (unsigned long long)k->opened,
+           (unsigned long long)k->closed, (unsigned long long)k->last,
+           (unsigned long long)k->sk, (unsigned long long)k->ino, k->udp_count, k->hashed);
+}
+
+/* Everything a reader can see, in list order. */
+static void Log_dump(const Store* s, FILE* f) {
+   StoreStats st;
+   Store_stats(s, &st);
+   fprintf(f, "stats %zu %zu %zu %zu %zu %zu %zu %llu %llu %llu %zu %zu\n", st.procs,
+           st.procs_alive, st.socks, st.socks_active, st.edges, st.edges_active, st.endpoints,
+           (unsigned long long)st.events, (unsigned long long)st.evicted,
+           (unsigned long long)st.bad_events, st.orphans, st.inactive);
+   for (const Proc* p = Store_firstProc(s); p; p = Store_nextProc(s, p)) {
+      fprintf(f, "proc %llu pid%u ppid%u parent%u %s start%llu exit%llu last%llu tx%llu rx%llu "
+              "socks%u act%u ch%u live%u h%d fl%u idle%llu\n",
+              (unsigned long long)p->id, p->pid, p->ppid, p->parent ? p->parent->pid : 0,
+              p->comm, (unsigned long long)p->start, (unsigned long long)p->exited,
+              (unsigned long long)p->last, (unsigned long long)p->tx,
+              (unsigned long long)p->rx, p->nsocks, p->nactive, p->nchildren, p->nlive_desc,
+              p->hashed, p->flags, (unsigned long long)p->idle_since);
+      LIST_FOREACH(en, &p->edges) {
+         const Edge* e = LIST_ENTRY(en, Edge, proc_node);
+         char a[64];
+         fprintf(f, " edge %s socks%u act%u first%llu last%llu tx%llu rx%llu inact%llu\n",
+                 Addr_format(e->ep->addr, a, sizeof a), e->nsocks, e->nactive,
+                 (unsigned long long)e->first, (unsigned long long)e->last,
+                 (unsigned long long)e->tx, (unsigned long long)e->rx,
+                 (unsigned long long)e->inactive_since);
+         LIST_FOREACH(n, &e->socks)
+            Dump_sock(f, "e", LIST_ENTRY(n, Sock, node));
+      }
+      LIST_FOREACH(n, &p->listens)
+         Dump_sock(f, "l", LIST_ENTRY(n, Sock, node));
+   }
+   LIST_FOREACH(n, Store_orphans(s))
+      Dump_sock(f, "o", LIST_ENTRY(n, Sock, node));
+   for (const Endpoint* ep = Store_firstEndpoint(s); ep; ep = Store_nextEndpoint(s, ep)) {
+      char a[64];
+      fprintf(f, "ep %s edges%u act%u first%llu last%llu tx%llu rx%llu\n",
+              Addr_format(ep->addr, a, sizeof a), ep->nedges, ep->nactive,
+              (unsigned long long)ep->first, (unsigned long long)ep->last,
+              (unsigned long long)ep->tx, (unsigned long long)ep->rx);
+   }
+   TreeOpts o = {.show_inactive = true};
+   Tree* t = Tree_build(s, &o);
+   JsonBuf b;
+   JsonBuf_init(&b);
+   Json_treeFor(&b, t, s, "bench", VIEW_TREE);
+   JsonBuf_write(&b, f);
+   fputc('\n', f);
+   JsonBuf_free(&b);
+   Tree_free(t);
+}
+
+/* reps > 1: the log is fed that many times, each into a new store, and
+ * the fastest pass is reported (the least disturbed by other load). */
+static int evlogMain(const char* path, const char* dump, int reps) {
+   Log log;
+   if (Log_load(&log, path) < 0)
+      return 1;
+   Event* batch = calloc(LOG_BATCH, sizeof *batch);
+   if (!batch) {
+      fprintf(stderr, "bench_ingest: out of memory\n");
+      return 1;
+   }
+   double best = 1e9;
+   for (int r = 0; r < reps; r++) {
+      uint64_t by_type[EV__COUNT] = {0};
+      Store* s = Store_new(0);
+      if (!s) {
+         fprintf(stderr, "bench_ingest: out of memory\n");
+         return 1;
+      }
+      double t0 = cpuNow();
+      Log_feed(s, &log, batch, by_type);
+      double spent = cpuNow() - t0;
+      if (spent < best)
+         best = spent;
+      if (r + 1 < reps) {
+         Store_free(s);
+         continue;
+      }
+      StoreStats st;
+      Store_stats(s, &st);
+      printf("evlog               %zu events in %.3f s CPU = %.0f ns/event, best of %d "
+             "(%llu connects, %llu closes; %zu socks, %llu evicted, %llu bad)\n",
+             log.n, best, best * 1e9 / (double)log.n, reps,
+             (unsigned long long)by_type[EV_CONNECT], (unsigned long long)by_type[EV_CLOSE],
+             st.socks, (unsigned long long)st.evicted, (unsigned long long)st.bad_events);
+      if (dump) {
+         FILE* f = fopen(dump, "w");
+         if (!f) {
+            fprintf(stderr, "bench_ingest: %s: cannot write\n", dump);
+            return 1;
+         }
+         Log_dump(s, f);
+         fclose(f);
+      }
+      Store_free(s);
+   }
+   free(batch);
+   free(log.data);
+   return 0;
+}
+
 int main(int argc, char** argv) {
+   if (argc > 2 && strcmp(argv[1], "--evlog") == 0) {
+      const char* reps = getenv("BENCH_REPS");
+      int n = reps ? atoi(reps) : 1;
+      return evlogMain(argv[2], argc > 3 && argv[3][0] ? argv[3] : NULL, n > 0 ? n : 1);
+   }
    uint64_t nevents = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
    uint32_t nprocs = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 10000;
    uint32_t nsocks = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 100000;

@@ -1107,6 +1107,220 @@ static void test_batch_equals_single(void** state) {
    free(ev);
 }
 
+/* ---- hot-path shortcuts (what they skip must not show) ---- */
+
+/* The key a socket event is looked up by: the same bytes as a field by
+ * field copy, padding zero (the index hashes and compares raw bytes). */
+static void test_sockkey_from_event(void** state) {
+   (void)state;
+   Event e = sockEv(EV_CONNECT, 7, "2001:db8::5", 65535, 1, SEC);
+   e.sock.netns = 0xF0000001u;
+   e.sock.proto = IPPROTO_UDP;
+   SockKey k;
+   memset(&k, 0xAB, sizeof k);
+   SockKey_fromEvent(&k, &e.sock);
+   SockKey ref = keyOf(&e);
+   assert_memory_equal(&k, &ref, sizeof k);
+   assert_int_equal(k.lport, 1);
+   assert_int_equal(k.rport, 65535);
+   assert_int_equal(k.netns, 0xF0000001u);
+   assert_int_equal(k.proto, IPPROTO_UDP);
+}
+
+/* Connection churn as under a connect/accept/close load: client and server
+ * sockets, ephemeral ports cycling so that a tuple comes back while its
+ * closed Sock is still kept, and the inactive cap evicting all along. The
+ * new Sock takes over the old one's index slot: lookups, iteration and
+ * counts must be as if it had been removed and added. */
+static Event churnEv(EventType t, bool server, uint16_t eph, uint64_t sk, uint64_t ts) {
+   Event e = TU_sock(t, 900, SEC, "127.0.0.1", server ? 8080 : eph, "127.0.0.1",
+                     server ? eph : 8080, ts);
+   e.sock.sk = sk;
+   if (t == EV_CLOSE || t == EV_CONNECTED)
+      e.sock.dir = 0;
+   return e;
+}
+
+static size_t churnStream(Event* ev, size_t max, int conns, int ports) {
+   size_t n = 0;
+   ev[n++] = TU_exec(900, 1, SEC, "load", SEC);
+   for (int i = 0; i < conns && n + 5 <= max; i++) {
+      uint16_t eph = (uint16_t)(40000 + (i * 7) % ports);
+      uint64_t ts = 2 * SEC + (uint64_t)i * 5 * MS;
+      ev[n++] = churnEv(EV_CONNECT, false, eph, 2 * (uint64_t)i + 1, ts);
+      ev[n++] = churnEv(EV_CONNECTED, false, eph, 2 * (uint64_t)i + 1, ts + 1);
+      ev[n++] = churnEv(EV_ACCEPT, true, eph, 2 * (uint64_t)i + 2, ts + 2);
+      ev[n++] = churnEv(EV_CLOSE, false, eph, 2 * (uint64_t)i + 1, ts + 3);
+      ev[n++] = churnEv(EV_CLOSE, true, eph, 2 * (uint64_t)i + 2, ts + 4);
+   }
+   return n;
+}
+
+static void test_tuple_reuse_at_cap(void** state) {
+   (void)state;
+   enum { CONNS = 400, PORTS = 23, CAP = 60 };
+   Event* ev = calloc(5 * CONNS + 1, sizeof *ev);
+   assert_non_null(ev);
+   size_t n = churnStream(ev, 5 * CONNS + 1, CONNS, PORTS);
+   Store* s = Store_new(CAP);
+   for (size_t i = 0; i < n; i++) {
+      assert_int_equal(Store_apply(s, &ev[i]), 0);
+      if (ev[i].type == EV_ACCEPT) { /* the tuple just reopened is the current one */
+         SockKey key;
+         SockKey_fromEvent(&key, &ev[i].sock);
+         Sock* srv = Store_sock(s, &key);
+         assert_non_null(srv);
+         assert_true(Sock_isActive(srv));
+         assert_true(srv->hashed);
+         assert_int_equal(srv->sk, ev[i].sock.sk);
+      }
+      if (i % 97 == 0)
+         checkInvariants(s, false);
+   }
+   checkInvariants(s, false);
+   StoreStats st = stats(s);
+   /* every socket closed: CAP of them kept (one edge, active never), the
+    * rest evicted; each tuple seen has at most one current Sock */
+   assert_int_equal(st.socks_active, 0);
+   assert_int_equal(st.inactive, CAP);
+   assert_int_equal(st.socks, CAP - 1); /* + the inactive edge */
+   assert_int_equal(st.evicted, 2 * CONNS - (CAP - 1));
+   size_t hashed = 0;
+   for (Sock* k = Store_firstSock(s); k; k = Store_nextSock(s, k))
+      hashed++;
+   assert_true(hashed <= 2 * PORTS);
+   assert_true(hashed > 0);
+   /* the process exits holding only closed sockets: none is closed again,
+    * the exited process is one more inactive entry, so one socket goes */
+   Event x = TU_exit(900, SEC, 0, 100 * SEC);
+   assert_int_equal(Store_apply(s, &x), 0);
+   assert_int_equal(stats(s).socks, CAP - 2);
+   assert_int_equal(stats(s).evicted, 2 * CONNS - (CAP - 2));
+   assert_int_equal(stats(s).socks_active, 0);
+   checkInvariants(s, false);
+   /* the same stream in batches leaves the same store */
+   Store* b = Store_new(CAP);
+   assert_int_equal(Store_applyBatch(b, ev, n), 0);
+   assert_int_equal(Store_apply(b, &x), 0);
+   StoreStats sa = stats(s), sb = stats(b);
+   assert_memory_equal(&sa, &sb, sizeof sa);
+   for (Sock* k = Store_firstSock(s); k; k = Store_nextSock(s, k)) {
+      Sock* kb = Store_sock(b, &k->key);
+      assert_non_null(kb);
+      assert_int_equal(kb->id, k->id);
+      assert_int_equal(kb->closed, k->closed);
+   }
+   checkInvariants(b, false);
+   Store_free(b);
+   Store_free(s);
+   free(ev);
+}
+
+/* The store remembers the owner of the last new socket; a pid taken over
+ * by a new process, or a Proc freed by the cap, must not be returned. */
+static void test_owner_cache_pid_reuse(void** state) {
+   (void)state;
+   Store* s = Store_new(4);
+   apply(s, TU_exec(600, 1, 10 * SEC, "old", 10 * SEC));
+   apply(s, TU_sock(EV_CONNECT, 600, 10 * SEC, "10.0.0.1", 41000, "10.30.0.1", 80, 11 * SEC));
+   Proc* old = Store_proc(s, 600);
+   /* pid 600 is a new process now; its first socket must not go to old */
+   apply(s, TU_exec(600, 1, 20 * SEC, "new", 20 * SEC));
+   apply(s, TU_sock(EV_CONNECT, 600, 20 * SEC, "10.0.0.1", 41001, "10.30.0.1", 80, 21 * SEC));
+   Proc* p = Store_proc(s, 600);
+   assert_ptr_not_equal(p, old);
+   assert_int_equal(p->nsocks, 1);
+   assert_int_equal(old->nsocks, 1);
+   /* and an event of the old incarnation still finds the old one */
+   apply(s, TU_sock(EV_CONNECT, 600, 10 * SEC, "10.0.0.1", 41002, "10.30.0.1", 80, 22 * SEC));
+   assert_int_equal(old->nsocks, 2);
+   assert_int_equal(p->nsocks, 1);
+   checkInvariants(s, false);
+   /* the new one exits and, with its sockets closed, is evicted by the cap
+    * (ASan: the remembered owner must not be used after that) */
+   apply(s, TU_sock(EV_CLOSE, 600, 20 * SEC, "10.0.0.1", 41001, "10.30.0.1", 80, 23 * SEC));
+   apply(s, TU_exit(600, 20 * SEC, 0, 24 * SEC));
+   for (int i = 0; i < 8; i++) { /* other closed sockets push it out */
+      apply(s, TU_sock(EV_CONNECT, 700, SEC, "10.0.0.1", (uint16_t)(42000 + i), "10.31.0.1", 80,
+                       (uint64_t)(30 + i) * SEC));
+      apply(s, TU_sock(EV_CLOSE, 700, SEC, "10.0.0.1", (uint16_t)(42000 + i), "10.31.0.1", 80,
+                       (uint64_t)(30 + i) * SEC + 1));
+   }
+   assert_true(stats(s).evicted > 0);
+   Proc* q = Store_proc(s, 600);
+   assert_true(q == NULL || q != p || Proc_isAlive(q) == false);
+   apply(s, TU_sock(EV_CONNECT, 600, 50 * SEC, "10.0.0.1", 41003, "10.30.0.1", 80, 50 * SEC));
+   q = Store_proc(s, 600);
+   assert_non_null(q);
+   assert_int_equal(q->start, 50 * SEC);
+   assert_int_equal(q->nsocks, 1);
+   assert_int_equal(q->nactive, 1);
+   checkInvariants(s, false);
+   Store_free(s);
+}
+
+/* The remembered owner itself freed by the cap (its last socket event was
+ * the last new socket): the next socket of that pid must not touch it
+ * (ASan: heap-use-after-free otherwise). */
+static void test_owner_cache_freed_proc(void** state) {
+   (void)state;
+   Store* s = Store_new(2);
+   for (int i = 0; i < 3; i++)
+      apply(s, TU_sock(EV_CONNECT, 700, SEC, "10.0.0.1", (uint16_t)(44000 + i), "10.34.0.1", 80,
+                       2 * SEC));
+   apply(s, TU_sock(EV_CONNECT, 600, 20 * SEC, "10.0.0.1", 44100, "10.35.0.1", 80, 20 * SEC));
+   Proc* p = Store_proc(s, 600);
+   apply(s, TU_sock(EV_CLOSE, 600, 20 * SEC, "10.0.0.1", 44100, "10.35.0.1", 80, 21 * SEC));
+   apply(s, TU_exit(600, 20 * SEC, 0, 22 * SEC));
+   assert_ptr_equal(Store_proc(s, 600), p);
+   /* closes of sockets already known (no owner lookup) evict its socket,
+    * its edge, then the exited process itself */
+   for (int i = 0; i < 3; i++)
+      apply(s, TU_sock(EV_CLOSE, 700, SEC, "10.0.0.1", (uint16_t)(44000 + i), "10.34.0.1", 80,
+                       (uint64_t)(23 + i) * SEC));
+   assert_null(Store_proc(s, 600));
+   apply(s, TU_sock(EV_CONNECT, 600, 30 * SEC, "10.0.0.1", 44101, "10.35.0.1", 80, 30 * SEC));
+   Proc* q = Store_proc(s, 600);
+   assert_non_null(q);
+   assert_int_equal(q->start, 30 * SEC);
+   assert_int_equal(q->nactive, 1);
+   checkInvariants(s, false);
+   Store_free(s);
+}
+
+/* Same for the remembered edge: once the cap frees it, the next socket of
+ * that process to that address gets a new edge with its own counts. */
+static void test_edge_cache_after_eviction(void** state) {
+   (void)state;
+   Store* s = Store_new(2);
+   apply(s, TU_exec(800, 1, SEC, "a", SEC));
+   apply(s, sockEv(EV_CONNECT, 800, "10.32.0.1", 80, 43000, 2 * SEC));
+   Sock* k = sockAt(s, "10.32.0.1", 80, 43000);
+   assert_non_null(k);
+   Edge* e1 = k->edge;
+   assert_non_null(e1);
+   apply(s, sockEv(EV_CLOSE, 800, "10.32.0.1", 80, 43000, 3 * SEC));
+   /* other inactive entries evict the socket, then the edge */
+   for (int i = 0; i < 3; i++) {
+      char ip[32];
+      snprintf(ip, sizeof ip, "10.33.0.%d", i + 1);
+      apply(s, sockEv(EV_CONNECT, 800, ip, 80, (uint16_t)(43100 + i), (uint64_t)(4 + i) * SEC));
+      apply(s, sockEv(EV_CLOSE, 800, ip, 80, (uint16_t)(43100 + i), (uint64_t)(4 + i) * SEC + 1));
+   }
+   assert_null(epAt(s, "10.32.0.1"));
+   apply(s, sockEv(EV_CONNECT, 800, "10.32.0.1", 80, 43001, 10 * SEC));
+   k = sockAt(s, "10.32.0.1", 80, 43001);
+   assert_non_null(k);
+   assert_non_null(k->edge);
+   assert_int_equal(k->edge->nsocks, 1);
+   assert_int_equal(k->edge->nactive, 1);
+   assert_ptr_equal(k->edge->proc, Store_proc(s, 800));
+   assert_non_null(epAt(s, "10.32.0.1"));
+   assert_int_equal(epAt(s, "10.32.0.1")->nedges, 1);
+   checkInvariants(s, false);
+   Store_free(s);
+}
+
 /* Random bytes as events: each is applied or rejected, never a crash, and
  * the counters stay consistent (run under ASan/UBSan). */
 static void test_garbage_events(void** state) {
@@ -1185,6 +1399,11 @@ int main(void) {
       cmocka_unit_test(test_random_stream_invariants),
       cmocka_unit_test(test_batch_equals_single),
       cmocka_unit_test(test_garbage_events),
+      cmocka_unit_test(test_sockkey_from_event),
+      cmocka_unit_test(test_tuple_reuse_at_cap),
+      cmocka_unit_test(test_owner_cache_pid_reuse),
+      cmocka_unit_test(test_owner_cache_freed_proc),
+      cmocka_unit_test(test_edge_cache_after_eviction),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
