@@ -5,11 +5,9 @@
  * onEvent does. One record in four is a connected record carrying its
  * connect (expanded into two events). Prints ns per record; run it under
  * `valgrind --tool=callgrind --toggle-collect='feed*'` for instructions.
- * Not built by cmake (it needs libbpf and the probe's skeleton header):
+ * Built as BUILD/bpf/probe_conv_bench (bpf/CMakeLists.txt):
  *
- *   gcc -O3 -DNDEBUG -D_GNU_SOURCE -Ibpf -Icore -IBUILD/bpf \
- *       tests/bench/probe_conv_bench.c bpf/ringbuf.c -lbpf -lelf -lz -o /tmp/conv
- *   /tmp/conv [RECORDS]
+ *   BUILD/bpf/probe_conv_bench [RECORDS]
  */
 #include "../../bpf/loader.c"
 
