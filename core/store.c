@@ -1097,6 +1097,10 @@ static void Sock_apply(Store* s, Sock* k, const Event* e) {
       if (k->state == TCPS_LISTEN)
          k->dir = DIR_LISTEN;
       Sock_setBytes(k, se->tx, se->rx);
+      /* both ends have closed: the kernel keeps only the tuple, and no
+       * event would ever say when that goes */
+      if (tcp && k->state == TCPS_TIME_WAIT)
+         Sock_close(s, k, e->ts);
       break;
    }
    if (!k->proc && se->noowner)

@@ -758,9 +758,15 @@ static void test_orphans(void** state) {
    assert_int_equal(stats(s).orphans, 2);
    assert_int_equal(stats(s).procs, 0);
    checkInvariants(s, true);
-   /* closed orphans are history like any socket, never silently dropped */
+   /* a snapshot's TIME_WAIT socket is closed already: history, not active */
+   Sock* t = sockAt(s, "10.9.0.2", 443, 42001);
+   assert_int_equal(t->state, TCPS_TIME_WAIT);
+   assert_true(t->closed != 0);
+   assert_int_equal(stats(s).socks_active, 1);
+   /* its later close changes nothing, and it is never silently dropped */
    apply(s, sockEv(EV_CLOSE, 0, "10.9.0.2", 443, 42001, 2 * SEC));
    assert_int_equal(listLen(Store_orphans(s)), 2);
+   assert_int_equal(stats(s).socks_active, 1);
    /* an owner shows up */
    apply(s, TU_exec(123, 1, SEC, "java", 3 * SEC));
    apply(s, bytesEv(123, "10.9.0.1", 443, 42000, 1, 2, 4 * SEC));
