@@ -111,7 +111,7 @@ int Once_run(const Options* o) {
                   .sort = o->sort,
                   .descending =
                       o->sort == SORT_CONNS || o->sort == SORT_BYTES || o->sort == SORT_LAST,
-                  .show_inactive = false,
+                  .show_inactive = true, /* TIME_WAIT sockets, closed but listed like ss does */
                   .filter = o->filter,
                   .root_pid = o->pid};
    Tree* t = Tree_build(c.store, &to);
