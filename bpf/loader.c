@@ -345,6 +345,16 @@ static int Probe_onRecord(void* ctx, void* data, size_t size) {
    return 0;
 }
 
+/* VISNET_PROBE_OWNER_BUCKETS=N (a power of two, at most the default): a
+ * smaller owner table, so that tests can fill it. */
+static void Probe_sizeOwners(Probe* p) {
+   const char* v = getenv("VISNET_PROBE_OWNER_BUCKETS");
+   unsigned long n = v ? strtoul(v, NULL, 10) : 0;
+   if (n == 0 || n > p->skel->rodata->own_buckets || (n & (n - 1)))
+      return;
+   p->skel->rodata->own_buckets = (uint32_t)n;
+}
+
 /* Bytes per CPU ring: 16 MiB in all (over a second of a 65 000
  * connections/s load), at least 512 KiB each (a ring half full wakes the
  * reader early), at most 16 MiB. */
@@ -439,6 +449,7 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
    p->skel->rodata->wakeup_bytes = wake ? (uint32_t)strtoul(wake, NULL, 10) : p->ring_bytes / 2;
    const char* states = getenv("VISNET_PROBE_STATES");
    p->skel->rodata->states_all = states && strcmp(states, "all") == 0;
+   Probe_sizeOwners(p);
    if (Probe_selectPrograms(p) == 0) {
       snprintf(errbuf, errlen, "none of the tracepoints the probe needs exist under %s",
                Probe_eventsDir());
@@ -494,9 +505,8 @@ int Probe_poll(Probe* p) {
    return Probe_consume(p);
 }
 
-uint64_t Probe_lost(const Probe* p) {
+static uint64_t Probe_counter(const Probe* p, uint32_t key) {
    uint64_t vals[p->ncpu];
-   uint32_t key = VN_CNT_LOST;
    if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.counters), &key, vals) != 0)
       return 0;
    uint64_t sum = 0;
@@ -504,6 +514,10 @@ uint64_t Probe_lost(const Probe* p) {
       sum += vals[i];
    return sum;
 }
+
+uint64_t Probe_lost(const Probe* p) { return Probe_counter(p, VN_CNT_LOST); }
+
+uint64_t Probe_untracked(const Probe* p) { return Probe_counter(p, VN_CNT_MAPFULL); }
 
 const char* Probe_warnings(const Probe* p) {
    return p->warnings;

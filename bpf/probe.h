@@ -10,6 +10,8 @@
  *                             of reading tcp_sock at each Probe_poll
  *   VISNET_PROBE_STATES=all   an EV_STATE for every TCP state change, not
  *                             only for states that last until a Probe_poll
+ *   VISNET_PROBE_OWNER_BUCKETS=N  owner table of N buckets of 8 (a power of
+ *                             two, default and most 16384), to test a full one
  *   VISNET_PROBE_WAKEUP=N     wake the reader at N bytes waiting (default
  *                             half the ring buffer; 0 = at every record)
  * Once attached the probe needs no capability: the ring buffer is mapped,
@@ -52,6 +54,9 @@ int Probe_consume(Probe* p);
 int Probe_poll(Probe* p);
 /* Ring buffer reservations that failed (events lost), all CPUs. */
 uint64_t Probe_lost(const Probe* p);
+/* TCP sockets whose owner found the owner table's bucket full: their
+ * later events carry no owner (pid 0). */
+uint64_t Probe_untracked(const Probe* p);
 /* Semicolon-separated list of features disabled at load, or "". */
 const char* Probe_warnings(const Probe* p);
 void Probe_close(Probe* p);

@@ -125,8 +125,12 @@ struct {
 
 static __always_inline void count(__u32 idx);
 
+/* Buckets in use, a power of two up to OWN_BUCKETS (the loader may set
+ * fewer, for tests of a full table). */
+const volatile __u32 own_buckets = OWN_BUCKETS;
+
 static __always_inline struct own_bucket* own_bucket_of(__u64 sk, __u32* b) {
-   *b = (__u32)(((sk >> 6) * 0x9E3779B97F4A7C15ull) >> 40) & (OWN_BUCKETS - 1);
+   *b = (__u32)(((sk >> 6) * 0x9E3779B97F4A7C15ull) >> 40) & (own_buckets - 1);
    return bpf_map_lookup_elem(&own_keys, b);
 }
 

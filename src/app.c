@@ -111,6 +111,7 @@ static void draw(App* a) {
       .note = Source_error(a->src) ? Source_error(a->src) : Source_note(a->src),
       .events_per_s = a->rate,
       .lost = Source_lost(a->src),
+      .untracked = Source_untracked(a->src),
       .now_ns = Source_now(a->src),
    };
    Ui_draw(a->ui, a->store, &st);
@@ -185,14 +186,25 @@ static int armDeadline(App* a) {
    return Loop_addFd(a->loop, a->deadline_fd, onDeadline, a);
 }
 
+/* ", N sockets untracked (...)" for the exit summaries, or "". */
+static const char* untrackedNote(const Source* src) {
+   static char note[80];
+   uint64_t n = Source_untracked(src);
+   note[0] = '\0';
+   if (n)
+      snprintf(note, sizeof note, ", %llu sockets untracked (owner table full)",
+               (unsigned long long)n);
+   return note;
+}
+
 static void printSummary(App* a) {
    flushStore(a);
    StoreStats st;
    Store_stats(a->store, &st);
-   fprintf(stderr, "visnet: %s: %llu events, %llu lost, %llu connects, %llu accepts, %llu closes; "
+   fprintf(stderr, "visnet: %s: %llu events, %llu lost%s, %llu connects, %llu accepts, %llu closes; "
            "%zu processes, %zu sockets (%zu active), %zu endpoints\n",
            Source_label(a->src), (unsigned long long)Source_events(a->src),
-           (unsigned long long)Source_lost(a->src),
+           (unsigned long long)Source_lost(a->src), untrackedNote(a->src),
            (unsigned long long)a->by_type[EV_CONNECT], (unsigned long long)a->by_type[EV_ACCEPT],
            (unsigned long long)a->by_type[EV_CLOSE], st.procs, st.socks, st.socks_active,
            st.endpoints);
@@ -302,8 +314,9 @@ int App_run(const Options* o) {
       }
    }
    if (o->mode == MODE_JSON && a.src)
-      fprintf(stderr, "visnet: %s: %llu events, %llu lost\n", Source_label(a.src),
-              (unsigned long long)Source_events(a.src), (unsigned long long)Source_lost(a.src));
+      fprintf(stderr, "visnet: %s: %llu events, %llu lost%s\n", Source_label(a.src),
+              (unsigned long long)Source_events(a.src), (unsigned long long)Source_lost(a.src),
+              untrackedNote(a.src));
    if (o->mode == MODE_HEADLESS && a.src)
       printSummary(&a);
    teardown(&a);

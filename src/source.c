@@ -232,6 +232,7 @@ const char* Source_label(const Source* s) {
 const char* Source_note(const Source* s) { return s->note; }
 const char* Source_error(const Source* s) { return s->error[0] ? s->error : NULL; }
 uint64_t Source_lost(const Source* s) { return s->probe ? Probe_lost(s->probe) : 0; }
+uint64_t Source_untracked(const Source* s) { return s->probe ? Probe_untracked(s->probe) : 0; }
 uint64_t Source_events(const Source* s) { return s->events; }
 bool Source_done(const Source* s) { return s->kind == SOURCE_REPLAY && s->done; }
 

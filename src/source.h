@@ -31,6 +31,7 @@ SourceKind Source_kind(const Source* s);
 const char* Source_label(const Source* s);  /* "eBPF live", "snapshot polling", "replay" */
 const char* Source_note(const Source* s);   /* why we fell back, warnings; "" if none */
 uint64_t Source_lost(const Source* s);      /* events lost in the kernel */
+uint64_t Source_untracked(const Source* s); /* sockets the probe could not give an owner */
 uint64_t Source_events(const Source* s);    /* events delivered */
 bool Source_done(const Source* s);          /* replay finished */
 /* A replay that stopped at a bad record: the one-line error, else NULL. */

@@ -336,6 +336,8 @@ static void header(Ui* ui, Store* s) {
               ss.procs_alive, ss.socks_active, ss.socks - ss.socks_active, ss.endpoints);
    if (st)
       Buf_printf(&b, "  events/s %.0f  lost %llu", st->events_per_s, (unsigned long long)st->lost);
+   if (st && st->untracked)
+      Buf_printf(&b, "  untracked %llu", (unsigned long long)st->untracked);
    Draw_line(ui, 1, b.s, A_NORMAL, false);
 
    Buf_reset(&b);

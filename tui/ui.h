@@ -31,6 +31,7 @@ typedef struct UiStatus_ {
    const char* note;        /* e.g. "short-lived connections may be missed" */
    double events_per_s;
    uint64_t lost;
+   uint64_t untracked; /* sockets the probe could not give an owner */
    uint64_t now_ns;         /* CLOCK_BOOTTIME of this frame */
 } UiStatus;
 

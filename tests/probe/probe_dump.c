@@ -136,8 +136,10 @@ int main(int argc, char** argv) {
    }
    Probe_poll(p); /* what waits below the wakeup threshold */
    Dump_flush(&d);
-   fprintf(stderr, "vn_probe_dump: %llu events, %llu lost, connect %llu accept %llu close %llu\n",
+   fprintf(stderr,
+           "vn_probe_dump: %llu events, %llu lost, %llu untracked, connect %llu accept %llu close %llu\n",
            (unsigned long long)d.events, (unsigned long long)Probe_lost(p),
+           (unsigned long long)Probe_untracked(p),
            (unsigned long long)d.by_type[EV_CONNECT], (unsigned long long)d.by_type[EV_ACCEPT],
            (unsigned long long)d.by_type[EV_CLOSE]);
    Probe_close(p);
