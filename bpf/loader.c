@@ -357,10 +357,10 @@ static void Probe_sizeOwners(Probe* p) {
 
 /* Bytes per CPU ring: 16 MiB in all (over a second of a 65 000
  * connections/s load), at least 512 KiB each (a ring half full wakes the
- * reader early), at most 16 MiB. */
+ * reader early). */
 static size_t Probe_ringBytes(int ncpu) {
    size_t per = VN_RINGBUF_BYTES / (size_t)ncpu, bytes = 512u << 10;
-   while (bytes * 2 <= per && bytes < VN_RINGBUF_BYTES)
+   while (bytes * 2 <= per)
       bytes *= 2;
    return bytes;
 }

@@ -1121,7 +1121,6 @@ static __noinline int flush_sock(struct own_slot* s) {
    if (!s->ready || !skey || s->o.dir == VN_DIR_LISTEN)
       return 0;
    struct vn_sk_owner* o = &s->o;
-   __u64* key = &skey;
    struct sock* sk = (struct sock*)skey;
    if (report_open(o, sk))
       return 1;
@@ -1130,7 +1129,7 @@ static __noinline int flush_sock(struct own_slot* s) {
       tcp_bytes(sk, &tx, &rx);
    __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
    if (state != o->rep_state && state != TCP_CLOSE) {
-      struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, *key);
+      struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, skey);
       if (!r)
          return 1; /* ring buffer full: stop, retry on the next flush */
       sk_tuple(sk, r);
@@ -1143,7 +1142,7 @@ static __noinline int flush_sock(struct own_slot* s) {
    }
    if (tx == o->rep_tx && rx == o->rep_rx)
       return 0;
-   struct vn_sock_rec* r = sock_rec(VN_EV_BYTES, o, *key);
+   struct vn_sock_rec* r = sock_rec(VN_EV_BYTES, o, skey);
    if (!r)
       return 1;
    o->rep_tx = tx;
