@@ -89,12 +89,14 @@ struct {
 } counters SEC(".maps");
 
 /* Owners of TCP sockets, in a table: the sock address hashes to a bucket
- * of OWN_WAYS keys (one cache line), the key's place to its owner slot.
- * A lookup is a few inlined loads, an insert one compare-and-swap; a hash
- * map took a bucket lock and a free-list lock on each insert and delete,
- * a third of the state-change program's time. 16 384 buckets (12 MiB in
- * all) hold 20 000 sockets with room to spare; a socket whose bucket is
- * full is counted as VN_CNT_MAPFULL and goes without owner. */
+ * of OWN_WAYS keys (one cache line), the key's place to its owner (one
+ * line more). A lookup is a few inlined loads, an insert one compare-and-
+ * swap; a hash map took a bucket lock and a free-list lock on each insert
+ * and delete, a third of the state-change program's time. Both arrays are
+ * mmapable for their page-aligned values: otherwise each 64-byte value
+ * straddles two cache lines. 16 384 buckets (9 MiB in all) hold 20 000
+ * sockets with room to spare; a socket whose bucket is full is counted as
+ * VN_CNT_MAPFULL and goes without owner. */
 #define OWN_BUCKETS 16384
 #define OWN_WAYS 8
 
@@ -102,16 +104,10 @@ struct own_bucket {
    __u64 sk[OWN_WAYS]; /* 0: free */
 };
 
-struct own_slot {
-   struct vn_sk_owner o; /* first: an owner pointer is its slot's */
-   __u64 sk;
-   __u32 place; /* bucket * OWN_WAYS + way */
-   __u32 ready; /* o and sk are written */
-};
-
 struct {
    __uint(type, BPF_MAP_TYPE_ARRAY);
    __uint(max_entries, OWN_BUCKETS);
+   __uint(map_flags, BPF_F_MMAPABLE);
    __type(key, __u32);
    __type(value, struct own_bucket);
 } own_keys SEC(".maps");
@@ -119,9 +115,19 @@ struct {
 struct {
    __uint(type, BPF_MAP_TYPE_ARRAY);
    __uint(max_entries, OWN_BUCKETS* OWN_WAYS);
+   __uint(map_flags, BPF_F_MMAPABLE);
    __type(key, __u32);
-   __type(value, struct own_slot);
+   __type(value, struct vn_sk_owner);
 } owners SEC(".maps");
+
+/* Byte counts by place, read by the flush only (and in bytes_trace mode
+ * by every send and receive). */
+struct {
+   __uint(type, BPF_MAP_TYPE_ARRAY);
+   __uint(max_entries, OWN_BUCKETS* OWN_WAYS);
+   __type(key, __u32);
+   __type(value, struct vn_sk_bytes);
+} own_bytes SEC(".maps");
 
 static __always_inline void count(__u32 idx);
 
@@ -134,7 +140,8 @@ static __always_inline struct own_bucket* own_bucket_of(__u64 sk, __u32* b) {
    return bpf_map_lookup_elem(&own_keys, b);
 }
 
-static __always_inline struct vn_sk_owner* owner_of(__u64 sk) {
+/* The owner of sk and its place, if recorded. */
+static __always_inline struct vn_sk_owner* owner_of(__u64 sk, __u32* place) {
    __u32 b;
    struct own_bucket* k = own_bucket_of(sk, &b);
    if (!k)
@@ -142,15 +149,17 @@ static __always_inline struct vn_sk_owner* owner_of(__u64 sk) {
    for (int w = 0; w < OWN_WAYS; w++) {
       if (k->sk[w] != sk)
          continue;
-      __u32 place = b * OWN_WAYS + w;
-      struct own_slot* s = bpf_map_lookup_elem(&owners, &place);
-      return s && s->ready && s->sk == sk ? &s->o : 0;
+      *place = b * OWN_WAYS + w;
+      struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, place);
+      return o && o->sk == sk ? o : 0;
    }
    return 0;
 }
 
 /* Takes a place for sk (or the one a missed close left to it) and writes
- * the owner before marking it ready, for a flush that may read it. */
+ * the owner, its key last: a reader (a flush, a state change on another
+ * CPU) takes it for sk's only once written. Plain stores: x86 keeps their
+ * order, and a locked one waited for the line to arrive. */
 static __always_inline bool owner_add(__u64 sk, const struct vn_sk_owner* o) {
    __u32 b;
    struct own_bucket* k = own_bucket_of(sk, &b);
@@ -164,26 +173,31 @@ static __always_inline bool owner_add(__u64 sk, const struct vn_sk_owner* o) {
       if (k->sk[w] == 0 && __sync_val_compare_and_swap(&k->sk[w], 0, sk) == 0)
          way = w;
    __u32 place = b * OWN_WAYS + (way < 0 ? 0 : way);
-   struct own_slot* s = bpf_map_lookup_elem(&owners, &place);
+   struct vn_sk_owner* s = bpf_map_lookup_elem(&owners, &place);
    if (way < 0 || !s) {
       count(VN_CNT_MAPFULL);
       return false;
    }
-   s->ready = 0;
-   __builtin_memcpy(&s->o, o, sizeof(*o));
+   s->sk = 0;
+   __builtin_memcpy((void*)s + 8, (const void*)o + 8, sizeof(*o) - 8);
+   if (bytes_trace) {
+      struct vn_sk_bytes* c = bpf_map_lookup_elem(&own_bytes, &place);
+      if (c) {
+         __builtin_memset(c, 0, sizeof(*c));
+         c->sk = sk;
+      }
+   }
+   asm volatile("" ::: "memory");
    s->sk = sk;
-   s->place = place;
-   __sync_fetch_and_or(&s->ready, 1);
    return true;
 }
 
-static __always_inline void owner_del(struct vn_sk_owner* o) {
-   struct own_slot* s = (struct own_slot*)o;
-   __u32 b = s->place / OWN_WAYS;
-   s->ready = 0;
+static __always_inline void owner_del(struct vn_sk_owner* o, __u32 place) {
+   __u32 b = place / OWN_WAYS;
+   o->sk = 0;
    struct own_bucket* k = bpf_map_lookup_elem(&own_keys, &b);
    if (k)
-      __sync_lock_test_and_set(&k->sk[s->place % OWN_WAYS], 0);
+      k->sk[place % OWN_WAYS] = 0;
 }
 
 struct {
@@ -675,7 +689,8 @@ static __always_inline bool was_connection(int st) {
           st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK || st == TCP_CLOSING;
 }
 
-static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owner* o) {
+static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owner* o,
+                                     __u32 place) {
    __u64 key = (__u64)sk;
    /* owners holds TCP sockets only; an unowned one must be checked */
    if (!o && (!was_connection(old) || !sk_is_tcp(sk)))
@@ -715,7 +730,7 @@ static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owne
       submit(r);
    }
    if (o)
-      owner_del(o);
+      owner_del(o, place);
 }
 
 SEC("raw_tp/inet_sock_set_state")
@@ -738,9 +753,10 @@ int vn_set_state(struct raw_set_state* ctx) {
        (state == TCP_SYN_RECV || old == TCP_SYN_RECV || (!connected && !states_all)))
       return 0;
    __u64 key = (__u64)sk;
-   struct vn_sk_owner* o = owner_of(key);
+   __u32 place = 0;
+   struct vn_sk_owner* o = owner_of(key, &place);
    if (state == TCP_CLOSE) {
-      on_close(sk, old, o);
+      on_close(sk, old, o, place);
       return 0;
    }
    if (!o)
@@ -1078,13 +1094,14 @@ static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir) {
    if (ctx->protocol == IPPROTO_TCP) {
       if (!bytes_trace)
          return;
-      struct vn_sk_owner* o = owner_of((__u64)sk);
-      if (!o)
+      __u32 place;
+      struct vn_sk_bytes* c;
+      if (!owner_of((__u64)sk, &place) || !(c = bpf_map_lookup_elem(&own_bytes, &place)))
          return;
       if (dir == VN_DIR_OUT)
-         __sync_fetch_and_add(&o->tx, ctx->ret);
+         __sync_fetch_and_add(&c->tx, ctx->ret);
       else
-         __sync_fetch_and_add(&o->rx, ctx->ret);
+         __sync_fetch_and_add(&c->rx, ctx->ret);
       return;
    }
    if (ctx->protocol != IPPROTO_UDP || (ctx->family != AF_INET && ctx->family != AF_INET6))
@@ -1114,17 +1131,25 @@ int vn_recv_len(struct tp_sock_len* ctx) {
 
 struct bpf_map;
 
-static __noinline int flush_sock(struct own_slot* s) {
-   if (!s)
+/* The byte counts of the socket at place: a new owner's start from 0. */
+static __always_inline struct vn_sk_bytes* flush_bytes(__u64 sk, __u32 place) {
+   struct vn_sk_bytes* c = bpf_map_lookup_elem(&own_bytes, &place);
+   if (c && c->sk != sk) {
+      __builtin_memset(c, 0, sizeof(*c));
+      c->sk = sk;
+   }
+   return c;
+}
+
+static __noinline int flush_sock(__u64 skey, __u32 place) {
+   struct vn_sk_owner* o = bpf_map_lookup_elem(&owners, &place);
+   struct vn_sk_bytes* c = flush_bytes(skey, place);
+   if (!o || !c || o->sk != skey || o->dir == VN_DIR_LISTEN)
       return 0;
-   __u64 skey = s->sk;
-   if (!s->ready || !skey || s->o.dir == VN_DIR_LISTEN)
-      return 0;
-   struct vn_sk_owner* o = &s->o;
    struct sock* sk = (struct sock*)skey;
    if (report_open(o, sk))
       return 1;
-   __u64 tx = o->tx, rx = o->rx;
+   __u64 tx = c->tx, rx = c->rx;
    if (!bytes_trace)
       tcp_bytes(sk, &tx, &rx);
    __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -1140,13 +1165,13 @@ static __noinline int flush_sock(struct own_slot* s) {
       o->rep_state = state;
       submit(r);
    }
-   if (tx == o->rep_tx && rx == o->rep_rx)
+   if (tx == c->rep_tx && rx == c->rep_rx)
       return 0;
    struct vn_sock_rec* r = sock_rec(VN_EV_BYTES, o, skey);
    if (!r)
       return 1;
-   o->rep_tx = tx;
-   o->rep_rx = rx;
+   c->rep_tx = tx;
+   c->rep_rx = rx;
    sk_tuple(sk, r);
    r->tx = tx;
    r->rx = rx;
@@ -1158,10 +1183,8 @@ static __noinline int flush_sock(struct own_slot* s) {
 /* Only the places a bucket holds a key for: most of the table is empty. */
 static long flush_bucket(struct bpf_map* map, __u32* idx, struct own_bucket* k, void* ctx) {
    for (int w = 0; w < OWN_WAYS; w++) {
-      if (!k->sk[w])
-         continue;
-      __u32 place = *idx * OWN_WAYS + w;
-      if (flush_sock(bpf_map_lookup_elem(&owners, &place)))
+      __u64 sk = k->sk[w];
+      if (sk && flush_sock(sk, *idx * OWN_WAYS + w))
          return 1; /* ring buffer full: stop, retry on the next flush */
    }
    return 0;

@@ -89,8 +89,11 @@ struct vn_sock_rec {
 
 /* Owner of a TCP socket, keyed by the kernel sock address. Recorded where
  * the owner is known (connect, accept, listen), read where it is not
- * (softirq state changes). */
+ * (softirq state changes). One cache line: the state-change program reads
+ * it on every change, so the byte counts the flush keeps live apart
+ * (vn_sk_bytes). */
 struct vn_sk_owner {
+   __u64 sk; /* whose owner this is, written last; 0: free or being written */
    __u32 pid;
    __u32 tid;
    __u64 pstart;
@@ -98,12 +101,17 @@ struct vn_sk_owner {
    __u64 first_ts; /* connect() or accept() */
    __u64 open_ts;  /* established (outbound) or accepted; 0 before */
    __u32 netns;
-   __u32 rep_level;      /* VN_REP_*: how much of the opening user space has */
-   __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
-   __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
+   __u32 rep_level; /* VN_REP_*: how much of the opening user space has */
    __u8 dir;
    __u8 rep_state; /* TCP state last reported */
    __u8 pad[6];
+};
+
+/* Byte counts of an owned socket, beside its owner. */
+struct vn_sk_bytes {
+   __u64 sk;             /* whose counts these are: a new owner starts from 0 */
+   __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
+   __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
 };
 
 /* The opening of a socket (connect, connected, accept) is not written when

@@ -44,6 +44,7 @@ enum {
 };
 enum {
    BPF_F_NO_PREALLOC = 1,
+   BPF_F_MMAPABLE = 1 << 10, /* array values page-aligned: 64-byte values on cache lines */
 };
 enum {
    BPF_RB_NO_WAKEUP = 1,

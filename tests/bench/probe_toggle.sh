@@ -9,6 +9,8 @@
 #
 #   probe_toggle.sh [PAIRS] [WINDOW_SECONDS]
 # env: VISNET_BUILD, BENCH, VISNET_CMD (default "$VISNET --headless"),
+#   VISNET_CMD_B (if set, pairs alternate VISNET_CMD and it, and each gets
+#   its own figures: an A/B comparison of two builds or modes in one run),
 #   READY (seconds from starting visnet to its first window, default 2:
 #   loading and attaching the programs takes ~1.4 s here).
 set -u
@@ -41,10 +43,12 @@ bench=$!
 sleep 1
 for i in $(seq "$PAIRS"); do
    window bare
-   $VISNET_CMD >/dev/null 2>"$TMP/v$i.err" &
+   kind=A cmd=$VISNET_CMD
+   if [ -n "${VISNET_CMD_B:-}" ] && [ $((i % 2)) = 0 ]; then kind=B cmd=$VISNET_CMD_B; fi
+   $cmd >/dev/null 2>"$TMP/v$i.err" &
    v=$!
    sleep "$READY"
-   window with
+   window "$kind"
    kill -INT $v
    for _ in $(seq 100); do kill -0 $v 2>/dev/null || break; sleep 0.1; done
    wait $v 2>/dev/null
@@ -54,6 +58,8 @@ window bare
 kill -INT $bench 2>/dev/null # not needed: it ends by itself; stop early
 wait $bench 2>/dev/null
 
+echo "A: $VISNET_CMD${VISNET_CMD_B:+
+B: $VISNET_CMD_B}"
 python3 - "$TMP" <<'EOF'
 import sys, statistics
 tmp = sys.argv[1]
@@ -71,23 +77,28 @@ bare, withv = [], []
 for kind, a, b in (l.split() for l in open(tmp + "/windows")):
     (n0, c0), (n1, c1) = at(float(a)), at(float(b))
     w = ((n1 - n0) / (float(b) - float(a)), (c1 - c0) * 1e9 / max(n1 - n0, 1))
-    (bare if kind == "bare" else withv).append(w)
+    if kind == "bare":
+        bare.append(w)
+    else:
+        withv.append((kind, w))
 
 def summary(name, xs):
     q = statistics.quantiles(xs, n=4) if len(xs) > 1 else xs * 3
     return "%s median %.3f (quartiles %.3f-%.3f, min %.3f, max %.3f)" % (
         name, statistics.median(xs), q[0], q[2], min(xs), max(xs))
 
-rr, cr = [], []
+rr, cr = {}, {}
 print("pair   rate: bare    with    bare  ratio | bench CPU ns/conn: bare  with  bare  ratio")
-for i, (w, wc) in enumerate(withv):
+for i, (kind, (w, wc)) in enumerate(withv):
     (b0, bc0), (b1, bc1) = bare[i], bare[i + 1]
-    rr.append(w / ((b0 + b1) / 2))
-    cr.append(((bc0 + bc1) / 2) / wc)
-    print("%4d  %7.0f %7.0f %7.0f  %.3f | %20.0f %5.0f %5.0f  %.3f"
-          % (i + 1, b0, w, b1, rr[-1], bc0, wc, bc1, cr[-1]))
-print(summary("rate ratio (with/bare)", rr) + " over %d pairs" % len(rr))
-print(summary("CPU ratio (bare/with bench CPU per connection)", cr))
+    rr.setdefault(kind, []).append(w / ((b0 + b1) / 2))
+    cr.setdefault(kind, []).append(((bc0 + bc1) / 2) / wc)
+    print("%4d%s %7.0f %7.0f %7.0f  %.3f | %20.0f %5.0f %5.0f  %.3f"
+          % (i + 1, kind, b0, w, b1, rr[kind][-1], bc0, wc, bc1, cr[kind][-1]))
+for kind in sorted(rr):
+    tag = "" if len(rr) == 1 else kind + ": "
+    print(tag + summary("rate ratio (with/bare)", rr[kind]) + " over %d pairs" % len(rr[kind]))
+    print(tag + summary("CPU ratio (bare/with bench CPU per connection)", cr[kind]))
 print("bare rates %.0f-%.0f connections/s" % (min(b for b, _ in bare), max(b for b, _ in bare)))
 EOF
 for i in $(seq "$PAIRS"); do tail -n 1 "$TMP/v$i.err"; done |
