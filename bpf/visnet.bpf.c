@@ -330,8 +330,16 @@ static __always_inline __u64 leader_start(struct task_struct* t) {
    return BPF_CORE_READ(t, group_leader, start_boottime);
 }
 
+/* A kernel pointer as one the verifier knows the type of: its fields are
+ * then plain loads, fault-safe, where each bpf_probe_read_kernel cost a
+ * helper call and ~35 ns (a short connection took 14). The verifier turns
+ * the cast into a register move. */
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
+#define AS_KERNEL(type, p) ((type*)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+#define K_SOCK(sk) AS_KERNEL(struct sock, sk)
+
 static __always_inline __u32 sk_netns(struct sock* sk) {
-   return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+   return K_SOCK(sk)->__sk_common.skc_net.net->ns.inum;
 }
 
 /* The owner record of the current task. */
@@ -375,80 +383,20 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
    return r;
 }
 
-/* The head of sock_common, laid out alike since Linux 2.6: the IPv4 pair,
- * the hash, the port pair, family and state. One read instead of six. */
-struct sk_head {
-   __be32 daddr;
-   __be32 rcv_saddr;
-   __u32 hash;
-   __be16 dport;
-   __u16 num;
-   __u16 family;
-   __u8 state;
-   __u8 pad;
-};
-
-static __always_inline bool sk_head_fits(void) {
-   return bpf_core_field_offset(struct sock, __sk_common.skc_rcv_saddr) ==
-              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 4 &&
-          bpf_core_field_offset(struct sock, __sk_common.skc_dport) ==
-              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 12 &&
-          bpf_core_field_offset(struct sock, __sk_common.skc_num) ==
-              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 14 &&
-          bpf_core_field_offset(struct sock, __sk_common.skc_family) ==
-              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 16 &&
-          bpf_core_field_offset(struct sock, __sk_common.skc_state) ==
-              bpf_core_field_offset(struct sock, __sk_common.skc_daddr) + 18;
-}
-
 /* The 4-tuple as the socket has it now; returns its state. */
 static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
-   struct sk_head h;
-   if (sk_head_fits() &&
-       bpf_probe_read_kernel(&h, sizeof(h),
-                             (void*)sk + bpf_core_field_offset(struct sock, __sk_common.skc_daddr)) ==
-           0) {
-      r->family = h.family;
-      r->lport = h.num;
-      r->rport = bpf_ntohs(h.dport);
-      if (h.family == AF_INET) {
-         map4(r->laddr, h.rcv_saddr);
-         map4(r->raddr, h.daddr);
-      } else {
-         BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-         BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-      }
-      return h.state;
-   }
-   r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-   r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-   r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+   struct sock_common* c = &K_SOCK(sk)->__sk_common;
+   r->family = c->skc_family;
+   r->lport = c->skc_num;
+   r->rport = bpf_ntohs(c->skc_dport);
    if (r->family == AF_INET) {
-      map4(r->laddr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
-      map4(r->raddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+      map4(r->laddr, c->skc_rcv_saddr);
+      map4(r->raddr, c->skc_daddr);
    } else {
-      BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-      BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+      __builtin_memcpy(r->laddr, &c->skc_v6_rcv_saddr, 16);
+      __builtin_memcpy(r->raddr, &c->skc_v6_daddr, 16);
    }
-   return BPF_CORE_READ(sk, __sk_common.skc_state);
-}
-
-/* The head of sock_common and the socket's netns, in two reads instead of
- * five when the netns pointer lies within SK_PEEK bytes of the head (it
- * does since 2.6). */
-#define SK_PEEK 64
-static __always_inline bool sk_peek(struct sock* sk, struct sk_head* h, __u32* netns) {
-   __u32 base = bpf_core_field_offset(struct sock, __sk_common.skc_daddr);
-   __u32 onet = bpf_core_field_offset(struct sock, __sk_common.skc_net);
-   __u8 buf[SK_PEEK];
-   if (!sk_head_fits() || onet < base || onet - base > SK_PEEK - 8 ||
-       bpf_probe_read_kernel(buf, SK_PEEK, (void*)sk + base))
-      return false;
-   __builtin_memcpy(h, buf, sizeof(*h));
-   struct net* net;
-   __builtin_memcpy(&net, buf + (onet - base), sizeof(net));
-   *netns = BPF_CORE_READ(net, ns.inum);
-   return true;
+   return c->skc_state;
 }
 
 /* The 4-tuple at a state change. Entering CLOSE the local port is already
@@ -456,11 +404,11 @@ static __always_inline bool sk_peek(struct sock* sk, struct sk_head* h, __u32* n
 static __always_inline void ss_tuple(struct sock* sk, int state, struct vn_sock_rec* r) {
    sk_tuple(sk, r);
    if (state == TCP_CLOSE)
-      r->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock*)sk, inet_sport));
+      r->lport = bpf_ntohs(AS_KERNEL(struct inet_sock, sk)->inet_sport);
 }
 
 static __always_inline bool sk_is_tcp(struct sock* sk) {
-   return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+   return K_SOCK(sk)->sk_protocol == IPPROTO_TCP;
 }
 
 /* The sock behind a socket fd of the current task, any family. */
@@ -474,10 +422,13 @@ static __always_inline struct sock* fd_sock_any(__u32 fd) {
    bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
    if (!f)
       return 0;
-   struct socket* so = BPF_CORE_READ(f, private_data);
-   if (!so)
-      return 0;
-   return BPF_CORE_READ(so, sk);
+   struct socket* so = AS_KERNEL(struct file, f)->private_data;
+   struct sock* sk = 0;
+   /* read, not loaded: a loaded pointer stays typed for the verifier,
+    * which then refuses the address arithmetic of the owner table */
+   if (so)
+      bpf_probe_read_kernel(&sk, sizeof(sk), &AS_KERNEL(struct socket, so)->sk);
+   return sk;
 }
 
 /* The sock behind an fd, if an IPv4 or IPv6 one. */
@@ -485,7 +436,7 @@ static __always_inline struct sock* fd_sock(__u32 fd) {
    struct sock* sk = fd_sock_any(fd);
    if (!sk)
       return 0;
-   __u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+   __u16 fam = K_SOCK(sk)->__sk_common.skc_family;
    if (fam != AF_INET && fam != AF_INET6)
       return 0;
    return sk;
@@ -586,27 +537,13 @@ int vn_exit(void* ctx) {
 /* Payload bytes acknowledged by the peer and received from it. The kernel's
  * bytes_acked and bytes_received also count a FIN: bytes_acked is capped by
  * the payload sent once (bytes_sent counts payload only, retransmits
- * included), and the FIN is taken off bytes_received once seen. The two
- * counters sit within TCP_SPAN bytes of each other (since 6.8): one read
- * fetches both; the others are read only when a counter is not zero. */
-#define TCP_SPAN 96
+ * included), and the FIN is taken off bytes_received once seen. */
 static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx) {
-   struct tcp_sock* tp = (struct tcp_sock*)sk;
-   __u32 o_rx = bpf_core_field_offset(struct tcp_sock, bytes_received);
-   __u32 o_ack = bpf_core_field_offset(struct tcp_sock, bytes_acked);
-   __u32 lo = o_rx < o_ack ? o_rx : o_ack, hi = o_rx < o_ack ? o_ack : o_rx;
-   __u64 acked, recv, sent = 0;
-   __u8 buf[TCP_SPAN];
-   if (hi - lo <= TCP_SPAN - 8 && bpf_probe_read_kernel(buf, TCP_SPAN, (void*)tp + lo) == 0) {
-      __builtin_memcpy(&recv, buf + (o_rx - lo), 8);
-      __builtin_memcpy(&acked, buf + (o_ack - lo), 8);
-   } else {
-      acked = BPF_CORE_READ(tp, bytes_acked);
-      recv = BPF_CORE_READ(tp, bytes_received);
-   }
+   struct tcp_sock* tp = AS_KERNEL(struct tcp_sock, sk);
+   __u64 acked = tp->bytes_acked, recv = tp->bytes_received, sent = 0;
    if (acked)
-      sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
-   if (recv && (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)))
+      sent = tp->bytes_sent - tp->bytes_retrans;
+   if (recv && (K_SOCK(sk)->__sk_common.skc_flags & (1UL << SOCK_DONE)))
       recv--;
    *tx = acked < sent ? acked : sent;
    *rx = recv;
@@ -715,7 +652,7 @@ static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owne
       }
       if (o && old == TCP_SYN_SENT) {
          r->h.flags |= VN_F_WITH_FAIL;
-         r->err = BPF_CORE_READ(sk, sk_err);
+         r->err = K_SOCK(sk)->sk_err;
          if (r->err == 0)
             r->err = ECONNABORTED; /* closed by its owner before an answer */
       }
@@ -790,15 +727,11 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx) {
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_IN);
    o.open_ts = o.first_ts;
-   struct sk_head h;
-   if (!sk_peek(sk, &h, &o.netns)) {
-      h.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-      h.state = BPF_CORE_READ(sk, __sk_common.skc_state);
-      o.netns = sk_netns(sk);
-   }
-   if (h.family != AF_INET && h.family != AF_INET6)
+   struct sock_common* c = &K_SOCK(sk)->__sk_common;
+   if (c->skc_family != AF_INET && c->skc_family != AF_INET6)
       return;
-   o.rep_state = h.state;
+   o.netns = c->skc_net.net->ns.inum;
+   o.rep_state = c->skc_state;
    if (o.rep_state != TCP_CLOSE && owner_add(key, &o))
       return;
    struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
@@ -883,23 +816,25 @@ int vn_enter_connect(struct tp_sys_enter* ctx) {
 }
 
 static __always_inline void udp_key_from_sk(struct sock* sk, struct vn_udp_key* k) {
+   struct sock_common* c = &K_SOCK(sk)->__sk_common;
    __builtin_memset(k, 0, sizeof(*k));
    k->pid = bpf_get_current_pid_tgid() >> 32;
-   k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-   k->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+   k->family = c->skc_family;
+   k->lport = c->skc_num;
    if (k->family == AF_INET)
-      map4(k->laddr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+      map4(k->laddr, c->skc_rcv_saddr);
    else
-      BPF_CORE_READ_INTO(&k->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-   k->netns = sk_netns(sk);
+      __builtin_memcpy(k->laddr, &c->skc_v6_rcv_saddr, 16);
+   k->netns = c->skc_net.net->ns.inum;
 }
 
 static __always_inline bool udp_peer_from_sk(struct sock* sk, struct vn_udp_key* k) {
-   k->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+   struct sock_common* c = &K_SOCK(sk)->__sk_common;
+   k->rport = bpf_ntohs(c->skc_dport);
    if (k->family == AF_INET)
-      map4(k->raddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+      map4(k->raddr, c->skc_daddr);
    else
-      BPF_CORE_READ_INTO(&k->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+      __builtin_memcpy(k->raddr, &c->skc_v6_daddr, 16);
    return k->rport != 0;
 }
 
@@ -986,12 +921,12 @@ int vn_exit_connect(struct tp_sys_exit* ctx) {
    struct sock* sk;
    if (ctx->ret != 0) {
       if (ctx->ret != -EINPROGRESS && ctx->ret != -EALREADY && ctx->ret != -EISCONN &&
-          (sk = fd_sock(p.fd)) && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP)
+          (sk = fd_sock(p.fd)) && K_SOCK(sk)->sk_protocol == IPPROTO_TCP)
          tcp_early_fail(sk, &p, -ctx->ret);
       return 0;
    }
    sk = fd_sock(p.fd);
-   if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+   if (!sk || K_SOCK(sk)->sk_protocol != IPPROTO_UDP)
       return 0;
    struct vn_udp_key k;
    udp_key_from_sk(sk, &k);
@@ -1051,7 +986,7 @@ static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op) {
    if (!unpend(op, &p) || ctx->ret < 0)
       return;
    struct sock* sk = fd_sock(p.fd);
-   if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+   if (!sk || K_SOCK(sk)->sk_protocol != IPPROTO_UDP)
       return;
    struct vn_udp_key k;
    udp_key_from_sk(sk, &k);
@@ -1152,7 +1087,7 @@ static __noinline int flush_sock(__u64 skey, __u32 place) {
    __u64 tx = c->tx, rx = c->rx;
    if (!bytes_trace)
       tcp_bytes(sk, &tx, &rx);
-   __u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+   __u8 state = K_SOCK(sk)->__sk_common.skc_state;
    if (state != o->rep_state && state != TCP_CLOSE) {
       struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, skey);
       if (!r)
