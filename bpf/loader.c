@@ -22,11 +22,13 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ringbuf.h"
 #include "visnet_abi.h"
 #include "visnet.skel.h"
+#include "visnet_compat.skel.h"
 
 /* The records follow core/event.h numbering and sizes. */
 #define SAME(a, b) ((int)(a) == (int)(b))
@@ -392,6 +394,51 @@ static int Probe_openRings(Probe* p) {
    return 0;
 }
 
+/* Whether the kernel has the bpf_rdonly_cast kfunc (Linux 6.2) the probe
+ * reads kernel fields with; VISNET_PROBE_COMPAT=1 says no, for tests. */
+static bool Probe_hasKfuncs(void) {
+   const char* c = getenv("VISNET_PROBE_COMPAT");
+   if (c && strcmp(c, "1") == 0)
+      return false;
+   struct btf* vmlinux = btf__load_vmlinux_btf();
+   if (!vmlinux)
+      return true; /* let the load say what is wrong */
+   bool has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
+   btf__free(vmlinux);
+   return has;
+}
+
+/* The skeleton, opened on the probe built with or without kfuncs: the two
+ * objects come from one source and have the same maps, programs and
+ * read-only data. */
+static struct visnet_bpf* Probe_openSkel(bool kfuncs) {
+   if (kfuncs)
+      return visnet_bpf__open();
+   if (Probe_verbose)
+      fprintf(stderr, "probe: no bpf_rdonly_cast kfunc: kernel fields are read with "
+                      "bpf_probe_read_kernel\n");
+   struct visnet_bpf* obj = calloc(1, sizeof(*obj));
+   if (!obj) {
+      errno = ENOMEM;
+      return NULL;
+   }
+   int err = visnet_bpf__create_skeleton(obj);
+   if (!err) {
+      size_t sz;
+      obj->skeleton->data = (void*)visnet_compat_bpf__elf_bytes(&sz);
+      obj->skeleton->data_sz = sz;
+      err = bpf_object__open_skeleton(obj->skeleton, NULL);
+   }
+   if (!err && bpf_map__value_size(obj->maps.rodata) != sizeof(*obj->rodata))
+      err = -EPROTO;
+   if (err) {
+      visnet_bpf__destroy(obj);
+      errno = -err;
+      return NULL;
+   }
+   return obj;
+}
+
 Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, size_t errlen) {
    int err = -1;
    Probe* p = NULL;
@@ -425,7 +472,7 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
       goto cleanup;
    }
 
-   p->skel = visnet_bpf__open();
+   p->skel = Probe_openSkel(Probe_hasKfuncs());
    if (!p->skel) {
       snprintf(errbuf, errlen, "opening the eBPF probe failed (%s); libbpf: %s", strerror(errno),
                Probe_libbpfLast);

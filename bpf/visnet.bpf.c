@@ -330,16 +330,27 @@ static __always_inline __u64 leader_start(struct task_struct* t) {
    return BPF_CORE_READ(t, group_leader, start_boottime);
 }
 
-/* A kernel pointer as one the verifier knows the type of: its fields are
- * then plain loads, fault-safe, where each bpf_probe_read_kernel cost a
- * helper call and ~35 ns (a short connection took 14). The verifier turns
- * the cast into a register move. */
+/* KR(type, p, field): a field of the kernel object at p. Through
+ * bpf_rdonly_cast (Linux 6.2) the verifier knows p's type and the field is
+ * a plain load, fault-safe, where each bpf_probe_read_kernel cost a helper
+ * call and ~35 ns (a short connection took 14); the verifier turns the cast
+ * into a register move. The loader falls back to an object built with
+ * VN_NO_KFUNC, which reads, on kernels without it. */
+#ifndef VN_NO_KFUNC
 extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
 #define AS_KERNEL(type, p) ((type*)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
-#define K_SOCK(sk) AS_KERNEL(struct sock, sk)
+#define KR(type, p, field) (AS_KERNEL(type, p)->field)
+#define KR_INTO(dst, type, p, field)                                                               \
+   __builtin_memcpy((dst), &AS_KERNEL(type, p)->field, sizeof(*(dst)))
+#else
+#define KR(type, p, field) BPF_CORE_READ((type*)(p), field)
+#define KR_INTO(dst, type, p, field) BPF_CORE_READ_INTO((dst), (type*)(p), field)
+#endif
+#define SKC(sk, field) KR(struct sock, sk, __sk_common.field)
 
 static __always_inline __u32 sk_netns(struct sock* sk) {
-   return K_SOCK(sk)->__sk_common.skc_net.net->ns.inum;
+   struct net* net = SKC(sk, skc_net.net);
+   return KR(struct net, net, ns.inum);
 }
 
 /* The owner record of the current task. */
@@ -385,18 +396,17 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
 
 /* The 4-tuple as the socket has it now; returns its state. */
 static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
-   struct sock_common* c = &K_SOCK(sk)->__sk_common;
-   r->family = c->skc_family;
-   r->lport = c->skc_num;
-   r->rport = bpf_ntohs(c->skc_dport);
+   r->family = SKC(sk, skc_family);
+   r->lport = SKC(sk, skc_num);
+   r->rport = bpf_ntohs(SKC(sk, skc_dport));
    if (r->family == AF_INET) {
-      map4(r->laddr, c->skc_rcv_saddr);
-      map4(r->raddr, c->skc_daddr);
+      map4(r->laddr, SKC(sk, skc_rcv_saddr));
+      map4(r->raddr, SKC(sk, skc_daddr));
    } else {
-      __builtin_memcpy(r->laddr, &c->skc_v6_rcv_saddr, 16);
-      __builtin_memcpy(r->raddr, &c->skc_v6_daddr, 16);
+      KR_INTO(&r->laddr, struct sock, sk, __sk_common.skc_v6_rcv_saddr);
+      KR_INTO(&r->raddr, struct sock, sk, __sk_common.skc_v6_daddr);
    }
-   return c->skc_state;
+   return SKC(sk, skc_state);
 }
 
 /* The 4-tuple at a state change. Entering CLOSE the local port is already
@@ -404,11 +414,11 @@ static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
 static __always_inline void ss_tuple(struct sock* sk, int state, struct vn_sock_rec* r) {
    sk_tuple(sk, r);
    if (state == TCP_CLOSE)
-      r->lport = bpf_ntohs(AS_KERNEL(struct inet_sock, sk)->inet_sport);
+      r->lport = bpf_ntohs(KR(struct inet_sock, sk, inet_sport));
 }
 
 static __always_inline bool sk_is_tcp(struct sock* sk) {
-   return K_SOCK(sk)->sk_protocol == IPPROTO_TCP;
+   return KR(struct sock, sk, sk_protocol) == IPPROTO_TCP;
 }
 
 /* The sock behind a socket fd of the current task, any family. */
@@ -422,12 +432,13 @@ static __always_inline struct sock* fd_sock_any(__u32 fd) {
    bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
    if (!f)
       return 0;
-   struct socket* so = AS_KERNEL(struct file, f)->private_data;
+   struct socket* so = KR(struct file, f, private_data);
    struct sock* sk = 0;
    /* read, not loaded: a loaded pointer stays typed for the verifier,
     * which then refuses the address arithmetic of the owner table */
    if (so)
-      bpf_probe_read_kernel(&sk, sizeof(sk), &AS_KERNEL(struct socket, so)->sk);
+      bpf_probe_read_kernel(&sk, sizeof(sk),
+                            (void*)so + bpf_core_field_offset(struct socket, sk));
    return sk;
 }
 
@@ -436,7 +447,7 @@ static __always_inline struct sock* fd_sock(__u32 fd) {
    struct sock* sk = fd_sock_any(fd);
    if (!sk)
       return 0;
-   __u16 fam = K_SOCK(sk)->__sk_common.skc_family;
+   __u16 fam = SKC(sk, skc_family);
    if (fam != AF_INET && fam != AF_INET6)
       return 0;
    return sk;
@@ -539,11 +550,11 @@ int vn_exit(void* ctx) {
  * the payload sent once (bytes_sent counts payload only, retransmits
  * included), and the FIN is taken off bytes_received once seen. */
 static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx) {
-   struct tcp_sock* tp = AS_KERNEL(struct tcp_sock, sk);
-   __u64 acked = tp->bytes_acked, recv = tp->bytes_received, sent = 0;
+   __u64 acked = KR(struct tcp_sock, sk, bytes_acked);
+   __u64 recv = KR(struct tcp_sock, sk, bytes_received), sent = 0;
    if (acked)
-      sent = tp->bytes_sent - tp->bytes_retrans;
-   if (recv && (K_SOCK(sk)->__sk_common.skc_flags & (1UL << SOCK_DONE)))
+      sent = KR(struct tcp_sock, sk, bytes_sent) - KR(struct tcp_sock, sk, bytes_retrans);
+   if (recv && (SKC(sk, skc_flags) & (1UL << SOCK_DONE)))
       recv--;
    *tx = acked < sent ? acked : sent;
    *rx = recv;
@@ -652,7 +663,7 @@ static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owne
       }
       if (o && old == TCP_SYN_SENT) {
          r->h.flags |= VN_F_WITH_FAIL;
-         r->err = K_SOCK(sk)->sk_err;
+         r->err = KR(struct sock, sk, sk_err);
          if (r->err == 0)
             r->err = ECONNABORTED; /* closed by its owner before an answer */
       }
@@ -727,11 +738,11 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx) {
    struct vn_sk_owner o;
    owner_current(&o, VN_DIR_IN);
    o.open_ts = o.first_ts;
-   struct sock_common* c = &K_SOCK(sk)->__sk_common;
-   if (c->skc_family != AF_INET && c->skc_family != AF_INET6)
+   __u16 fam = SKC(sk, skc_family);
+   if (fam != AF_INET && fam != AF_INET6)
       return;
-   o.netns = c->skc_net.net->ns.inum;
-   o.rep_state = c->skc_state;
+   o.netns = sk_netns(sk);
+   o.rep_state = SKC(sk, skc_state);
    if (o.rep_state != TCP_CLOSE && owner_add(key, &o))
       return;
    struct vn_sock_rec* r = sock_rec(VN_EV_ACCEPT, &o, key);
@@ -816,25 +827,23 @@ int vn_enter_connect(struct tp_sys_enter* ctx) {
 }
 
 static __always_inline void udp_key_from_sk(struct sock* sk, struct vn_udp_key* k) {
-   struct sock_common* c = &K_SOCK(sk)->__sk_common;
    __builtin_memset(k, 0, sizeof(*k));
    k->pid = bpf_get_current_pid_tgid() >> 32;
-   k->family = c->skc_family;
-   k->lport = c->skc_num;
+   k->family = SKC(sk, skc_family);
+   k->lport = SKC(sk, skc_num);
    if (k->family == AF_INET)
-      map4(k->laddr, c->skc_rcv_saddr);
+      map4(k->laddr, SKC(sk, skc_rcv_saddr));
    else
-      __builtin_memcpy(k->laddr, &c->skc_v6_rcv_saddr, 16);
-   k->netns = c->skc_net.net->ns.inum;
+      KR_INTO(&k->laddr, struct sock, sk, __sk_common.skc_v6_rcv_saddr);
+   k->netns = sk_netns(sk);
 }
 
 static __always_inline bool udp_peer_from_sk(struct sock* sk, struct vn_udp_key* k) {
-   struct sock_common* c = &K_SOCK(sk)->__sk_common;
-   k->rport = bpf_ntohs(c->skc_dport);
+   k->rport = bpf_ntohs(SKC(sk, skc_dport));
    if (k->family == AF_INET)
-      map4(k->raddr, c->skc_daddr);
+      map4(k->raddr, SKC(sk, skc_daddr));
    else
-      __builtin_memcpy(k->raddr, &c->skc_v6_daddr, 16);
+      KR_INTO(&k->raddr, struct sock, sk, __sk_common.skc_v6_daddr);
    return k->rport != 0;
 }
 
@@ -921,12 +930,12 @@ int vn_exit_connect(struct tp_sys_exit* ctx) {
    struct sock* sk;
    if (ctx->ret != 0) {
       if (ctx->ret != -EINPROGRESS && ctx->ret != -EALREADY && ctx->ret != -EISCONN &&
-          (sk = fd_sock(p.fd)) && K_SOCK(sk)->sk_protocol == IPPROTO_TCP)
+          (sk = fd_sock(p.fd)) && KR(struct sock, sk, sk_protocol) == IPPROTO_TCP)
          tcp_early_fail(sk, &p, -ctx->ret);
       return 0;
    }
    sk = fd_sock(p.fd);
-   if (!sk || K_SOCK(sk)->sk_protocol != IPPROTO_UDP)
+   if (!sk || KR(struct sock, sk, sk_protocol) != IPPROTO_UDP)
       return 0;
    struct vn_udp_key k;
    udp_key_from_sk(sk, &k);
@@ -986,7 +995,7 @@ static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op) {
    if (!unpend(op, &p) || ctx->ret < 0)
       return;
    struct sock* sk = fd_sock(p.fd);
-   if (!sk || K_SOCK(sk)->sk_protocol != IPPROTO_UDP)
+   if (!sk || KR(struct sock, sk, sk_protocol) != IPPROTO_UDP)
       return;
    struct vn_udp_key k;
    udp_key_from_sk(sk, &k);
@@ -1087,7 +1096,7 @@ static __noinline int flush_sock(__u64 skey, __u32 place) {
    __u64 tx = c->tx, rx = c->rx;
    if (!bytes_trace)
       tcp_bytes(sk, &tx, &rx);
-   __u8 state = K_SOCK(sk)->__sk_common.skc_state;
+   __u8 state = SKC(sk, skc_state);
    if (state != o->rep_state && state != TCP_CLOSE) {
       struct vn_sock_rec* r = sock_rec(VN_EV_STATE, o, skey);
       if (!r)
