@@ -562,7 +562,24 @@ static uint64_t Probe_counter(const Probe* p, uint32_t key) {
    return sum;
 }
 
-uint64_t Probe_lost(const Probe* p) { return Probe_counter(p, VN_CNT_LOST); }
+/* Runs of the programs the kernel skipped because the program was already
+ * running on that CPU (an interrupt in the middle of it): their events are
+ * lost as surely as those of a full ring. */
+static uint64_t Probe_skippedRuns(const Probe* p) {
+   uint64_t n = 0;
+   struct bpf_program* prog;
+   bpf_object__for_each_program(prog, p->skel->obj) {
+      struct bpf_prog_info info;
+      uint32_t len = sizeof(info);
+      memset(&info, 0, sizeof(info));
+      int fd = bpf_program__fd(prog);
+      if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+         n += info.recursion_misses;
+   }
+   return n;
+}
+
+uint64_t Probe_lost(const Probe* p) { return Probe_counter(p, VN_CNT_LOST) + Probe_skippedRuns(p); }
 
 uint64_t Probe_untracked(const Probe* p) { return Probe_counter(p, VN_CNT_MAPFULL); }
 

@@ -52,7 +52,8 @@ int Probe_consume(Probe* p);
  * that lasted) and consumes every pending record; call on the refresh
  * timer and once more before Probe_close. Returns records read or -1. */
 int Probe_poll(Probe* p);
-/* Ring buffer reservations that failed (events lost), all CPUs. */
+/* Events lost in the kernel, all CPUs: ring buffer reservations that
+ * failed, and program runs the kernel skipped (one interrupting itself). */
 uint64_t Probe_lost(const Probe* p);
 /* TCP sockets whose owner found the owner table's bucket full: their
  * later events carry no owner (pid 0). */
