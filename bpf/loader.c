@@ -579,9 +579,13 @@ static uint64_t Probe_skippedRuns(const Probe* p) {
    return n;
 }
 
-uint64_t Probe_lost(const Probe* p) { return Probe_counter(p, VN_CNT_LOST) + Probe_skippedRuns(p); }
+uint64_t Probe_lost(const Probe* p) {
+   return Probe_counter(p, VN_CNT_LOST) + Probe_skippedRuns(p);
+}
 
-uint64_t Probe_untracked(const Probe* p) { return Probe_counter(p, VN_CNT_MAPFULL); }
+uint64_t Probe_untracked(const Probe* p) {
+   return Probe_counter(p, VN_CNT_MAPFULL);
+}
 
 const char* Probe_warnings(const Probe* p) {
    return p->warnings;

@@ -131,6 +131,20 @@ struct {
 
 static __always_inline void count(__u32 idx);
 
+/* An owner entry's key store, ordered with the stores around it: x86
+ * keeps the order of plain stores (the compiler must too), where a locked
+ * one waited for its line; other CPUs need the ordered exchange. */
+#ifdef __TARGET_ARCH_x86
+#define ORDERED_STORE(p, v)                                                                        \
+   do {                                                                                            \
+      asm volatile("" ::: "memory");                                                               \
+      *(p) = (v);                                                                                  \
+      asm volatile("" ::: "memory");                                                               \
+   } while (0)
+#else
+#define ORDERED_STORE(p, v) __sync_lock_test_and_set((p), (v))
+#endif
+
 /* Buckets in use, a power of two up to OWN_BUCKETS (the loader may set
  * fewer, for tests of a full table). */
 const volatile __u32 own_buckets = OWN_BUCKETS;
@@ -158,8 +172,7 @@ static __always_inline struct vn_sk_owner* owner_of(__u64 sk, __u32* place) {
 
 /* Takes a place for sk (or the one a missed close left to it) and writes
  * the owner, its key last: a reader (a flush, a state change on another
- * CPU) takes it for sk's only once written. Plain stores: x86 keeps their
- * order, and a locked one waited for the line to arrive. */
+ * CPU) takes it for sk's only once written. */
 static __always_inline bool owner_add(__u64 sk, const struct vn_sk_owner* o) {
    __u32 b;
    struct own_bucket* k = own_bucket_of(sk, &b);
@@ -178,7 +191,7 @@ static __always_inline bool owner_add(__u64 sk, const struct vn_sk_owner* o) {
       count(VN_CNT_MAPFULL);
       return false;
    }
-   s->sk = 0;
+   ORDERED_STORE(&s->sk, 0);
    __builtin_memcpy((void*)s + 8, (const void*)o + 8, sizeof(*o) - 8);
    if (bytes_trace) {
       struct vn_sk_bytes* c = bpf_map_lookup_elem(&own_bytes, &place);
@@ -187,17 +200,16 @@ static __always_inline bool owner_add(__u64 sk, const struct vn_sk_owner* o) {
          c->sk = sk;
       }
    }
-   asm volatile("" ::: "memory");
-   s->sk = sk;
+   ORDERED_STORE(&s->sk, sk);
    return true;
 }
 
 static __always_inline void owner_del(struct vn_sk_owner* o, __u32 place) {
    __u32 b = place / OWN_WAYS;
-   o->sk = 0;
+   ORDERED_STORE(&o->sk, 0); /* before the key frees the place for another socket */
    struct own_bucket* k = bpf_map_lookup_elem(&own_keys, &b);
    if (k)
-      k->sk[place % OWN_WAYS] = 0;
+      ORDERED_STORE(&k->sk[place % OWN_WAYS], 0);
 }
 
 struct {
@@ -437,8 +449,7 @@ static __always_inline struct sock* fd_sock_any(__u32 fd) {
    /* read, not loaded: a loaded pointer stays typed for the verifier,
     * which then refuses the address arithmetic of the owner table */
    if (so)
-      bpf_probe_read_kernel(&sk, sizeof(sk),
-                            (void*)so + bpf_core_field_offset(struct socket, sk));
+      bpf_probe_read_kernel(&sk, sizeof(sk), (void*)so + bpf_core_field_offset(struct socket, sk));
    return sk;
 }
 
@@ -637,8 +648,7 @@ static __always_inline bool was_connection(int st) {
           st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK || st == TCP_CLOSING;
 }
 
-static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owner* o,
-                                     __u32 place) {
+static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owner* o, __u32 place) {
    __u64 key = (__u64)sk;
    /* owners holds TCP sockets only; an unowned one must be checked */
    if (!o && (!was_connection(old) || !sk_is_tcp(sk)))
@@ -784,7 +794,9 @@ static __always_inline void npending_add(__s64 d) {
       __sync_fetch_and_add(n, d);
 }
 
-static __always_inline bool is_datagram_op(__u32 op) { return op == OP_SEND || op == OP_RECV; }
+static __always_inline bool is_datagram_op(__u32 op) {
+   return op == OP_SEND || op == OP_RECV;
+}
 
 static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    if (is_self())
