@@ -14,7 +14,8 @@
  * context: it reports UDP peers, TCP byte counts read from tcp_sock and TCP
  * states that lasted until then, at no per-packet cost.
  * Only what matters reaches the ring buffer: a short TCP connection costs
- * four records (connected standing for connect too, accept, two closes).
+ * two records, its two closes, each standing for the opening events the
+ * flush has not written yet (connect and connected, or accept).
  */
 #include "vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
