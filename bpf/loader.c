@@ -60,7 +60,8 @@ struct Probe_ {
    ProbeSink sink;
    void* ctx;
    int ncpu;
-   bool flush; /* vn_flush loaded: Probe_poll can ask */
+   bool flush;       /* vn_flush loaded: Probe_poll can ask */
+   uint64_t skipped; /* program runs the kernel skipped, as of the last poll */
    /* Reused for every record: a socket record fills only the head and the
     * SockEvent (~130 of ~600 bytes), the rest stays as calloc or the last
     * process record left it. */
@@ -544,24 +545,6 @@ int Probe_consume(Probe* p) {
    return n < 0 ? -1 : n;
 }
 
-int Probe_poll(Probe* p) {
-   /* getppid() in our own thread group runs vn_flush, which writes
-    * EV_BYTES and EV_UDP_PEER records for what changed since last time. */
-   if (p->flush)
-      (void)syscall(SYS_getppid);
-   return Probe_consume(p);
-}
-
-static uint64_t Probe_counter(const Probe* p, uint32_t key) {
-   uint64_t vals[p->ncpu];
-   if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.counters), &key, vals) != 0)
-      return 0;
-   uint64_t sum = 0;
-   for (int i = 0; i < p->ncpu; i++)
-      sum += vals[i];
-   return sum;
-}
-
 /* Runs of the programs the kernel skipped because the program was already
  * running on that CPU (an interrupt in the middle of it): their events are
  * lost as surely as those of a full ring. */
@@ -579,8 +562,27 @@ static uint64_t Probe_skippedRuns(const Probe* p) {
    return n;
 }
 
+int Probe_poll(Probe* p) {
+   /* getppid() in our own thread group runs vn_flush, which writes
+    * EV_BYTES and EV_UDP_PEER records for what changed since last time. */
+   if (p->flush)
+      (void)syscall(SYS_getppid);
+   p->skipped = Probe_skippedRuns(p); /* here, not per frame: a syscall per program */
+   return Probe_consume(p);
+}
+
+static uint64_t Probe_counter(const Probe* p, uint32_t key) {
+   uint64_t vals[p->ncpu];
+   if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.counters), &key, vals) != 0)
+      return 0;
+   uint64_t sum = 0;
+   for (int i = 0; i < p->ncpu; i++)
+      sum += vals[i];
+   return sum;
+}
+
 uint64_t Probe_lost(const Probe* p) {
-   return Probe_counter(p, VN_CNT_LOST) + Probe_skippedRuns(p);
+   return Probe_counter(p, VN_CNT_LOST) + p->skipped;
 }
 
 uint64_t Probe_untracked(const Probe* p) {

@@ -53,7 +53,8 @@ int Probe_consume(Probe* p);
  * timer and once more before Probe_close. Returns records read or -1. */
 int Probe_poll(Probe* p);
 /* Events lost in the kernel, all CPUs: ring buffer reservations that
- * failed, and program runs the kernel skipped (one interrupting itself). */
+ * failed, and program runs the kernel skipped (one interrupting itself),
+ * the latter as of the last Probe_poll. */
 uint64_t Probe_lost(const Probe* p);
 /* TCP sockets whose owner found the owner table's bucket full: their
  * later events carry no owner (pid 0). */
