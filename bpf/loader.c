@@ -38,7 +38,7 @@ _Static_assert(SAME(VN_EV_EXEC, EV_EXEC) && SAME(VN_EV_FORK, EV_FORK) &&
                    SAME(VN_EV_CONNECT_FAIL, EV_CONNECT_FAIL) && SAME(VN_EV_ACCEPT, EV_ACCEPT) &&
                    SAME(VN_EV_LISTEN, EV_LISTEN) && SAME(VN_EV_STATE, EV_STATE) &&
                    SAME(VN_EV_CLOSE, EV_CLOSE) && SAME(VN_EV_BYTES, EV_BYTES) &&
-                   SAME(VN_EV_UDP_PEER, EV_UDP_PEER),
+                   SAME(VN_EV_UDP_PEER, EV_UDP_PEER) && SAME(VN_EV_OWNER, EV_OWNER),
                "record types follow EventType");
 _Static_assert(VN_ABI_COMM == VN_COMM_LEN && VN_ABI_PATH == VN_PATH_LEN &&
                    VN_ABI_ARGS == VN_ARGS_LEN,
@@ -98,7 +98,13 @@ static const ProbeFeature Probe_features[] = {
     {"UDP peers of recvmsg()",
      {"syscalls/sys_enter_recvmsg", "syscalls/sys_exit_recvmsg"},
      {"vn_enter_recvmsg", "vn_exit_recvmsg"}},
-    {"connected UDP traffic and per-call TCP byte counts",
+    {"UDP peers of sendmmsg()",
+     {"syscalls/sys_enter_sendmmsg", "syscalls/sys_exit_sendmmsg"},
+     {"vn_enter_sendmmsg", "vn_exit_sendmmsg"}},
+    {"UDP peers of recvmmsg()",
+     {"syscalls/sys_enter_recvmmsg", "syscalls/sys_exit_recvmmsg"},
+     {"vn_enter_recvmmsg", "vn_exit_recvmmsg"}},
+    {"socket holders that change, and connected UDP traffic",
      {"sock/sock_send_length", "sock/sock_recv_length"},
      {"vn_send_len", "vn_recv_len"}},
     {"live byte counts and UDP peer updates", {"syscalls/sys_enter_getppid"}, {"vn_flush"}},
@@ -484,13 +490,6 @@ Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, s
    bpf_map__set_max_entries(p->skel->maps.rings, (uint32_t)p->ncpu);
    const char* bytes = getenv("VISNET_PROBE_BYTES");
    p->skel->rodata->bytes_trace = bytes && strcmp(bytes, "trace") == 0;
-   if (!p->skel->rodata->bytes_trace) {
-      /* a program on every send and recv of the system costs ~60 ns each,
-       * a fifth of a 64-byte loopback write: only in "trace" mode
-       * (PERFORMANCE.md, ## Probe) */
-      bpf_program__set_autoload(p->skel->progs.vn_send_len, false);
-      bpf_program__set_autoload(p->skel->progs.vn_recv_len, false);
-   }
    /* The reader drains the ring buffer on a short timer (source.c); a
     * ring half full wakes it early */
    const char* wake = getenv("VISNET_PROBE_WAKEUP");
@@ -583,6 +582,14 @@ static uint64_t Probe_counter(const Probe* p, uint32_t key) {
 
 uint64_t Probe_lost(const Probe* p) {
    return Probe_counter(p, VN_CNT_LOST) + p->skipped;
+}
+
+int Probe_seed(Probe* p, uint64_t ino, uint32_t pid, uint64_t pstart, uint64_t cgroup,
+               uint8_t dir) {
+   struct vn_seed s = {.pid = pid, .dir = dir, .pstart = pstart, .cgroup = cgroup};
+   if (bpf_map_update_elem(bpf_map__fd(p->skel->maps.seeds), &ino, &s, BPF_ANY) < 0)
+      return -errno;
+   return 0;
 }
 
 uint64_t Probe_untracked(const Probe* p) {

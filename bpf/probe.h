@@ -5,8 +5,7 @@
  * Events. Errors come back as one line in errbuf, never printed here.
  *
  * Tuning by environment, for measurements (docs/PERFORMANCE.md, ## Probe):
- *   VISNET_PROBE_BYTES=trace  count TCP bytes on every send/recv (and the
- *                             datagrams of connected UDP sockets) instead
+ *   VISNET_PROBE_BYTES=trace  count TCP bytes on every send/recv instead
  *                             of reading tcp_sock at each Probe_poll
  *   VISNET_PROBE_STATES=all   an EV_STATE for every TCP state change, not
  *                             only for states that last until a Probe_poll
@@ -59,6 +58,12 @@ uint64_t Probe_lost(const Probe* p);
 /* TCP sockets whose owner found the owner table's bucket full: their
  * later events carry no owner (pid 0). */
 uint64_t Probe_untracked(const Probe* p);
+/* Tells the probe the holder of a TCP socket older than it, found in
+ * /proc (socket:[ino]): that socket's events then carry this owner. Call
+ * before the first Probe_consume after the snapshot. Returns 0, or -errno
+ * (-E2BIG: the table of 65 536 is full). */
+int Probe_seed(Probe* p, uint64_t ino, uint32_t pid, uint64_t pstart, uint64_t cgroup,
+               uint8_t dir);
 /* Semicolon-separated list of features disabled at load, or "". */
 const char* Probe_warnings(const Probe* p);
 void Probe_close(Probe* p);

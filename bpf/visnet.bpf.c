@@ -9,6 +9,11 @@
  * on its way out) and only looked up elsewhere: state changes may run in
  * softirq or in another task (on loopback the server's handshake runs in
  * the client's context), so they never use the current task.
+ * Holders: a process that sends, receives or closes on a TCP socket runs
+ * in its own context; if it is not the recorded owner (a forked child, the
+ * receiver of a passed fd), the socket moves to it (VN_EV_OWNER). A socket
+ * older than the probe takes the holder user space found in /proc (`seeds`,
+ * by inode) at its first event.
  * Aggregates: UDP peers are counted in `udp_peers`; user space asks for
  * what changed by calling getppid(), which runs `vn_flush` in visnet's own
  * context: it reports UDP peers, TCP byte counts read from tcp_sock and TCP
@@ -29,6 +34,7 @@
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define CLONE_THREAD 0x00010000
+#define PF_KTHREAD 0x00200000
 #define EINPROGRESS 115
 #define EALREADY 114
 #define EISCONN 106
@@ -213,6 +219,31 @@ static __always_inline void owner_del(struct vn_sk_owner* o, __u32 place) {
       ORDERED_STORE(&k->sk[place % OWN_WAYS], 0);
 }
 
+/* Holders of sockets older than the probe, by inode (user space fills it
+ * from its start-up snapshot); an entry goes once its socket took it. */
+struct {
+   __uint(type, BPF_MAP_TYPE_HASH);
+   __uint(max_entries, 65536);
+   __uint(map_flags, BPF_F_NO_PREALLOC);
+   __type(key, __u64);
+   __type(value, struct vn_seed);
+} seeds SEC(".maps");
+
+/* The last socket a send or receive on this CPU was checked for, and by
+ * whom: a bulk transfer checks its owner once, not on every write. */
+struct last_use {
+   __u64 sk;
+   __u32 pid;
+   __u32 pad;
+};
+
+struct {
+   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+   __uint(max_entries, 1);
+   __type(key, __u32);
+   __type(value, struct last_use);
+} last_use SEC(".maps");
+
 struct {
    __uint(type, BPF_MAP_TYPE_LRU_HASH);
    __uint(max_entries, 16384);
@@ -220,7 +251,8 @@ struct {
    __type(value, struct vn_udp_val);
 } udp_peers SEC(".maps");
 
-enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3 };
+/* OP_SENDMM/OP_RECVMM: uaddr is the struct mmsghdr vector */
+enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3, OP_SENDMM = 4, OP_RECVMM = 5 };
 
 /* A socket syscall in flight, from sys_enter to sys_exit: kept in the
  * thread's own storage, which costs a pointer walk where a hash keyed by
@@ -283,12 +315,14 @@ struct tp_newtask {
    __u64 clone_flags;
 };
 
-struct tp_sock_len {
-   __u64 common;
-   void* sk;
-   __u16 family, protocol;
-   int ret;
-   int flags;
+/* sock_send_length and sock_recv_length as raw tracepoints: (sk, ret,
+ * flags). They fire on every send and receive of the system, each
+ * message of a sendmmsg and io_uring's included; the classic form's glue
+ * cost more than the program. */
+struct raw_sock_len {
+   __u64 sk;
+   __u64 ret;
+   __u64 flags;
 };
 
 /* The head of a sockaddr_in or sockaddr_in6 (sin6_flowinfo in place of
@@ -611,6 +645,103 @@ static __always_inline int report_open(struct vn_sk_owner* o, struct sock* sk) {
    return 0;
 }
 
+/* ---- holders ---- */
+
+/* The socket's inode, as /proc shows it (socket:[ino]); 0 once no process
+ * holds it. Read only for sockets without owner entry. */
+static __always_inline __u64 sk_ino(struct sock* sk) {
+   return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/* The holder user space found for a socket older than the probe, moved
+ * into the owner table. Its opening is known to user space already (the
+ * snapshot); a connect still in SYN_SENT gets its outcome reported. */
+static __always_inline struct vn_sk_owner* owner_seeded(struct sock* sk, __u32* place) {
+   __u64 ino = sk_ino(sk);
+   struct vn_seed* s = ino ? bpf_map_lookup_elem(&seeds, &ino) : 0;
+   if (!s)
+      return 0;
+   struct vn_sk_owner o;
+   __builtin_memset(&o, 0, sizeof(o));
+   o.pid = o.tid = s->pid;
+   o.pstart = s->pstart;
+   o.cgroup = s->cgroup;
+   o.dir = s->dir;
+   o.netns = sk_netns(sk);
+   o.rep_state = SKC(sk, skc_state);
+   o.first_ts = bpf_ktime_get_boot_ns();
+   bool syn_sent = o.rep_state == TCP_SYN_SENT;
+   o.open_ts = syn_sent ? 0 : o.first_ts;
+   o.rep_level = syn_sent ? VN_REP_CONNECT : VN_REP_CONNECTED;
+   bpf_map_delete_elem(&seeds, &ino);
+   if (!owner_add((__u64)sk, &o))
+      return 0;
+   return owner_of((__u64)sk, place);
+}
+
+/* The current task takes sk over from o (NULL: a socket without owner
+ * entry, e.g. accepted through io_uring), and user space is told. The
+ * opening is reported first, under the owner it belonged to. */
+static __always_inline void owner_move(struct sock* sk, struct vn_sk_owner* o, __u8 state) {
+   struct vn_sk_owner n;
+   owner_current(&n, VN_DIR_UNKNOWN);
+   __u32 old = 0;
+   if (o) {
+      report_open(o, sk);
+      old = o->pid;
+      o->pid = n.pid;
+      o->tid = n.tid;
+      o->pstart = n.pstart;
+      o->cgroup = n.cgroup;
+   } else {
+      n.netns = sk_netns(sk);
+      n.open_ts = n.first_ts;
+      n.rep_state = state;
+      n.rep_level = VN_REP_CONNECTED; /* nothing of its opening is known */
+      if (!owner_add((__u64)sk, &n))
+         return;
+      o = &n;
+   }
+   struct vn_sock_rec* r = sock_rec(VN_EV_OWNER, o, (__u64)sk);
+   if (!r)
+      return;
+   r->netns = o->netns ? o->netns : sk_netns(sk);
+   r->state = sk_tuple(sk, r);
+   r->count = old;
+   tcp_bytes(sk, &r->tx, &r->rx);
+   submit(r);
+}
+
+/* A process uses sk in its own context (a send, a receive, a close or
+ * shutdown): it holds the socket. Moves the socket to it if it is not the
+ * recorded owner. */
+static __always_inline void owner_follow(struct sock* sk) {
+   __u64 id = bpf_get_current_pid_tgid();
+   __u32 tgid = id >> 32, zero = 0, place = 0;
+   if (tgid == self_pid || tgid == 0)
+      return;
+   struct last_use* lu = bpf_map_lookup_elem(&last_use, &zero);
+   if (lu && lu->sk == (__u64)sk && lu->pid == tgid)
+      return;
+   __u8 state = SKC(sk, skc_state);
+   if (state == TCP_CLOSE || state == TCP_LISTEN)
+      return;
+   struct vn_sk_owner* o = owner_of((__u64)sk, &place);
+   if (!o)
+      o = owner_seeded(sk, &place);
+   if (!o || o->pid != tgid) {
+      /* a kernel thread closing a socket (delayed fput) holds nothing */
+      struct task_struct* t = bpf_get_current_task_btf();
+      if (t->flags & PF_KTHREAD)
+         return;
+      owner_move(sk, o, state);
+   }
+   if (lu) {
+      lu->sk = (__u64)sk;
+      lu->pid = tgid;
+   }
+}
+
 static __always_inline void on_syn_sent(struct sock* sk) {
    if (is_self() || !sk_is_tcp(sk))
       return;
@@ -649,11 +780,42 @@ static __always_inline bool was_connection(int st) {
           st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK || st == TCP_CLOSING;
 }
 
+/* A connect older than the probe whose holder is not known completes:
+ * reported without owner, user space matches its 5-tuple. */
+static __always_inline void unowned_connected(struct sock* sk) {
+   if (!sk_is_tcp(sk))
+      return;
+   struct vn_sock_rec* r = sock_rec(VN_EV_CONNECTED, 0, (__u64)sk);
+   if (!r)
+      return;
+   sk_tuple(sk, r);
+   r->netns = sk_netns(sk);
+   r->dir = VN_DIR_OUT;
+   r->state = TCP_ESTABLISHED;
+   r->oldstate = TCP_SYN_SENT;
+   submit(r);
+}
+
+static __always_inline void forget_use(struct sock* sk) {
+   __u32 zero = 0;
+   struct last_use* lu = bpf_map_lookup_elem(&last_use, &zero);
+   if (lu && lu->sk == (__u64)sk)
+      lu->sk = 0;
+}
+
 static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owner* o, __u32 place) {
    __u64 key = (__u64)sk;
-   /* owners holds TCP sockets only; an unowned one must be checked */
-   if (!o && (!was_connection(old) || !sk_is_tcp(sk)))
-      return;
+   forget_use(sk);
+   /* owners holds TCP sockets only; an unowned one must be checked. A
+    * socket older than the probe takes its holder from the seeds (a
+    * connect that fails, a connection its peer resets). */
+   if (!o) {
+      if ((!was_connection(old) && old != TCP_SYN_SENT) || !sk_is_tcp(sk))
+         return;
+      o = owner_seeded(sk, &place);
+      if (!o && !was_connection(old))
+         return;
+   }
    /* take what the flush has not reported of the opening, before the
     * reservation: a flush record written after this is never needed */
    __u32 had = o ? __sync_lock_test_and_set(&o->rep_level, VN_REP_CLOSED) : VN_REP_CLOSED;
@@ -704,6 +866,13 @@ int vn_set_state(struct raw_set_state* ctx) {
       on_listen(sk, old);
       return 0;
    }
+   /* Only a close() or shutdown() of the socket's holder, in its own
+    * context, enters FIN_WAIT1 or LAST_ACK (tcp_close_state). */
+   if (state == TCP_FIN_WAIT1 || state == TCP_LAST_ACK) {
+      owner_follow(sk);
+      if (!states_all)
+         return 0;
+   }
    bool connected = old == TCP_SYN_SENT && state == TCP_ESTABLISHED;
    /* Most changes need no record: leave before the owner lookup. A
     * server-side socket in its handshake has no owner yet (accept() comes
@@ -718,8 +887,13 @@ int vn_set_state(struct raw_set_state* ctx) {
       on_close(sk, old, o, place);
       return 0;
    }
-   if (!o)
+   if (!o && connected)
+      o = owner_seeded(sk, &place);
+   if (!o) {
+      if (connected)
+         unowned_connected(sk);
       return 0;
+   }
    if (connected) {
       /* written by the flush or with the close, whichever comes first */
       o->open_ts = bpf_ktime_get_boot_ns();
@@ -796,7 +970,7 @@ static __always_inline void npending_add(__s64 d) {
 }
 
 static __always_inline bool is_datagram_op(__u32 op) {
-   return op == OP_SEND || op == OP_RECV;
+   return op == OP_SEND || op == OP_RECV || op == OP_SENDMM || op == OP_RECVMM;
 }
 
 static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
@@ -1041,14 +1215,101 @@ int vn_exit_recvmsg(struct tp_sys_exit* ctx) {
    return 0;
 }
 
-/* Datagrams on connected UDP sockets (send()/write() carry no address),
- * and in bytes_trace mode live TCP byte counts. Runs in the sender's or
- * receiver's task context. */
-static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir) {
-   if (ctx->ret <= 0)
+/* ---- batched datagrams: sendmmsg, recvmmsg ---- */
+
+/* struct mmsghdr (uapi): a user_msghdr of 56 bytes, msg_name first, then
+ * msg_len, which the kernel sets for every message it moved. */
+#define MMSG_SIZE 64
+#define MMSG_LEN_OFF 56
+#define MMSG_MAX 1024 /* UIO_MAXIOV: the kernel moves no more per call */
+
+struct mmsg_walk {
+   struct vn_udp_key k; /* the local side; each message sets the peer */
+   struct sock* sk;
+   __u64 vec;
+   __u8 dir;
+};
+
+static long mmsg_one(__u32 i, struct mmsg_walk* w) {
+   __u64 at = w->vec + (__u64)i * MMSG_SIZE;
+   __u64 name = 0;
+   __u32 len = 0;
+   if (bpf_probe_read_user(&name, sizeof(name), (void*)at) ||
+       bpf_probe_read_user(&len, sizeof(len), (void*)(at + MMSG_LEN_OFF)))
+      return 1;
+   struct vn_udp_key k = w->k;
+   /* no address: a connected socket's peer */
+   if (name ? !udp_peer_from_user(name, &k) : !udp_peer_from_sk(w->sk, &k))
+      return 0;
+   udp_note(&k, w->sk, w->dir, 1, len);
+   return 0;
+}
+
+static __always_inline void mmsg_exit(struct tp_sys_exit* ctx, __u32 op) {
+   struct pending p;
+   if (!unpend(op, &p) || ctx->ret <= 0)
       return;
-   struct sock* sk = ctx->sk;
-   if (ctx->protocol == IPPROTO_TCP) {
+   struct sock* sk = fd_sock(p.fd);
+   if (!sk || KR(struct sock, sk, sk_protocol) != IPPROTO_UDP)
+      return;
+   struct mmsg_walk w;
+   udp_key_from_sk(sk, &w.k);
+   w.sk = sk;
+   w.vec = p.uaddr;
+   w.dir = op == OP_SENDMM ? VN_DIR_OUT : VN_DIR_IN;
+   __u32 n = ctx->ret < MMSG_MAX ? ctx->ret : MMSG_MAX;
+   bpf_loop(n, mmsg_one, &w, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int vn_enter_sendmmsg(struct tp_sys_enter* ctx) {
+   pend(OP_SENDMM, ctx->args[0], ctx->args[1]);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmmsg")
+int vn_enter_recvmmsg(struct tp_sys_enter* ctx) {
+   pend(OP_RECVMM, ctx->args[0], ctx->args[1]);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int vn_exit_sendmmsg(struct tp_sys_exit* ctx) {
+   mmsg_exit(ctx, OP_SENDMM);
+   return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmmsg")
+int vn_exit_recvmmsg(struct tp_sys_exit* ctx) {
+   mmsg_exit(ctx, OP_RECVMM);
+   return 0;
+}
+
+/* ---- every send and receive: holders, connected UDP ---- */
+
+/* Whether this thread is in a datagram call that carries addresses: its
+ * exit counts the datagrams, from those addresses. */
+static __always_inline bool datagram_pending(void) {
+   __u32 zero = 0;
+   __s64* n = bpf_map_lookup_elem(&npending, &zero);
+   if (!n || *n <= 0)
+      return false;
+   struct pending* p = pending_of_current(0);
+   return p && is_datagram_op(p->op);
+}
+
+/* Runs in the sender's or receiver's task context, whatever the call
+ * (write, send, sendmsg, one message of sendmmsg, io_uring ...): TCP
+ * holders (and live byte counts in bytes_trace mode), and the datagrams of
+ * connected UDP sockets that no address-carrying call counts. */
+static __always_inline void sock_len(struct raw_sock_len* ctx, __u8 dir) {
+   int ret = (int)ctx->ret;
+   if (ret <= 0)
+      return;
+   struct sock* sk = (struct sock*)ctx->sk;
+   __u16 proto = KR(struct sock, sk, sk_protocol);
+   if (proto == IPPROTO_TCP) {
+      owner_follow(sk);
       if (!bytes_trace)
          return;
       __u32 place;
@@ -1056,30 +1317,31 @@ static __always_inline void sock_len(struct tp_sock_len* ctx, __u8 dir) {
       if (!owner_of((__u64)sk, &place) || !(c = bpf_map_lookup_elem(&own_bytes, &place)))
          return;
       if (dir == VN_DIR_OUT)
-         __sync_fetch_and_add(&c->tx, ctx->ret);
+         __sync_fetch_and_add(&c->tx, ret);
       else
-         __sync_fetch_and_add(&c->rx, ctx->ret);
+         __sync_fetch_and_add(&c->rx, ret);
       return;
    }
-   if (ctx->protocol != IPPROTO_UDP || (ctx->family != AF_INET && ctx->family != AF_INET6))
+   if (proto != IPPROTO_UDP || is_self() || datagram_pending())
       return;
-   if (is_self())
+   __u16 fam = SKC(sk, skc_family);
+   if (fam != AF_INET && fam != AF_INET6)
       return;
    struct vn_udp_key k;
    udp_key_from_sk(sk, &k);
    if (!udp_peer_from_sk(sk, &k))
-      return; /* unconnected: counted from the syscall's address */
-   udp_note(&k, sk, dir, 1, ctx->ret);
+      return; /* unconnected, and no address seen: the peer is unknown */
+   udp_note(&k, sk, dir, 1, ret);
 }
 
-SEC("tracepoint/sock/sock_send_length")
-int vn_send_len(struct tp_sock_len* ctx) {
+SEC("raw_tp/sock_send_length")
+int vn_send_len(struct raw_sock_len* ctx) {
    sock_len(ctx, VN_DIR_OUT);
    return 0;
 }
 
-SEC("tracepoint/sock/sock_recv_length")
-int vn_recv_len(struct tp_sock_len* ctx) {
+SEC("raw_tp/sock_recv_length")
+int vn_recv_len(struct raw_sock_len* ctx) {
    sock_len(ctx, VN_DIR_IN);
    return 0;
 }

@@ -26,6 +26,7 @@ enum vn_rec_type {
    VN_EV_CLOSE = 11,
    VN_EV_BYTES = 12,
    VN_EV_UDP_PEER = 13,
+   VN_EV_OWNER = 15, /* another process uses the socket; count: the previous owner's pid */
 };
 
 #define VN_F_TRUNC_ARGS 0x1
@@ -147,6 +148,16 @@ struct vn_udp_val {
    __u32 tid;
    __u8 dir; /* VN_DIR_OUT if we sent first */
    __u8 pad[3];
+};
+
+/* The holder of a socket older than the probe, told by user space from
+ * /proc (socket:[ino]) and keyed by the socket's inode: the first event
+ * of that socket takes it as its owner. */
+struct vn_seed {
+   __u32 pid;
+   __u32 dir;
+   __u64 pstart;
+   __u64 cgroup;
 };
 
 /* Index of the per-CPU counters array. */

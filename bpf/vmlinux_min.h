@@ -87,8 +87,11 @@ struct sock_common {
    struct in6_addr skc_v6_rcv_saddr;
 };
 
+struct socket;
+
 struct sock {
    struct sock_common __sk_common;
+   struct socket* sk_socket;
    int sk_err;
    __u16 sk_protocol;
    __u16 sk_type;
@@ -105,13 +108,21 @@ struct tcp_sock {
    __u64 bytes_retrans;
 };
 
+struct inode {
+   unsigned long i_ino;
+};
+
+struct file;
+
 struct socket {
    short type;
    struct sock* sk;
+   struct file* file;
 };
 
 struct file {
    void* private_data;
+   struct inode* f_inode;
 };
 
 struct fdtable {
@@ -129,6 +140,7 @@ struct mm_struct {
 };
 
 struct task_struct {
+   unsigned int flags;
    int pid;
    int tgid;
    int exit_code;

@@ -12,6 +12,7 @@ static const char* const TYPE_NAMES[EV__COUNT] = {
    [EV_ACCEPT] = "accept",   [EV_LISTEN] = "listen",       [EV_STATE] = "state",
    [EV_CLOSE] = "close",     [EV_BYTES] = "bytes",         [EV_UDP_PEER] = "udp_peer",
    [EV_SOCK] = "sock",
+   [EV_OWNER] = "owner",
 };
 
 static const char* const STATE_NAMES[TCPS__COUNT] = {
@@ -59,7 +60,7 @@ const char* Event_noOwnerName(int why) {
 }
 
 int Event_isSock(const Event* e) {
-   return e->type >= EV_CONNECT && e->type <= EV_SOCK;
+   return e->type >= EV_CONNECT && e->type <= EV_OWNER;
 }
 
 static const uint8_t V4_PREFIX[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};

@@ -30,6 +30,9 @@ typedef enum EventType_ {
    EV_BYTES,        /* cumulative byte counts of an open socket (tx/rx) */
    EV_UDP_PEER,     /* UDP traffic with a peer; sock.count datagrams so far */
    EV_SOCK,         /* snapshot: a socket already open (state, tx/rx) */
+   EV_OWNER,        /* another process uses the socket (a forked child, the
+                       receiver of a passed fd): pid is the new owner,
+                       sock.count the previous one (0: none known) */
    EV__COUNT
 } EventType;
 
@@ -82,7 +85,8 @@ typedef struct SockEvent_ {
    uint64_t tx, rx;      /* bytes, cumulative */
    uint64_t lifetime_ns; /* EV_CLOSE */
    uint32_t netns;       /* network namespace inode */
-   uint32_t count;       /* EV_UDP_PEER: datagrams seen with this peer */
+   uint32_t count;       /* EV_UDP_PEER: datagrams seen with this peer;
+                            EV_OWNER: the previous owner's pid */
    int32_t err;          /* EV_CONNECT_FAIL: positive errno */
    uint16_t lport, rport; /* host byte order */
    uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */

@@ -378,7 +378,8 @@ static void eventSock(JsonBuf* b, const Event* e) {
    kHex(b, "sk", s->sk);
    if (s->ino)
       kU64(b, "ino", s->ino);
-   if (t == EV_CLOSE || t == EV_BYTES || t == EV_SOCK || t == EV_UDP_PEER || t == EV_STATE) {
+   if (t == EV_CLOSE || t == EV_BYTES || t == EV_SOCK || t == EV_UDP_PEER || t == EV_STATE ||
+       t == EV_OWNER) {
       kU64(b, "tx", s->tx);
       kU64(b, "rx", s->rx);
    }
@@ -388,6 +389,8 @@ static void eventSock(JsonBuf* b, const Event* e) {
       kErr(b, s->err);
    if (t == EV_UDP_PEER)
       kU64(b, "count", s->count);
+   if (t == EV_OWNER)
+      kU64(b, "old_pid", s->count);
    if (e->pid == 0 && s->noowner)
       kNoOwner(b, s->noowner);
 }

@@ -361,6 +361,30 @@ static ssize_t Procfs_listFds(DIR* d, ProcScan* s) {
    return (ssize_t)n;
 }
 
+/* The fd directory of another thread of the process, for a process whose
+ * main thread has exited (pthread_exit): /proc/PID/fd is then empty while
+ * its threads still hold the files. -1 if there is none. */
+static int Procfs_threadFds(int piddir, uint32_t pid) {
+   int tfd = openat(piddir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+   DIR* d = tfd >= 0 ? fdopendir(tfd) : NULL;
+   if (!d) {
+      if (tfd >= 0)
+         close(tfd);
+      return -1;
+   }
+   int fdd = -1;
+   struct dirent* de;
+   while (fdd < 0 && (de = readdir(d)) != NULL) {
+      char path[32];
+      if (de->d_name[0] < '0' || de->d_name[0] > '9' || (uint32_t)atol(de->d_name) == pid)
+         continue;
+      snprintf(path, sizeof path, "%.16s/fd", de->d_name);
+      fdd = openat(tfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+   }
+   closedir(d);
+   return fdd;
+}
+
 /* Maps every socket fd of the process to owner index idx, sharing the work
  * through job when the directory is big and the slot is free. Returns -1
  * on out of memory only. */
@@ -377,6 +401,18 @@ static int Procfs_scanFds(int piddir, const ProcOwner* o, uint32_t idx, ProcScan
       return 0;
    }
    ssize_t n = Procfs_listFds(d, s);
+   if (n == 0) {
+      int tfd = Procfs_threadFds(piddir, o->pid);
+      DIR* td = tfd >= 0 ? fdopendir(tfd) : NULL;
+      if (td) {
+         closedir(d);
+         d = td;
+         fdd = tfd;
+         n = Procfs_listFds(d, s);
+      } else if (tfd >= 0) {
+         close(tfd);
+      }
+   }
    int rc = n < 0 ? -1 : 0;
    int free_slot = 0;
    if (n >= FDJOB_MIN && job && atomic_compare_exchange_strong(&job->busy, &free_slot, 1)) {

@@ -355,7 +355,7 @@ static inline Endpoint* Store_findEp(const Store* s, const uint8_t addr[16], uin
 
 /* Event_isSock, inlined: it is asked for every event. */
 static inline bool Store_isSockEvent(const Event* e) {
-   return e->type >= EV_CONNECT && e->type <= EV_SOCK;
+   return e->type >= EV_CONNECT && e->type <= EV_OWNER;
 }
 
 /* ---- lists ---- */
@@ -982,6 +982,7 @@ static bool Event_opens(const Event* e) {
    case EV_LISTEN:
    case EV_SOCK:
    case EV_UDP_PEER:
+   case EV_OWNER:
       return true;
    case EV_STATE:
       return e->sock.oldstate == TCPS_CLOSE && e->sock.state != TCPS_CLOSE;
@@ -995,7 +996,7 @@ static bool Event_opens(const Event* e) {
  * context on behalf of any task: they never move ownership. */
 static bool Event_ownerContext(int type) {
    return type == EV_CONNECT || type == EV_ACCEPT || type == EV_LISTEN || type == EV_SOCK ||
-          type == EV_BYTES || type == EV_UDP_PEER;
+          type == EV_BYTES || type == EV_UDP_PEER || type == EV_OWNER;
 }
 
 /* Every test is evaluated (& and |, not && and ||): no branch to
@@ -1020,6 +1021,26 @@ static void Sock_setOwner(Store* s, Sock* k, const Event* e) {
 /* No state known beyond the opening yet. */
 static inline bool Sock_early(const Sock* k) {
    return k->state == 0 || k->state == TCPS_CLOSE || k->state == TCPS_SYN_SENT;
+}
+
+/* The direction of a socket first seen in use (a socket accepted through
+ * io_uring, or older than the probe and not in the snapshot): accepted if
+ * a listening socket holds its local port, made otherwise. */
+static uint8_t Store_guessDir(const Store* s, const Sock* k) {
+   if (k->key.proto != IPPROTO_TCP || Sock_isListen(k))
+      return DIR_UNKNOWN;
+   SockKey lk = k->key;
+   memset(lk.raddr, 0, sizeof lk.raddr);
+   lk.rport = 0;
+   uint8_t any4[16] = {[10] = 0xff, [11] = 0xff};
+   const uint8_t* locals[3] = {k->key.laddr, any4, lk.raddr};
+   for (int i = 0; i < 3; i++) {
+      memcpy(lk.laddr, locals[i], 16);
+      Sock* l = Store_findSock(s, &lk, Sock_hash(&lk));
+      if (l && Sock_isActive(l) && l->state == TCPS_LISTEN)
+         return DIR_IN;
+   }
+   return DIR_OUT;
 }
 
 static void Sock_apply(Store* s, Sock* k, const Event* e) {
@@ -1090,6 +1111,12 @@ static void Sock_apply(Store* s, Sock* k, const Event* e) {
       if (!k->state)
          k->state = TCPS_ESTABLISHED;
       Sock_setBytes(k, se->tx, se->rx);
+      break;
+   case EV_OWNER:
+      if (se->state && (!tcp || !Sock_early(k) || se->state != TCPS_SYN_SENT))
+         k->state = se->state;
+      if (!k->dir)
+         k->dir = Store_guessDir(s, k);
       break;
    case EV_SOCK:
       if (se->state)

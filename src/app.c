@@ -94,7 +94,7 @@ static void onEvent(void* ctx, const Event* e) {
     * strings): copy only what it uses, a constant size so that the copy is
     * in line (no libc call). */
    Event* slot = &a->pending[a->npending++];
-   if (e->type >= EV_CONNECT && e->type <= EV_SOCK) /* Event_isSock, inlined */
+   if (e->type >= EV_CONNECT && e->type <= EV_OWNER) /* Event_isSock, inlined */
       memcpy(slot, e, offsetof(Event, sock) + sizeof(SockEvent));
    else
       memcpy(slot, e, sizeof *e);

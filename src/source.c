@@ -3,6 +3,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct Source_ {
    /* live */
    Probe* probe;
    int drain_fd;
+   uint64_t unseeded; /* snapshot sockets the probe's seed table refused */
    /* poll */
    Poller* poller;
    /* replay */
@@ -46,6 +48,19 @@ static void deliver(void* ctx, const Event* e) {
    Source* s = ctx;
    s->events++;
    s->sink(s->ctx, e);
+}
+
+/* The start-up snapshot: every TCP socket with a holder in /proc is told
+ * to the probe, so that its later events (including those that run in
+ * softirq, in no holder's context) carry that holder. */
+static void deliverSnapshot(void* ctx, const Event* e) {
+   Source* s = ctx;
+   const SockEvent* se = &e->sock;
+   if (e->type == EV_SOCK && e->pid && se->ino && se->proto == IPPROTO_TCP &&
+       se->state != TCPS_LISTEN && se->state != TCPS_TIME_WAIT &&
+       Probe_seed(s->probe, se->ino, e->pid, e->pstart, se->cgroup, se->dir) < 0)
+      s->unseeded++;
+   deliver(ctx, e);
 }
 
 static int onProbeReadable(void* ctx) {
@@ -86,8 +101,13 @@ static int openLive(Source* s, char* err, size_t errlen) {
    /* The probe is attached before the snapshot: whatever changes during the
     * snapshot waits in the ring buffer and is applied after it. */
    char serr[256];
-   if (Snapshot_take("/proc", deliver, s, NULL, serr, sizeof serr) < 0)
+   if (Snapshot_take("/proc", deliverSnapshot, s, NULL, serr, sizeof serr) < 0)
       snprintf(s->note, sizeof s->note, "start-up snapshot incomplete: %.200s", serr);
+   else if (s->unseeded)
+      snprintf(s->note, sizeof s->note,
+               "%llu sockets older than visnet not told to the probe (table full): "
+               "their later events may lack an owner",
+               (unsigned long long)s->unseeded);
    if (Loop_addFd(s->loop, Probe_fd(s->probe), onProbeReadable, s) < 0 || addDrainTimer(s) < 0) {
       snprintf(err, errlen, "epoll: %s", strerror(errno));
       return -1;
