@@ -1029,16 +1029,19 @@ static inline bool Sock_early(const Sock* k) {
 static uint8_t Store_guessDir(const Store* s, const Sock* k) {
    if (k->key.proto != IPPROTO_TCP || Sock_isListen(k))
       return DIR_UNKNOWN;
+   /* a listener's unspecified addresses: 0.0.0.0 (v4-mapped) or :: */
+   static const uint8_t any4[16] = {[10] = 0xff, [11] = 0xff}, any6[16];
+   const uint8_t* locals[3] = {k->key.laddr, any4, any6};
    SockKey lk = k->key;
-   memset(lk.raddr, 0, sizeof lk.raddr);
    lk.rport = 0;
-   uint8_t any4[16] = {[10] = 0xff, [11] = 0xff};
-   const uint8_t* locals[3] = {k->key.laddr, any4, lk.raddr};
-   for (int i = 0; i < 3; i++) {
-      memcpy(lk.laddr, locals[i], 16);
-      Sock* l = Store_findSock(s, &lk, Sock_hash(&lk));
-      if (l && Sock_isActive(l) && l->state == TCPS_LISTEN)
-         return DIR_IN;
+   for (int r = 0; r < 2; r++) {
+      memcpy(lk.raddr, r ? any6 : any4, 16);
+      for (int i = 0; i < 3; i++) {
+         memcpy(lk.laddr, locals[i], 16);
+         Sock* l = Store_findSock(s, &lk, Sock_hash(&lk));
+         if (l && Sock_isActive(l) && l->state == TCPS_LISTEN)
+            return DIR_IN;
+      }
    }
    return DIR_OUT;
 }

@@ -1377,6 +1377,66 @@ static void test_garbage_events(void** state) {
    Store_free(s);
 }
 
+/* An accepted socket handed to a forked child: the owner event moves it,
+ * the close (no owner context) keeps it there, and when the child exits the
+ * socket stays under the child, never under the parent. */
+static void test_owner_event_moves_socket(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, procEv(100, 1, 5 * SEC, "server", 1 * MS));
+   Event fork = TU_fork(100, 5 * SEC, 101, 6 * SEC, 2 * MS);
+   apply(s, fork);
+   apply(s, sockEv(EV_ACCEPT, 100, "10.0.0.9", 40000, 80, 3 * MS));
+   Sock* k = sockAt(s, "10.0.0.9", 40000, 80);
+   assert_non_null(k);
+   assert_int_equal(k->proc->pid, 100);
+   Event own = sockEv(EV_OWNER, 101, "10.0.0.9", 40000, 80, 4 * MS);
+   own.sock.count = 100;
+   own.sock.state = TCPS_ESTABLISHED;
+   apply(s, own);
+   assert_ptr_equal(sockAt(s, "10.0.0.9", 40000, 80), k);
+   assert_int_equal(k->proc->pid, 101);
+   assert_int_equal(k->dir, DIR_IN);
+   assert_int_equal(Store_proc(s, 100)->nsocks, 0);
+   assert_int_equal(Store_proc(s, 101)->nactive, 1);
+   Event cl = sockEv(EV_CLOSE, 100, "10.0.0.9", 40000, 80, 5 * MS);
+   cl.sock.tx = 300;
+   apply(s, cl);
+   assert_int_equal(k->proc->pid, 101);
+   assert_false(Sock_isActive(k));
+   assert_int_equal(k->tx, 300);
+   apply(s, TU_exit(101, 6 * SEC, 0, 6 * MS));
+   assert_int_equal(k->proc->pid, 101);
+   assert_false(Proc_isAlive(k->proc));
+   Store_free(s);
+}
+
+/* An owner event for a socket the store has never seen (accepted through
+ * io_uring) creates it, accepted when a listener holds its port. */
+static void test_owner_event_unknown_socket(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   Event l = TU_sock(EV_LISTEN, 200, 0, "0.0.0.0", 8080, "0.0.0.0", 0, 1 * MS);
+   l.sock.dir = DIR_LISTEN;
+   l.sock.state = TCPS_LISTEN;
+   apply(s, l);
+   Event own = sockEv(EV_OWNER, 200, "10.0.0.9", 41000, 8080, 2 * MS);
+   own.sock.dir = 0;
+   own.sock.state = TCPS_ESTABLISHED;
+   apply(s, own);
+   Sock* k = sockAt(s, "10.0.0.9", 41000, 8080);
+   assert_non_null(k);
+   assert_int_equal(k->proc->pid, 200);
+   assert_int_equal(k->dir, DIR_IN);
+   assert_int_equal(k->state, TCPS_ESTABLISHED);
+   Event out = sockEv(EV_OWNER, 200, "10.0.0.7", 443, 50000, 3 * MS);
+   out.sock.dir = 0;
+   out.sock.state = TCPS_ESTABLISHED;
+   apply(s, out);
+   assert_int_equal(sockAt(s, "10.0.0.7", 443, 50000)->dir, DIR_OUT);
+   Store_free(s);
+}
+
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_connect_lifecycle),
@@ -1410,6 +1470,8 @@ int main(void) {
       cmocka_unit_test(test_owner_cache_pid_reuse),
       cmocka_unit_test(test_owner_cache_freed_proc),
       cmocka_unit_test(test_edge_cache_after_eviction),
+      cmocka_unit_test(test_owner_event_moves_socket),
+      cmocka_unit_test(test_owner_event_unknown_socket),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
