@@ -695,6 +695,10 @@ static __always_inline void owner_move(struct sock* sk, struct vn_sk_owner* o, _
       o->cgroup = n.cgroup;
    } else {
       n.netns = sk_netns(sk);
+      /* Every connect since load went through SYN_SENT and has an owner,
+       * and an older socket its seed: this one was accepted where no
+       * accept() returned it (io_uring). */
+      n.dir = VN_DIR_IN;
       n.open_ts = n.first_ts;
       n.rep_state = state;
       n.rep_level = VN_REP_CONNECTED; /* nothing of its opening is known */
