@@ -1116,6 +1116,8 @@ static void Sock_apply(Store* s, Sock* k, const Event* e) {
       Sock_setBytes(k, se->tx, se->rx);
       break;
    case EV_OWNER:
+      if (se->count && se->count != e->pid)
+         k->from_pid = se->count;
       if (se->state && (!tcp || !Sock_early(k) || se->state != TCPS_SYN_SENT))
          k->state = se->state;
       if (!k->dir)

@@ -19,8 +19,12 @@
  *  - a socket event with pid 0 leaves the socket without owner, in
  *    Store_orphans with its reason; a later event with a pid gives it one.
  *    Events emitted in the owner's own context (connect, accept, listen,
- *    bytes, UDP peer, snapshot) move a socket to their pid; state changes,
- *    closes and connect completions (often softirq, any task) never do.
+ *    bytes, UDP peer, snapshot, owner) move a socket to their pid; state
+ *    changes, closes and connect completions (often softirq, any task)
+ *    never do. EV_OWNER says another process took the socket over (a
+ *    forked child, the receiver of a passed fd): the socket moves under it
+ *    at once and remembers where it came from (Sock.from_pid); a socket
+ *    whose holder exited stays under that process.
  *  - a socket event for an unknown pid creates a placeholder Proc, comm "?",
  *    named by a later exec / snapshot.
  *  - a process exit closes that process's UDP sockets (the kernel reports
@@ -102,6 +106,7 @@ struct Sock_ {
    bool hashed;          /* still the current Sock for its key */
    uint32_t hash;        /* index hash of key, kept so removal need not rehash */
    ListNode lru;         /* in the store's inactive list once closed */
+   uint32_t from_pid;    /* the holder before the last move (EV_OWNER), 0 if none */
 };
 
 struct Endpoint_ {

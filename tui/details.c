@@ -104,6 +104,8 @@ static void sockLine(Ui* ui, Lines* l, const Sock* k) {
       Buf_printf(&b, "  open %s", Fmt_age(now - k->opened, t3, sizeof t3));
    if (k->err)
       Buf_printf(&b, "  failed: %s", strerror(k->err));
+   if (k->from_pid)
+      Buf_printf(&b, "  from pid %u", k->from_pid);
    if (k->ino)
       Buf_printf(&b, "  inode %llu", (unsigned long long)k->ino);
    addLine(l, &b);

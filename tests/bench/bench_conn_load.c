@@ -8,9 +8,12 @@
  *      one connection, WRITE_SIZE-byte writes (default 64) for SECONDS,
  *      writer pinned to CPU 0 and reader to CPU 1.
  *      Prints MB/s and writes/s.
+ *   bench_conn_load udp [SECONDS] [SIZE]
+ *      a flood of SIZE-byte datagrams (default 64) sent with sendto to a
+ *      loopback receiver (recvfrom), sender on CPU 0, receiver on CPU 1.
  *
- * With BENCH_TICK_MS=N set, conn also prints "tick REALTIME_S CONNECTIONS
- * CPU_S" (CPU_S: the process's CPU time so far) every N ms while it runs (probe_toggle.sh starts and stops visnet during
+ * With BENCH_TICK_MS=N set, every mode also prints "tick REALTIME_S CONNECTIONS
+ * CPU_S" (connections, or writes / datagrams sent; CPU_S: the process's CPU time so far) every N ms while it runs (probe_toggle.sh starts and stops visnet during
  * one long run and compares the rates of adjacent windows).
  *
  * The output is one line of key=value pairs, for probe_bench.sh; cpu_ns
@@ -185,6 +188,56 @@ static void* Bench_reader(void* arg) {
    return NULL;
 }
 
+typedef struct Writer_ {
+   int fd;
+   int wsize;
+   bool udp; /* sendto with the address on every datagram */
+   int err;
+} Writer;
+
+/* Writes until Bench_stop, counting in Bench_conns (by 256: one atomic add
+ * per write would be part of what is measured). */
+static void* Bench_writer(void* arg) {
+   Writer* w = arg;
+   Bench_pin(0);
+   char* buf = calloc(1, (size_t)w->wsize);
+   while (!atomic_load(&Bench_stop)) {
+      for (int i = 0; i < 256; i++) {
+         ssize_t n = w->udp ? sendto(w->fd, buf, (size_t)w->wsize, 0, (struct sockaddr*)&Bench_addr,
+                                     sizeof(Bench_addr))
+                            : write(w->fd, buf, (size_t)w->wsize);
+         if (n <= 0 && !(w->udp && (errno == ENOBUFS || errno == EAGAIN))) {
+            w->err = errno;
+            free(buf);
+            return NULL;
+         }
+      }
+      atomic_fetch_add(&Bench_conns, 256);
+   }
+   free(buf);
+   return NULL;
+}
+
+/* Runs the writer for secs (ticks as in conn mode) and prints its rate. */
+static int Bench_stream(const char* mode, Writer* w, double secs) {
+   pthread_t t;
+   double t0 = Bench_now(), c0 = Bench_cpu();
+   pthread_create(&t, NULL, Bench_writer, w);
+   Bench_wait(secs);
+   atomic_store(&Bench_stop, true);
+   pthread_join(t, NULL);
+   double el = Bench_now() - t0, cpu = Bench_cpu() - c0;
+   unsigned long writes = atomic_load(&Bench_conns);
+   if (w->err) {
+      fprintf(stderr, "bench_conn_load: %s: %s\n", mode, strerror(w->err));
+      return 1;
+   }
+   printf("mode=%s seconds=%.2f write_size=%d writes=%lu MBps=%.1f rate=%.0f cpu_ns=%.0f\n", mode,
+          el, w->wsize, writes, (double)writes * w->wsize / el / 1e6, writes / el,
+          writes ? cpu * 1e9 / writes : 0);
+   return 0;
+}
+
 static int Bench_bulk(double secs, int wsize) {
    int lfd = Bench_listen();
    int c = socket(AF_INET, SOCK_STREAM, 0);
@@ -195,36 +248,54 @@ static int Bench_bulk(double secs, int wsize) {
    int s = accept(lfd, NULL, NULL);
    pthread_t r;
    pthread_create(&r, NULL, Bench_reader, &s);
-   Bench_pin(0);
-   char* buf = calloc(1, wsize);
-   unsigned long writes = 0, bytes = 0;
-   double t0 = Bench_now(), c0 = Bench_cpu(), t;
-   while ((t = Bench_now() - t0) < secs) {
-      for (int i = 0; i < 256; i++) {
-         ssize_t n = write(c, buf, wsize);
-         if (n <= 0) {
-            perror("bench_conn_load: write");
-            return 1;
-         }
-         writes++;
-         bytes += n;
-      }
-   }
+   Writer w = {.fd = c, .wsize = wsize};
+   int rc = Bench_stream("bulk", &w, secs);
    close(c);
    pthread_join(r, NULL);
    close(s);
    close(lfd);
-   free(buf);
-   double cpu = Bench_cpu() - c0;
-   printf("mode=bulk seconds=%.2f write_size=%d writes=%lu MBps=%.1f rate=%.0f cpu_ns=%.0f\n", t,
-          wsize, writes, bytes / t / 1e6, writes / t, cpu * 1e9 / writes);
-   return 0;
+   return rc;
+}
+
+/* A flood of small datagrams over loopback: sendto (the address in every
+ * call, as a server answers) on CPU 0, recvfrom on CPU 1. */
+static void* Bench_udpReader(void* arg) {
+   int fd = *(int*)arg;
+   Bench_pin(1);
+   char buf[2048];
+   struct sockaddr_in from;
+   socklen_t len = sizeof(from);
+   while (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr*)&from, &len) >= 0)
+      len = sizeof(from);
+   return NULL;
+}
+
+static int Bench_udp(double secs, int wsize) {
+   int rfd = socket(AF_INET, SOCK_DGRAM, 0), sfd = socket(AF_INET, SOCK_DGRAM, 0);
+   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+   socklen_t len = sizeof(a);
+   struct timeval tmo = {.tv_sec = 1};
+   setsockopt(rfd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+   if (rfd < 0 || sfd < 0 || bind(rfd, (struct sockaddr*)&a, sizeof(a)) != 0 ||
+       getsockname(rfd, (struct sockaddr*)&Bench_addr, &len) != 0) {
+      perror("bench_conn_load: udp");
+      return 1;
+   }
+   pthread_t r;
+   pthread_create(&r, NULL, Bench_udpReader, &rfd);
+   Writer w = {.fd = sfd, .wsize = wsize, .udp = true};
+   int rc = Bench_stream("udp", &w, secs);
+   pthread_join(r, NULL); /* its receive times out once the flood stops */
+   close(sfd);
+   close(rfd);
+   return rc;
 }
 
 int main(int argc, char** argv) {
-   if (argc < 2 || (strcmp(argv[1], "conn") != 0 && strcmp(argv[1], "bulk") != 0)) {
+   if (argc < 2 || (strcmp(argv[1], "conn") != 0 && strcmp(argv[1], "bulk") != 0 &&
+                    strcmp(argv[1], "udp") != 0)) {
       fprintf(stderr, "usage: bench_conn_load conn [SECONDS] [CLIENT_THREADS]\n"
-                      "       bench_conn_load bulk [SECONDS] [WRITE_SIZE]\n");
+                      "       bench_conn_load bulk|udp [SECONDS] [WRITE_SIZE]\n");
       return 2;
    }
    double secs = argc > 2 ? atof(argv[2]) : 5;
@@ -235,5 +306,7 @@ int main(int argc, char** argv) {
    }
    if (strcmp(argv[1], "conn") == 0)
       return Bench_conn(secs, n > 0 && n <= 64 ? n : 4);
+   if (strcmp(argv[1], "udp") == 0)
+      return Bench_udp(secs, n > 0 && n <= 1472 ? n : 64);
    return Bench_bulk(secs, n > 0 ? n : 64);
 }

@@ -12,8 +12,8 @@
  *                                        pthread_exit; once GO exists the thread sends
  *                                        BYTES and closes
  *   lifeapp uring-server A PORT REPLY OUT
- *                                        io_uring accept, recv to EOF, send REPLY, close
- *   lifeapp uring-client A PORT SEND OUT io_uring connect, send SEND, shutdown, recv to EOF
+ *                                        io_uring accept, read to EOF, send REPLY, close
+ *   lifeapp uring-client A PORT SEND OUT io_uring connect, write SEND, shutdown, recv to EOF
  * Every wait is bounded (SO_RCVTIMEO 10 s, or 100 polls of GO).
  */
 #include <arpa/inet.h>
@@ -251,11 +251,15 @@ static int uringRun(struct io_uring* r) {
    return res;
 }
 
-static long uringRecvAll(struct io_uring* r, int fd) {
+/* Reads to EOF with IORING_OP_RECV, or IORING_OP_READ when plain. */
+static long uringRecvAll(struct io_uring* r, int fd, bool plain) {
    char buf[8192];
    long n = 0;
    for (;;) {
-      io_uring_prep_recv(io_uring_get_sqe(r), fd, buf, sizeof buf, 0);
+      if (plain)
+         io_uring_prep_read(io_uring_get_sqe(r), fd, buf, sizeof buf, 0);
+      else
+         io_uring_prep_recv(io_uring_get_sqe(r), fd, buf, sizeof buf, 0);
       int got = uringRun(r);
       if (got < 0) {
          errno = -got;
@@ -267,12 +271,16 @@ static long uringRecvAll(struct io_uring* r, int fd) {
    }
 }
 
-static void uringSendAll(struct io_uring* r, int fd, long bytes, char fill) {
+/* Writes with IORING_OP_SEND, or IORING_OP_WRITE when plain. */
+static void uringSendAll(struct io_uring* r, int fd, long bytes, char fill, bool plain) {
    char buf[8192];
    memset(buf, fill, sizeof buf);
    while (bytes > 0) {
-      io_uring_prep_send(io_uring_get_sqe(r), fd, buf,
-                         bytes < (long)sizeof buf ? (size_t)bytes : sizeof buf, 0);
+      unsigned len = bytes < (long)sizeof buf ? (unsigned)bytes : sizeof buf;
+      if (plain)
+         io_uring_prep_write(io_uring_get_sqe(r), fd, buf, len, 0);
+      else
+         io_uring_prep_send(io_uring_get_sqe(r), fd, buf, len, 0);
       int w = uringRun(r);
       if (w <= 0) {
          errno = -w;
@@ -302,8 +310,8 @@ static int uringServer(const char* a, int port, long reply, const char* out) {
       errno = -c;
       die("io_uring accept");
    }
-   long rx = uringRecvAll(&r, c);
-   uringSendAll(&r, c, reply, 'R');
+   long rx = uringRecvAll(&r, c, true);
+   uringSendAll(&r, c, reply, 'R', false);
    io_uring_prep_close(io_uring_get_sqe(&r), c);
    uringRun(&r);
    close(l);
@@ -325,10 +333,10 @@ static int uringClient(const char* a, int port, long send, const char* out) {
       die("io_uring connect");
    }
    int lport = localPort(fd);
-   uringSendAll(&r, fd, send, 'S');
+   uringSendAll(&r, fd, send, 'S', true);
    io_uring_prep_shutdown(io_uring_get_sqe(&r), fd, SHUT_WR);
    uringRun(&r);
-   long rx = uringRecvAll(&r, fd);
+   long rx = uringRecvAll(&r, fd, false);
    io_uring_prep_close(io_uring_get_sqe(&r), fd);
    uringRun(&r);
    writeKv(out, "pid=%d\nlport=%d\ntx=%ld\nrx=%ld\n", getpid(), lport, send, rx);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_uring.sh: a connection made, accepted, sent and received through
-# io_uring (IORING_OP_CONNECT, ACCEPT, SEND, RECV, SHUTDOWN, CLOSE), between
+# io_uring (IORING_OP_CONNECT, ACCEPT, SEND, RECV, READ, WRITE, SHUTDOWN,
+# CLOSE), between
 # two network namespaces: both ends are attributed to the process that owns
 # the ring, with their exact bytes, and the server's end is an accepted one.
 . "$(dirname "$0")/lib.sh"

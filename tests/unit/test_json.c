@@ -433,7 +433,7 @@ static void allEvents(Event* ev) {
    ev[n].type = EV_PROC;
    ev[n].flags = EVF_TRUNC_ARGS;
    n++;
-   for (int t = EV_CONNECT; t <= EV_SOCK; t++)
+   for (int t = EV_CONNECT; t <= EV_OWNER; t++)
       ev[n++] = sockEvent((EventType)t);
    for (int i = 0; i < n; i++) {
       Event* e = &ev[i];
@@ -450,6 +450,8 @@ static void allEvents(Event* ev) {
          e->sock.count = 7;
          e->sock.state = 0;
       }
+      if (e->type == EV_OWNER) /* moved from pid 320 to 321 */
+         e->sock.count = 320;
       if (e->type == EV_SOCK) { /* an orphan over IPv6 */
          e->pid = 0;
          e->sock.noowner = NOOWN_ORPHAN;
@@ -517,7 +519,9 @@ static const char* EVENT_SCRIPT =
    "o = by['sock']\n"
    "assert o['pid'] == 0 and o['noowner'] == 'orphan' and o['family'] == 'ipv6'\n"
    "assert o['raddr'] == '2606:2800:220:1:248:1893:25c8:1946'\n"
-   "assert len(by) == 14, sorted(by)\n"
+   "w = by['owner']\n"
+   "assert w['pid'] == 321 and w['old_pid'] == 320 and w['tx'] == 100 and 'count' not in w, w\n"
+   "assert len(by) == 15, sorted(by)\n"
    "print('OK')\n";
 
 static void test_event_lines_parse_in_python(void** state) {

@@ -1396,6 +1396,7 @@ static void test_owner_event_moves_socket(void** state) {
    apply(s, own);
    assert_ptr_equal(sockAt(s, "10.0.0.9", 40000, 80), k);
    assert_int_equal(k->proc->pid, 101);
+   assert_int_equal(k->from_pid, 100);
    assert_int_equal(k->dir, DIR_IN);
    assert_int_equal(Store_proc(s, 100)->nsocks, 0);
    assert_int_equal(Store_proc(s, 101)->nactive, 1);
