@@ -259,6 +259,7 @@ enum { OP_CONNECT = 1, OP_SEND = 2, OP_RECV = 3, OP_SENDMM = 4, OP_RECVMM = 5 };
  * thread id cost an insert and a delete per call. op 0: none. */
 struct pending {
    __u64 uaddr; /* user sockaddr (connect, sendto/recvfrom, msg_name) */
+   __u64 sk;    /* the UDP socket, once sock_*_length saw it in this call */
    __u32 fd;
    __u16 op;
    __u16 sent_syn; /* this connect() put a TCP socket in SYN_SENT */
@@ -955,24 +956,6 @@ int vn_accept(struct tp_sys_exit* ctx) {
 
 /* ---- connect(): TCP port binding, UDP peers ---- */
 
-/* How many threads have a send or receive with an address in flight: the
- * exits of sendto/recvfrom, which TCP send() and recv() take too, look at
- * the thread's storage only when some are. A count leaked by a thread that
- * died in the call costs only those lookups. */
-struct {
-   __uint(type, BPF_MAP_TYPE_ARRAY);
-   __uint(max_entries, 1);
-   __type(key, __u32);
-   __type(value, __s64);
-} npending SEC(".maps");
-
-static __always_inline void npending_add(__s64 d) {
-   __u32 zero = 0;
-   __s64* n = bpf_map_lookup_elem(&npending, &zero);
-   if (n)
-      __sync_fetch_and_add(n, d);
-}
-
 static __always_inline bool is_datagram_op(__u32 op) {
    return op == OP_SEND || op == OP_RECV || op == OP_SENDMM || op == OP_RECVMM;
 }
@@ -983,11 +966,8 @@ static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    struct pending* p = pending_of_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
    if (!p)
       return;
-   if (is_datagram_op(op) && !is_datagram_op(p->op))
-      npending_add(1);
-   else if (!is_datagram_op(op) && is_datagram_op(p->op))
-      npending_add(-1);
    p->uaddr = uaddr;
+   p->sk = 0;
    p->fd = fd;
    p->sent_syn = 0;
    p->op = op;
@@ -995,18 +975,10 @@ static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
 
 /* Takes this thread's pending syscall of kind op, if any. */
 static __always_inline bool unpend(__u32 op, struct pending* out) {
-   if (is_datagram_op(op)) {
-      __u32 zero = 0;
-      __s64* n = bpf_map_lookup_elem(&npending, &zero);
-      if (n && *n <= 0)
-         return false;
-   }
    struct pending* p = pending_of_current(0);
    if (!p || !p->op)
       return false;
    __builtin_memcpy(out, p, sizeof(*out));
-   if (is_datagram_op(p->op))
-      npending_add(-1);
    p->op = 0;
    return out->op == op;
 }
@@ -1051,6 +1023,15 @@ static __always_inline bool udp_peer_from_user(__u64 uaddr, struct vn_udp_key* k
             bpf_probe_read_user(k->raddr, 16, (void*)uaddr + 8 /* sin6_addr */))
       return false;
    return k->rport != 0;
+}
+
+/* The UDP socket of a datagram call: as sock_*_length noted it, or from
+ * the fd (the call failed before, or the socket is not UDP). */
+static __always_inline struct sock* pending_udp(const struct pending* p) {
+   if (p->sk)
+      return (struct sock*)p->sk;
+   struct sock* sk = fd_sock(p->fd);
+   return sk && KR(struct sock, sk, sk_protocol) == IPPROTO_UDP ? sk : 0;
 }
 
 /* One datagram (or a connect(), dgrams == 0) with a peer. */
@@ -1185,8 +1166,8 @@ static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op) {
    struct pending p;
    if (!unpend(op, &p) || ctx->ret < 0)
       return;
-   struct sock* sk = fd_sock(p.fd);
-   if (!sk || KR(struct sock, sk, sk_protocol) != IPPROTO_UDP)
+   struct sock* sk = pending_udp(&p);
+   if (!sk)
       return;
    struct vn_udp_key k;
    udp_key_from_sk(sk, &k);
@@ -1253,8 +1234,8 @@ static __always_inline void mmsg_exit(struct tp_sys_exit* ctx, __u32 op) {
    struct pending p;
    if (!unpend(op, &p) || ctx->ret <= 0)
       return;
-   struct sock* sk = fd_sock(p.fd);
-   if (!sk || KR(struct sock, sk, sk_protocol) != IPPROTO_UDP)
+   struct sock* sk = pending_udp(&p);
+   if (!sk)
       return;
    struct mmsg_walk w;
    udp_key_from_sk(sk, &w.k);
@@ -1292,14 +1273,14 @@ int vn_exit_recvmmsg(struct tp_sys_exit* ctx) {
 /* ---- every send and receive: holders, connected UDP ---- */
 
 /* Whether this thread is in a datagram call that carries addresses: its
- * exit counts the datagrams, from those addresses. */
-static __always_inline bool datagram_pending(void) {
-   __u32 zero = 0;
-   __s64* n = bpf_map_lookup_elem(&npending, &zero);
-   if (!n || *n <= 0)
-      return false;
+ * exit counts the datagrams, from those addresses, on the socket noted
+ * here (no walk of the fd table then). */
+static __always_inline bool datagram_pending(struct sock* sk) {
    struct pending* p = pending_of_current(0);
-   return p && is_datagram_op(p->op);
+   if (!p || !is_datagram_op(p->op))
+      return false;
+   p->sk = (__u64)sk;
+   return true;
 }
 
 /* Runs in the sender's or receiver's task context, whatever the call
@@ -1326,7 +1307,7 @@ static __always_inline void sock_len(struct raw_sock_len* ctx, __u8 dir) {
          __sync_fetch_and_add(&c->rx, ret);
       return;
    }
-   if (proto != IPPROTO_UDP || is_self() || datagram_pending())
+   if (proto != IPPROTO_UDP || is_self() || datagram_pending(sk))
       return;
    __u16 fam = SKC(sk, skc_family);
    if (fam != AF_INET && fam != AF_INET6)
