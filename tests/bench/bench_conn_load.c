@@ -13,8 +13,9 @@
  *      loopback receiver (recvfrom), sender on CPU 0, receiver on CPU 1.
  *
  * With BENCH_TICK_MS=N set, every mode also prints "tick REALTIME_S CONNECTIONS
- * CPU_S" (connections, or writes / datagrams sent; CPU_S: the process's CPU time so far) every N ms while it runs (probe_toggle.sh starts and stops visnet during
- * one long run and compares the rates of adjacent windows).
+ * CPU_S" (connections, or writes / datagrams sent; CPU_S: the process's CPU time so far) every N ms
+ * while it runs (probe_toggle.sh starts and stops visnet during one long run and compares the rates
+ * of adjacent windows).
  *
  * The output is one line of key=value pairs, for probe_bench.sh; cpu_ns
  * is the process's CPU time (user + system, all threads) per connection or

@@ -11,6 +11,7 @@
 # env: VISNET_BUILD, BENCH, LOAD (conn, the default: connections; bulk:
 #   64-byte writes on one connection; udp: a flood of 64-byte datagrams;
 #   the figures then count writes or datagrams where they say connections),
+#   SIZE (bulk and udp: bytes per write or datagram, default 64),
 #   VISNET_CMD (default "$VISNET --headless"),
 #   VISNET_CMD_B (if set, pairs alternate VISNET_CMD and it, and each gets
 #   its own figures: an A/B comparison of two builds or modes in one run),
@@ -42,7 +43,9 @@ window() { # window KIND: sleeps WIN seconds and logs the window
 # the load runs through all windows, plus slack for visnet's exits
 total=$(echo "2 + $PAIRS * (2 * $WIN + $READY + 3) + $WIN + 2" | bc)
 case "${LOAD:=conn}" in conn | bulk | udp) ;; *) echo "probe_toggle.sh: LOAD is conn, bulk or udp"; exit 2 ;; esac
-BENCH_TICK_MS=100 "$BENCH" "$LOAD" "$total" >"$TMP/ticks" &
+size=()
+[ "$LOAD" != conn ] && [ -n "${SIZE:-}" ] && size=("$SIZE")
+BENCH_TICK_MS=100 "$BENCH" "$LOAD" "$total" "${size[@]}" >"$TMP/ticks" &
 bench=$!
 sleep 1
 for i in $(seq "$PAIRS"); do
@@ -62,7 +65,7 @@ window bare
 kill -INT $bench 2>/dev/null # not needed: it ends by itself; stop early
 wait $bench 2>/dev/null
 
-echo "load: $LOAD"
+echo "load: $LOAD${size:+, $size bytes}"
 echo "A: $VISNET_CMD${VISNET_CMD_B:+
 B: $VISNET_CMD_B}"
 python3 - "$TMP" <<'EOF'

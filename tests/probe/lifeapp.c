@@ -159,7 +159,7 @@ static int mmsgServer(const char* a, int port, int n, const char* out) {
       die("sendmmsg");
    writeKv(out, "pid=%d\nport=%d\nrx=%ld\ntx=%ld\npeer_port=%d\n", getpid(), port, rx, tx,
            ntohs(peers[0].ss_family == AF_INET ? ((struct sockaddr_in*)&peers[0])->sin_port
-                                                : ((struct sockaddr_in6*)&peers[0])->sin6_port));
+                                               : ((struct sockaddr_in6*)&peers[0])->sin6_port));
    return 0;
 }
 
