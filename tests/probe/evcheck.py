@@ -42,6 +42,16 @@ class Events:
                 return got[-1]["comm"]
         return None
 
+    def last_udp_peer(self, tag, pid, lport, raddr, rport, netns):
+        """The last udp_peer event of pid with that peer (checked to be UDP
+        in netns), or {} (a failed check) if there is none."""
+        got = self.conn(type="udp_peer", pid=pid, lport=lport, raddr=raddr, rport=rport)
+        self.check(len(got) > 0, "%s: udp_peer events for pid %d %d -> %s:%d" % (tag, pid, lport, raddr, rport))
+        if not got:
+            return {}
+        self.check(all(e["proto"] == "udp" and e["netns"] == netns for e in got), tag + ": proto udp, netns")
+        return got[-1]
+
     def check(self, cond, msg):
         print(("ok   " if cond else "FAIL ") + msg)
         if not cond:

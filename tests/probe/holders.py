@@ -18,13 +18,7 @@ import socket
 import sys
 import time
 
-
-def write_kv(path, kv):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        for k, v in kv.items():
-            f.write("%s=%s\n" % (k, v))
-    os.rename(tmp, path)
+from tcpapp import write_kv
 
 
 def use(s, n):

@@ -134,3 +134,9 @@ vn_wait_file() {
 }
 
 VN_APP="python3 $(dirname "${BASH_SOURCE[0]}")/tcpapp.py"
+
+# The C test programs (sendmmsg, pthread_exit, io_uring): sets LIFE.
+vn_lifeapp() {
+   LIFE=${VISNET_BUILD:-}/tests/lifeapp
+   [ -x "$LIFE" ] || vn_fail "lifeapp not built ($LIFE)"
+}

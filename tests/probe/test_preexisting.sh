@@ -11,8 +11,7 @@
 #     /proc/PID/task/TID/fd) and its close carries that pid.
 . "$(dirname "$0")/lib.sh"
 vn_require
-LIFE=$VISNET_BUILD/tests/lifeapp
-[ -x "$LIFE" ] || vn_fail "lifeapp not built ($LIFE)"
+vn_lifeapp
 vn_netns_pair vnp-old 14
 A=vnp-old-a B=vnp-old-b
 P0=$((23000 + RANDOM % 2000))

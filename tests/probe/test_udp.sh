@@ -36,21 +36,13 @@ ev = Events(sys.argv[1])
 K = $K
 NSA, NSB = $(vn_netns_ino $A), $(vn_netns_ino $B)
 
-def last_peer(tag, pid, lport, raddr, rport, netns):
-    got = ev.conn(type="udp_peer", pid=pid, lport=lport, raddr=raddr, rport=rport)
-    ev.check(len(got) > 0, "%s: udp_peer events for pid %d %d -> %s:%d" % (tag, pid, lport, raddr, rport))
-    if not got:
-        return {}
-    ev.check(all(e["proto"] == "udp" and e["netns"] == netns for e in got), tag + ": proto udp, netns")
-    return got[-1]
-
 mode = "$mode"
 for v, sa, ca in ((4, "10.200.12.1", "10.200.12.2"), (6, "fd00:200:12::1", "fd00:200:12::2")):
     s = read_kv("$VN_TMP/s%d" % v)
     c = read_kv("$VN_TMP/c%d" % v)
     port = 5300 + v
     if True:
-        e = last_peer("v%d client" % v, c["pid"], c["lport"], sa, port, NSB)
+        e = ev.last_udp_peer("v%d client" % v, c["pid"], c["lport"], sa, port, NSB)
         ev.check(e.get("count") == 2 * K and e.get("tx") == c["tx"] and e.get("rx") == c["rx"],
                  "v%d client: count %d tx %d rx %d (%s)" % (v, 2 * K, c["tx"], c["rx"],
                  (e.get("count"), e.get("tx"), e.get("rx"))))
@@ -58,7 +50,7 @@ for v, sa, ca in ((4, "10.200.12.1", "10.200.12.2"), (6, "fd00:200:12::1", "fd00
         # is chosen per datagram, the socket has none
         want = ca if v == 6 else "0.0.0.0"
         ev.check(e.get("laddr") == want, "v%d client: laddr %s (%s)" % (v, want, e.get("laddr")))
-    e = last_peer("v%d server" % v, s["pid"], port, ca, c["lport"], NSA)
+    e = ev.last_udp_peer("v%d server" % v, s["pid"], port, ca, c["lport"], NSA)
     ev.check(e.get("count") == 2 * K and e.get("tx") == s["tx"] and e.get("rx") == s["rx"],
              "v%d server: count %d tx %d rx %d (%s)" % (v, 2 * K, s["tx"], s["rx"],
              (e.get("count"), e.get("tx"), e.get("rx"))))

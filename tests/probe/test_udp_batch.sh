@@ -7,8 +7,7 @@
 # exactly N, with their bytes, in both probe modes.
 . "$(dirname "$0")/lib.sh"
 vn_require
-LIFE=$VISNET_BUILD/tests/lifeapp
-[ -x "$LIFE" ] || vn_fail "lifeapp not built ($LIFE)"
+vn_lifeapp
 vn_netns_pair vnp-mm 13
 A=vnp-mm-a B=vnp-mm-b
 N=7
@@ -36,21 +35,13 @@ ev = Events(sys.argv[1])
 N = $N
 NSA, NSB = $(vn_netns_ino $A), $(vn_netns_ino $B)
 
-def last_peer(tag, pid, lport, raddr, rport, netns):
-    got = ev.conn(type="udp_peer", pid=pid, lport=lport, raddr=raddr, rport=rport)
-    ev.check(len(got) > 0, "%s: udp_peer events for pid %d %d -> %s:%d" % (tag, pid, lport, raddr, rport))
-    if not got:
-        return {}
-    ev.check(all(e["proto"] == "udp" and e["netns"] == netns for e in got), tag + ": proto udp, netns")
-    return got[-1]
-
 for v, sa, ca in ((4, "10.200.13.1", "10.200.13.2"), (6, "fd00:200:13::1", "fd00:200:13::2")):
     s = read_kv("$VN_TMP/s%d" % v)
     c = read_kv("$VN_TMP/c%d" % v)
     port = 5400 + v
     for tag, kv, lport, raddr, rport, ns in (("client", c, c["lport"], sa, port, NSB),
                                              ("server", s, port, ca, c["lport"], NSA)):
-        e = last_peer("$mode v%d %s" % (v, tag), kv["pid"], lport, raddr, rport, ns)
+        e = ev.last_udp_peer("$mode v%d %s" % (v, tag), kv["pid"], lport, raddr, rport, ns)
         ev.check(e.get("count") == 2 * N and e.get("tx") == kv["tx"] and e.get("rx") == kv["rx"],
                  "$mode v%d %s: count %d tx %d rx %d (got %s)" % (v, tag, 2 * N, kv["tx"], kv["rx"],
                  (e.get("count"), e.get("tx"), e.get("rx"))))

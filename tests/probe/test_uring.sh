@@ -6,8 +6,7 @@
 # the ring, with their exact bytes, and the server's end is an accepted one.
 . "$(dirname "$0")/lib.sh"
 vn_require
-LIFE=$VISNET_BUILD/tests/lifeapp
-[ -x "$LIFE" ] || vn_fail "lifeapp not built ($LIFE)"
+vn_lifeapp
 vn_netns_pair vnp-ur 15
 A=vnp-ur-a B=vnp-ur-b
 vn_start

@@ -36,10 +36,7 @@ srv.listen(4)
 held = [srv.accept()[0] for _ in range(2)]
 time.sleep(60)' &
 pids+=($!)
-for _ in $(seq 50); do
-   [[ $(ss -ltn) == *"127.0.0.1:$port "* ]] && break
-   sleep 0.1
-done
+wait_listen "$port"
 client='import os, socket, time
 s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])))
 time.sleep(60)'

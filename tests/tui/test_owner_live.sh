@@ -38,10 +38,7 @@ c.close()
 open(os.environ["OUT"], "w").write(str(child))
 time.sleep(60)' &
 pids+=($!)
-for _ in $(seq 50); do
-   [[ $(ss -ltn) == *"127.0.0.1:$port "* ]] && break
-   sleep 0.1
-done
+wait_listen "$port"
 PORT=$port "$TUI_TMP/$name" -c 'import os, socket, time
 s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])))
 s.sendall(b"ping")

@@ -85,6 +85,16 @@ wait_gone() {
    fail "timed out waiting for /$re/ to go"
 }
 
+# wait_listen PORT: until something listens on 127.0.0.1:PORT (5 s at most).
+wait_listen() {
+   local i
+   for i in $(seq 50); do
+      [[ $(ss -ltn) == *"127.0.0.1:$1 "* ]] && return 0
+      sleep 0.1
+   done
+   fail "nothing listens on 127.0.0.1:$1"
+}
+
 keys() { T send-keys "$@"; }
 # literal text, one key at a time (no key-name lookup)
 type_text() { T send-keys -l "$1"; }
