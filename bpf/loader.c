@@ -30,7 +30,7 @@
 #include "visnet.skel.h"
 #include "visnet_compat.skel.h"
 
-/* The records follow core/event.h numbering and sizes. */
+/* The records follow core/model/event.h numbering and sizes. */
 #define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME(VN_EV_EXEC, EV_EXEC) && SAME(VN_EV_FORK, EV_FORK) &&
                    SAME(VN_EV_EXIT, EV_EXIT) && SAME(VN_EV_CONNECT, EV_CONNECT) &&

@@ -2,7 +2,7 @@
  * the keys/values of the maps user space reads. Shared by visnet.bpf.c and
  * loader.c, so it holds plain __u8/__u16/__u32/__u64 fields only; the
  * loader turns records into core Events. Record types use the numbering of
- * EventType in core/event.h (the loader checks this at compile time).
+ * EventType in core/model/event.h (the loader checks this at compile time).
  */
 #ifndef VISNET_ABI_H
 #define VISNET_ABI_H

@@ -2,8 +2,8 @@
  * that the TUI and JSON tests replay.
  *
  * Build and run from the source tree (the output is committed):
- *   cc -std=gnu11 -D_GNU_SOURCE -Icore tests/data/make_sample.c core/evlog.c \
- *      core/event.c -lz -o /tmp/make_sample && /tmp/make_sample tests/data/sample.evlog
+ *   cc -std=gnu11 -D_GNU_SOURCE -Icore/model -Icore/evlog tests/data/make_sample.c core/evlog/evlog.c \
+ *      core/model/event.c -lz -o /tmp/make_sample && /tmp/make_sample tests/data/sample.evlog
  *
  * Scenario (timestamps are ns since boot, from 1000 s, spanning ~6 s):
  *  - systemd (1) -> sshd (812) listening on 0.0.0.0:22 and [::]:22

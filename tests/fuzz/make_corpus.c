@@ -2,8 +2,8 @@
  * logs and one broken log per corruption the reader must survive.
  *
  * Build and run from the source tree (the output is committed):
- *   cc -std=gnu11 -D_GNU_SOURCE -Icore tests/fuzz/make_corpus.c core/evlog.c \
- *      core/event.c -lz -o /tmp/make_corpus && /tmp/make_corpus tests/fuzz/corpus
+ *   cc -std=gnu11 -D_GNU_SOURCE -Icore/model -Icore/evlog tests/fuzz/make_corpus.c core/evlog/evlog.c \
+ *      core/model/event.c -lz -o /tmp/make_corpus && /tmp/make_corpus tests/fuzz/corpus
  */
 #include <netinet/in.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* probe_dump.c: a small driver of the probe API for the probe's own tests
- * and benchmarks: prints every event as JSON Lines (core/json.c), or with
+ * and benchmarks: prints every event as JSON Lines (core/output/json.c), or with
  * --count only a summary on stderr at exit.
  *
  *   vn_probe_dump [--duration S] [--poll-ms N] [--count] [--drop-caps] [-v]
