@@ -57,7 +57,7 @@ struct Probe_ {
    int nrings;
    size_t ring_bytes;
    int epfd; /* every ring's fd: readable when one wakes us */
-   ProbeSink sink;
+   EventSink sink;
    void* ctx;
    int ncpu;
    bool flush;       /* vn_flush loaded: Probe_poll can ask */
@@ -446,7 +446,7 @@ static struct visnet_bpf* Probe_openSkel(bool kfuncs) {
    return obj;
 }
 
-Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx, char* errbuf, size_t errlen) {
+Probe* Probe_open(const ProbeOpts* o, EventSink sink, void* ctx, char* errbuf, size_t errlen) {
    int err = -1;
    Probe* p = NULL;
    errbuf[0] = '\0';

@@ -27,7 +27,6 @@
 
 typedef struct Probe_ Probe;
 
-typedef void (*ProbeSink)(void* ctx, const Event* e);
 
 typedef struct ProbeOpts_ {
    uint32_t self_pid;      /* visnet's own pid, ignored by the probe */
@@ -37,7 +36,7 @@ typedef struct ProbeOpts_ {
 /* Opens, loads and attaches. Returns NULL with a one-line reason in errbuf
  * (not root, no BTF, tracefs, a missing tracepoint ...). Features whose
  * tracepoint is missing are disabled and listed by Probe_warnings. */
-Probe* Probe_open(const ProbeOpts* o, ProbeSink sink, void* ctx,
+Probe* Probe_open(const ProbeOpts* o, EventSink sink, void* ctx,
                   char* errbuf, size_t errlen);
 /* The ring buffer's epoll-able fd. It becomes readable only once half the
  * ring buffer waits (VISNET_PROBE_WAKEUP=bytes changes it, 0 = every

@@ -113,6 +113,10 @@ typedef struct Event_ {
    };
 } Event;
 
+/* Where a source (the probe, a snapshot, the poller, a replay) hands each
+ * Event it produces, in order; the one callback type of visnet. */
+typedef void (*EventSink)(void* ctx, const Event* e);
+
 const char* Event_typeName(EventType t);
 /* Parses a name from Event_typeName; EV_NONE if unknown. */
 EventType Event_typeFromName(const char* name);

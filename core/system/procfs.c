@@ -545,7 +545,7 @@ int ProcScan_merge(ProcScan* dst, const ProcScan* src) {
 }
 
 int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns, uint64_t now,
-                ProcFn fn, void* ctx, ProcScan* scan, char* errbuf, size_t errlen) {
+                EventSink fn, void* ctx, ProcScan* scan, char* errbuf, size_t errlen) {
    ProcList l;
    if (ProcList_open(&l, proc_root, errbuf, errlen) < 0)
       return -1;

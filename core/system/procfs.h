@@ -69,13 +69,11 @@ typedef struct FdJob_ {
 /* Helps with the job in progress, if any (returns at once otherwise). */
 void FdJob_help(FdJob* job, ProcScan* scan);
 
-typedef void (*ProcFn)(void* ctx, const Event* e);
-
 /* Walks proc_root: emits one EV_PROC per process (ts = now) through fn and
  * fills scan. cgroup_root is where cgroup v2 paths are resolved ("" to skip).
  * self_netns: namespaces other than this are collected (0 to skip). */
 int Procfs_scan(const char* proc_root, const char* cgroup_root, uint32_t self_netns, uint64_t now,
-                ProcFn fn, void* ctx, ProcScan* scan, char* errbuf, size_t errlen);
+                EventSink fn, void* ctx, ProcScan* scan, char* errbuf, size_t errlen);
 void ProcScan_free(ProcScan* scan);
 
 /* The same scan in pieces, for several threads: list the pids once, let

@@ -13,8 +13,6 @@
 
 #include "event.h"
 
-typedef void (*EventSink)(void* ctx, const Event* e);
-
 typedef struct SnapshotStats_ {
    size_t procs;
    size_t socks;
