@@ -354,14 +354,12 @@ static int Probe_onRecord(void* ctx, void* data, size_t size) {
    return 0;
 }
 
-/* VISNET_PROBE_OWNER_BUCKETS=N (a power of two, at most the default): a
- * smaller owner table, so that tests can fill it. */
-static void Probe_sizeOwners(Probe* p) {
-   const char* v = getenv("VISNET_PROBE_OWNER_BUCKETS");
-   unsigned long n = v ? strtoul(v, NULL, 10) : 0;
+/* A smaller owner table (a power of two, at most the default), so that
+ * tests can fill it; anything else keeps the default. */
+static void Probe_sizeOwners(Probe* p, uint32_t n) {
    if (n == 0 || n > p->skel->rodata->own_buckets || (n & (n - 1)))
       return;
-   p->skel->rodata->own_buckets = (uint32_t)n;
+   p->skel->rodata->own_buckets = n;
 }
 
 /* Bytes per CPU ring: 16 MiB in all (over a second of a 65 000
@@ -402,11 +400,8 @@ static int Probe_openRings(Probe* p) {
 }
 
 /* Whether the kernel has the bpf_rdonly_cast kfunc (Linux 6.2) the probe
- * reads kernel fields with; VISNET_PROBE_COMPAT=1 says no, for tests. */
+ * reads kernel fields with. */
 static bool Probe_hasKfuncs(void) {
-   const char* c = getenv("VISNET_PROBE_COMPAT");
-   if (c && strcmp(c, "1") == 0)
-      return false;
    struct btf* vmlinux = btf__load_vmlinux_btf();
    if (!vmlinux)
       return true; /* let the load say what is wrong */
@@ -479,7 +474,7 @@ Probe* Probe_open(const ProbeOpts* o, EventSink sink, void* ctx, char* errbuf, s
       goto cleanup;
    }
 
-   p->skel = Probe_openSkel(Probe_hasKfuncs());
+   p->skel = Probe_openSkel(!o->compat && Probe_hasKfuncs());
    if (!p->skel) {
       snprintf(errbuf, errlen, "opening the eBPF probe failed (%s); libbpf: %s", strerror(errno),
                Probe_libbpfLast);
@@ -488,15 +483,12 @@ Probe* Probe_open(const ProbeOpts* o, EventSink sink, void* ctx, char* errbuf, s
    p->skel->rodata->self_pid = o->self_pid;
    p->ring_bytes = Probe_ringBytes(p->ncpu);
    bpf_map__set_max_entries(p->skel->maps.rings, (uint32_t)p->ncpu);
-   const char* bytes = getenv("VISNET_PROBE_BYTES");
-   p->skel->rodata->bytes_trace = bytes && strcmp(bytes, "trace") == 0;
+   p->skel->rodata->bytes_trace = o->bytes_trace;
    /* The reader drains the ring buffer on a short timer (source.c); a
     * ring half full wakes it early */
-   const char* wake = getenv("VISNET_PROBE_WAKEUP");
-   p->skel->rodata->wakeup_bytes = wake ? (uint32_t)strtoul(wake, NULL, 10) : p->ring_bytes / 2;
-   const char* states = getenv("VISNET_PROBE_STATES");
-   p->skel->rodata->states_all = states && strcmp(states, "all") == 0;
-   Probe_sizeOwners(p);
+   p->skel->rodata->wakeup_bytes = o->wakeup_bytes ? o->wakeup_bytes : p->ring_bytes / 2;
+   p->skel->rodata->states_all = o->states_all;
+   Probe_sizeOwners(p, o->owner_buckets);
    if (Probe_selectPrograms(p) == 0) {
       snprintf(errbuf, errlen, "none of the tracepoints the probe needs exist under %s",
                Probe_eventsDir());

@@ -4,16 +4,10 @@
  * callers see an opaque Probe that turns ring buffer records into core
  * Events. Errors come back as one line in errbuf, never printed here.
  *
- * Tuning by environment, for measurements (docs/PERFORMANCE.md, ## Probe):
- *   VISNET_PROBE_BYTES=trace  count TCP bytes on every send/recv instead
- *                             of reading tcp_sock at each Probe_poll
- *   VISNET_PROBE_STATES=all   an EV_STATE for every TCP state change, not
- *                             only for states that last until a Probe_poll
- *   VISNET_PROBE_OWNER_BUCKETS=N  owner table of N buckets of 8 (a power of
- *                             two, default and most 16384), to test a full one
- *   VISNET_PROBE_WAKEUP=N     wake the reader at N bytes waiting (default
- *                             half the ring buffer; 0 = at every record)
- * Once attached the probe needs no capability: the ring buffer is mapped,
+ * Its modes and sizes come in ProbeOpts, which the program fills from its
+ * options (src/options.c: --probe-bytes, --probe-states, and the
+ * VISNET_PROBE_* variables the tests and measurements use); the loader
+ * reads no environment. Once attached the probe needs no capability: the ring buffer is mapped,
  * maps are read through fds already open, Probe_poll is a getppid().
  */
 #ifndef VISNET_PROBE_H
@@ -31,6 +25,16 @@ typedef struct Probe_ Probe;
 typedef struct ProbeOpts_ {
    uint32_t self_pid;      /* visnet's own pid, ignored by the probe */
    bool verbose;           /* libbpf debug output to stderr */
+   bool bytes_trace;       /* count TCP bytes on every send and receive
+                              instead of reading tcp_sock at each Probe_poll */
+   bool states_all;        /* an EV_STATE for every TCP state change, not only
+                              for states that last until a Probe_poll */
+   bool compat;            /* load the probe built without kfuncs even where
+                              the kernel has them (tests of that variant) */
+   uint32_t owner_buckets; /* owner table of this many buckets of 8 (a power of
+                              two up to 16384, to test a full one); 0: 16384 */
+   uint32_t wakeup_bytes;  /* wake the reader once this much waits in a ring
+                              (1: at every record); 0: half the ring */
 } ProbeOpts;
 
 /* Opens, loads and attaches. Returns NULL with a one-line reason in errbuf

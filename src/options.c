@@ -1,6 +1,8 @@
 /* options.c: parses the command line into Options. */
 #include "options.h"
 
+#include "probe_env.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -11,7 +13,7 @@
 enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
-   OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION,
+   OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -37,6 +39,8 @@ static const struct option LONG_OPTS[] = {
    {"verbose", no_argument, NULL, 'v'},
    {"help", no_argument, NULL, 'h'},
    {"version", no_argument, NULL, OPT_VERSION},
+   {"probe-bytes", required_argument, NULL, OPT_PROBE_BYTES},
+   {"probe-states", required_argument, NULL, OPT_PROBE_STATES},
    {NULL, 0, NULL, 0},
 };
 
@@ -66,6 +70,10 @@ void Options_usage(FILE* f) {
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
          "  -v, --verbose       libbpf diagnostics on stderr\n"
+         "      --probe-bytes M poll (default: TCP byte counts read at each refresh)\n"
+         "                      | trace (counted on every send and receive)\n"
+         "      --probe-states M lasting (default: TCP states that last until a refresh)\n"
+         "                      | all (every state change as an event)\n"
          "  -h, --help          this help\n"
          "      --version       version\n",
          f);
@@ -119,11 +127,14 @@ static void setDefaults(Options* o) {
    o->inactive_cap = STORE_DEFAULT_INACTIVE_CAP;
    const char* nc = getenv("NO_COLOR");
    o->no_color = nc && *nc;
+   ProbeEnv_read(&o->probe);
 }
 
 static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, size_t errlen) {
    static const char* const VIEWS[] = {"tree", "flat", "remote"};
    static const char* const SORTS[] = {"pid", "name", "conns", "bytes", "last"};
+   static const char* const PROBE_BYTES[] = {"poll", "trace"};
+   static const char* const PROBE_STATES[] = {"lasting", "all"};
    unsigned long long u;
    int i;
    switch (c) {
@@ -170,6 +181,16 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
       if ((i = parseName(arg, VIEWS, 3)) < 0)
          return fail(err, errlen, "--view: '%s' is not one of tree, flat, remote", arg);
       o->view = (TreeView)i;
+      return 0;
+   case OPT_PROBE_BYTES:
+      if ((i = parseName(arg, PROBE_BYTES, 2)) < 0)
+         return fail(err, errlen, "--probe-bytes: '%s' is not one of poll, trace", arg);
+      o->probe.bytes_trace = i == 1;
+      return 0;
+   case OPT_PROBE_STATES:
+      if ((i = parseName(arg, PROBE_STATES, 2)) < 0)
+         return fail(err, errlen, "--probe-states: '%s' is not one of lasting, all", arg);
+      o->probe.states_all = i == 1;
       return 0;
    case OPT_SORT:
       if ((i = parseName(arg, SORTS, 5)) < 0)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "probe.h"
 #include "tree.h"
 
 typedef enum RunMode_ {
@@ -36,6 +37,7 @@ typedef struct Options_ {
    size_t inactive_cap;     /* --max-inactive N */
    TreeView view;           /* --view tree|flat|remote */
    SortKey sort;            /* --sort pid|name|conns|bytes|last */
+   ProbeOpts probe;         /* --probe-bytes, --probe-states, VISNET_PROBE_* */
 } Options;
 
 /* Parses argv. Returns 0 to run, 1 when --help or --version was printed

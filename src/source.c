@@ -94,7 +94,9 @@ static int addDrainTimer(Source* s) {
 }
 
 static int openLive(Source* s, char* err, size_t errlen) {
-   ProbeOpts po = {.self_pid = (uint32_t)getpid(), .verbose = s->o->verbose};
+   ProbeOpts po = s->o->probe;
+   po.self_pid = (uint32_t)getpid();
+   po.verbose = s->o->verbose;
    s->probe = Probe_open(&po, deliver, s, err, errlen);
    if (!s->probe)
       return -1;

@@ -31,6 +31,8 @@ expect 2 "^visnet: -p: '-5' is not a process id" -- -p -5
 expect 2 "^visnet: --view: 'sideways'" -- --view sideways
 expect 2 "^visnet: --sort: 'size'" -- --sort size
 expect 2 "^visnet: --duration: 'x'" -- --duration x
+expect 2 "^visnet: --probe-bytes: 'often' is not one of poll, trace" -- --probe-bytes often
+expect 2 "^visnet: --probe-states: 'some' is not one of lasting, all" -- --probe-states some
 expect 2 "^visnet: --dot needs --once" -- --dot
 expect 2 "^visnet: unexpected argument 'extra'" -- extra
 expect 2 "^visnet: --replay and --record" -- --replay a --record b

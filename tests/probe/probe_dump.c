@@ -18,6 +18,7 @@
 
 #include "json.h"
 #include "probe.h"
+#include "probe_env.h"
 
 typedef struct Dump_ {
    JsonBuf buf;
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
    Dump d;
    memset(&d, 0, sizeof(d));
    ProbeOpts o = {.self_pid = (uint32_t)getpid(), .verbose = false};
+   ProbeEnv_read(&o);
    for (int i = 1; i < argc; i++) {
       if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc)
          duration = atof(argv[++i]);

@@ -12,7 +12,7 @@ vn_netns_pair vnp-udp 12
 A=vnp-udp-a B=vnp-udp-b
 K=6
 for mode in default trace; do
-   [ $mode = trace ] && export VISNET_PROBE_BYTES=trace
+   [ $mode = trace ] && VN_CMD+=(--probe-bytes trace) # the option; test_udp_batch.sh uses its alias
    rm -f "$VN_TMP"/[sc][46]*
    vn_start
    ip netns exec $A $VN_APP udpserver --bind 10.200.12.1 --port 5304 --count $K --out "$VN_TMP/s4" &
