@@ -15,6 +15,7 @@
 #include "json.h"
 #include "loop.h"
 #include "privs.h"
+#include "resolver.h"
 #include "source.h"
 #include "store.h"
 #include "ui.h"
@@ -34,6 +35,8 @@ typedef struct App_ {
    Source* src;
    EvlogWriter* rec;
    Ui* ui;
+   Resolver* resolver; /* started when the UI first asks for names */
+   bool resolver_failed;
    JsonBuf json;
    int deadline_fd;
    int rc;
@@ -117,6 +120,39 @@ static void draw(App* a) {
    Ui_draw(a->ui, a->store, &st);
 }
 
+static int onNames(void* ctx) {
+   App* a = ctx;
+   flushStore(a);
+   if (Resolver_drain(a->resolver, a->store) > 0)
+      Ui_markDirty(a->ui);
+   return 0;
+}
+
+/* At the refresh tick, never while drawing: the names the last frame
+ * lacked go to the resolver, started on first use, its fd in the loop. */
+static void requestNames(App* a) {
+   if (!Ui_wantsNames(a->ui) || a->resolver_failed)
+      return;
+   if (!a->resolver) {
+      char err[160];
+      a->resolver = Resolver_new(err, sizeof err);
+      if (a->resolver && Loop_addFd(a->loop, Resolver_fd(a->resolver), onNames, a) < 0) {
+         snprintf(err, sizeof err, "epoll: %s", strerror(errno));
+         Resolver_free(a->resolver);
+         a->resolver = NULL;
+      }
+      if (!a->resolver) {
+         a->resolver_failed = true;
+         Ui_namesUnavailable(a->ui, err);
+         return;
+      }
+   }
+   uint8_t addrs[64][16];
+   size_t n = Ui_unnamed(a->ui, addrs, 64);
+   for (size_t i = 0; i < n; i++)
+      (void)Resolver_request(a->resolver, addrs[i]);
+}
+
 static void updateRate(App* a) {
    uint64_t now = Loop_nowNs(), ev = Source_events(a->src);
    if (a->rate_ns && now > a->rate_ns)
@@ -139,6 +175,8 @@ static int onTick(void* ctx) {
          fatal(a, "%s", Source_error(a->src));
       Loop_stop(a->loop, a->rc);
    }
+   if (a->ui)
+      requestNames(a);
    draw(a);
    return 0;
 }
@@ -278,6 +316,10 @@ static int setup(App* a) {
 static void teardown(App* a) {
    if (a->ui)
       Ui_free(a->ui);
+   if (a->resolver) {
+      Loop_delFd(a->loop, Resolver_fd(a->resolver));
+      Resolver_free(a->resolver);
+   }
    Source_close(a->src);
    if (a->o->mode == MODE_JSON)
       flushJson(a);

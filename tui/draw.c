@@ -155,6 +155,15 @@ static void bytes(Ui* ui, Buf* b, uint64_t tx, uint64_t rx) {
       Buf_printf(b, "  tx %s rx %s", Fmt_bytes(tx, t1, sizeof t1), Fmt_bytes(rx, t2, sizeof t2));
 }
 
+/* Kept for the UI's owner to look up (Ui_unnamed), once each. */
+static void noteUnnamed(Ui* ui, const uint8_t addr[16]) {
+   for (size_t i = 0; i < ui->nunnamed; i++)
+      if (memcmp(ui->unnamed[i], addr, 16) == 0)
+         return;
+   if (ui->nunnamed < UI_UNNAMED_MAX)
+      memcpy(ui->unnamed[ui->nunnamed++], addr, 16);
+}
+
 static void addrText(Ui* ui, const Endpoint* ep, const uint8_t addr[16], Buf* b) {
    char a[64];
    if (ui->dns && ep && ep->name) {
@@ -163,8 +172,8 @@ static void addrText(Ui* ui, const Endpoint* ep, const uint8_t addr[16], Buf* b)
       Buf_cls(b, CL_SECOND);
       Buf_printf(b, " %s", Addr_format(addr, a, sizeof a));
    } else {
-      if (ui->dns && ep && ui->resolver)
-         Resolver_request(ui->resolver, addr);
+      if (ui->dns && ep)
+         noteUnnamed(ui, addr);
       Buf_cls(b, CL_ADDR);
       Buf_printf(b, "%s", Addr_format(addr, a, sizeof a));
    }

@@ -48,15 +48,6 @@ static void doPrune(Ui* ui, Store* s) {
 }
 
 static void toggleDns(Ui* ui) {
-   if (!ui->dns && !ui->resolver) {
-      char err[160];
-      ui->resolver = Resolver_new(err, sizeof err);
-      if (!ui->resolver) {
-         Ui_message(ui, "%s", err);
-         return;
-      }
-      ui->own_resolver = true;
-   }
    ui->dns = !ui->dns;
    Ui_message(ui, "reverse DNS %s", ui->dns ? "on" : "off");
 }

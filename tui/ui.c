@@ -228,11 +228,20 @@ int Ui_inputFd(const Ui* ui) {
    return STDIN_FILENO;
 }
 
-void Ui_setResolver(Ui* ui, Resolver* r) {
-   if (ui->own_resolver)
-      Resolver_free(ui->resolver);
-   ui->resolver = r;
-   ui->own_resolver = false;
+bool Ui_wantsNames(const Ui* ui) {
+   return ui && ui->dns;
+}
+
+size_t Ui_unnamed(Ui* ui, uint8_t (*out)[16], size_t max) {
+   size_t n = ui->nunnamed < max ? ui->nunnamed : max;
+   memcpy(out, ui->unnamed, n * 16);
+   ui->nunnamed = 0;
+   return n;
+}
+
+void Ui_namesUnavailable(Ui* ui, const char* why) {
+   ui->dns = false;
+   Ui_message(ui, "reverse DNS unavailable: %s", why);
 }
 
 void Ui_markDirty(Ui* ui) {
@@ -255,8 +264,6 @@ void Ui_draw(Ui* ui, Store* s, const UiStatus* st) {
       ui->st = *st;
       ui->have_st = true;
    }
-   if (ui->own_resolver && ui->resolver && Resolver_drain(ui->resolver, s) > 0)
-      ui->dirty = true;
    autoPrune(ui, s);
    Draw_frame(ui, s);
 }
@@ -328,8 +335,6 @@ void Ui_free(Ui* ui) {
       HASH_DEL(ui->users, u);
       free(u);
    }
-   if (ui->own_resolver)
-      Resolver_free(ui->resolver);
    if (ui->scr)
       delscreen(ui->scr);
    free(ui);

@@ -3,7 +3,9 @@
  * The loop (src/app.c) calls Ui_onInput when the terminal is readable,
  * Ui_onResize on SIGWINCH, and Ui_draw on every refresh tick and after
  * input. The UI reads the store, and writes to it only through
- * Store_prune / Store_pruneOlder / Store_setName on the user's request.
+ * Store_prune / Store_pruneOlder on the user's request. It owns no thread
+ * and no lookup: the names of remote addresses come from the program's
+ * resolver (Ui_wantsNames, Ui_unnamed).
  */
 #ifndef VISNET_UI_H
 #define VISNET_UI_H
@@ -51,12 +53,14 @@ void Ui_draw(Ui* ui, Store* s, const UiStatus* st);
 /* Restores the terminal; safe to call more than once and on every exit path. */
 void Ui_close(Ui* ui);
 
-/* Added by the UI owner: */
-typedef struct Resolver_ Resolver;
-/* Uses r (owned by the caller, who watches Resolver_fd and calls
- * Resolver_drain then Ui_markDirty) for the 'r' key. Without one the UI
- * starts its own resolver on first use and drains it at each Ui_draw. */
-void Ui_setResolver(Ui* ui, Resolver* r);
+/* Reverse DNS belongs to the UI's owner: whether the user asked for names
+ * ('r'); the remote addresses the last frame drew without a name (at most
+ * max, then forgotten), to look up at the refresh tick, never while
+ * drawing; and a lookup service that could not start (names off, the
+ * reason shown). Names reach the screen through Store_setName. */
+bool Ui_wantsNames(const Ui* ui);
+size_t Ui_unnamed(Ui* ui, uint8_t (*out)[16], size_t max);
+void Ui_namesUnavailable(Ui* ui, const char* why);
 /* Redraws the last frame at once (after a resize, for instance). */
 void Ui_redraw(Ui* ui);
 /* Ui_close, then frees everything. */

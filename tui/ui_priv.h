@@ -9,7 +9,6 @@
 #include <uthash.h>
 
 #include "fmt.h"
-#include "resolver.h"
 #include "ui.h"
 
 /* Pairs for whole lines. */
@@ -44,6 +43,8 @@ typedef struct UserName_ {
 } UserName;
 
 typedef enum Prompt_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER } Prompt;
+
+#define UI_UNNAMED_MAX 64
 
 struct Ui_ {
    UiOpts opts;
@@ -84,9 +85,10 @@ struct Ui_ {
    uint64_t msg_until_ms;
 
    bool auto_prune;
-   bool dns;
-   Resolver* resolver;
-   bool own_resolver;
+   bool dns; /* 'r': names of remote addresses, looked up by the UI's owner */
+   /* remote addresses drawn in the last frame without a name (Ui_unnamed) */
+   uint8_t unnamed[UI_UNNAMED_MAX][16];
+   size_t nunnamed;
 
    /* the ssh connection visnet runs under */
    bool have_ssh;

@@ -1,13 +1,13 @@
-/* test_resolver.c: reverse DNS on the worker thread (src/resolver.c,
- * compiled in directly as it only needs the core): deduplication, the
- * cache, names handed to the store, and freeing with lookups pending. */
+/* test_resolver.c: reverse DNS on the worker thread (src/resolver.c, which
+ * needs only the core, linked in by tests/CMakeLists.txt): deduplication,
+ * the cache, names handed to the store, and freeing with lookups pending. */
 #include <netdb.h>
 #include <string.h>
 #include <sys/poll.h>
 
 #include "testutil.h"
 
-#include "../../src/resolver.c"
+#include "resolver.h"
 
 /* Waits until the resolver's fd is readable, then drains; the total set. */
 static int drainWithin(Resolver* r, Store* s, int want, int ms) {

@@ -1,15 +1,15 @@
 /* test_tui_text.c: the UI's text layer (tui/sanitize.c, tui/fmt.c): hostile
- * strings made harmless, and the number formats. The two sources are
- * compiled in directly, as they need no curses. */
+ * strings made harmless, and the number formats. The two sources need no
+ * curses: tests/CMakeLists.txt links them in. */
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "testutil.h"
 
-#include "../../tui/fmt.c"
-#include "../../tui/sanitize.c"
+#include "fmt.h"
 
 static char out[256];
 
