@@ -46,4 +46,6 @@ function(visnet_bpf_skeleton target src)
   add_library(${target} INTERFACE)
   add_dependencies(${target} ${target}_gen)
   target_include_directories(${target} INTERFACE ${CMAKE_CURRENT_BINARY_DIR})
+  # the generated skeleton calls libbpf
+  target_link_libraries(${target} INTERFACE PkgConfig::LIBBPF)
 endfunction()
