@@ -276,21 +276,10 @@ static __always_inline struct pending* pending_of_current(__u64 flags) {
    return bpf_task_storage_get(&pendings, bpf_get_current_task_btf(), 0, flags);
 }
 
-/* Tracepoint records, laid out as in /sys/kernel/tracing/events/.../format
- * (stable ABI of these events). */
-struct tp_sys_enter {
-   __u64 common;
-   __s32 nr;
-   __u32 pad;
-   __u64 args[6];
-};
-
-struct tp_sys_exit {
-   __u64 common;
-   __s32 nr;
-   __u32 pad;
-   __s64 ret;
-};
+/* The classic tracepoints' records are the kernel's own types
+ * (vmlinux_min.h: syscall_trace_enter/exit, trace_event_raw_*), relocated
+ * by CO-RE like any kernel struct (through the struct's own name: a
+ * typedef of ours would not be found in the kernel's BTF). */
 
 /* inet_sock_set_state as a raw tracepoint: (sk, oldstate, newstate). The
  * classic form's perf glue fills a buffer with both address pairs on every
@@ -299,21 +288,6 @@ struct raw_set_state {
    __u64 sk;
    __u64 oldstate;
    __u64 newstate;
-};
-
-struct tp_exec {
-   __u64 common;
-   __u32 filename_loc;
-   int pid;
-   int old_pid;
-};
-
-struct tp_newtask {
-   __u64 common;
-   int pid;
-   char comm[16];
-   __u32 pad;
-   __u64 clone_flags;
 };
 
 /* sock_send_length and sock_recv_length as raw tracepoints: (sk, ret,
@@ -528,7 +502,7 @@ static __always_inline void proc_hdr(struct vn_proc_rec* r, __u16 type, struct t
 }
 
 SEC("tracepoint/sched/sched_process_exec")
-int vn_exec(struct tp_exec* ctx) {
+int vn_exec(struct trace_event_raw_sched_process_exec* ctx) {
    if (is_self())
       return 0;
    struct task_struct* t = (void*)bpf_get_current_task();
@@ -537,7 +511,7 @@ int vn_exec(struct tp_exec* ctx) {
       return 0;
    proc_hdr(r, VN_EV_EXEC, t);
    bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
-                             (void*)ctx + (ctx->filename_loc & 0xffff));
+                             (void*)ctx + (ctx->__data_loc_filename & 0xffff));
    unsigned long start = BPF_CORE_READ(t, mm, arg_start);
    unsigned long end = BPF_CORE_READ(t, mm, arg_end);
    __u64 len = end > start ? end - start : 0;
@@ -552,7 +526,7 @@ int vn_exec(struct tp_exec* ctx) {
 }
 
 SEC("tracepoint/task/task_newtask")
-int vn_fork(struct tp_newtask* ctx) {
+int vn_fork(struct trace_event_raw_task_newtask* ctx) {
    if ((ctx->clone_flags & CLONE_THREAD) || is_self())
       return 0;
    struct task_struct* t = (void*)bpf_get_current_task();
@@ -918,7 +892,7 @@ int vn_set_state(struct raw_set_state* ctx) {
 
 /* The accept is written by the flush or with the close; right away only
  * when no owner entry can carry it (closed already, or the map full). */
-static __always_inline void on_accept(struct tp_sys_exit* ctx) {
+static __always_inline void on_accept(struct syscall_trace_exit* ctx) {
    if (ctx->ret < 0 || is_self())
       return;
    struct sock* sk = fd_sock_any(ctx->ret);
@@ -943,13 +917,13 @@ static __always_inline void on_accept(struct tp_sys_exit* ctx) {
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int vn_accept4(struct tp_sys_exit* ctx) {
+int vn_accept4(struct syscall_trace_exit* ctx) {
    on_accept(ctx);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int vn_accept(struct tp_sys_exit* ctx) {
+int vn_accept(struct syscall_trace_exit* ctx) {
    on_accept(ctx);
    return 0;
 }
@@ -984,7 +958,7 @@ static __always_inline bool unpend(__u32 op, struct pending* out) {
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
-int vn_enter_connect(struct tp_sys_enter* ctx) {
+int vn_enter_connect(struct syscall_trace_enter* ctx) {
    pend(OP_CONNECT, ctx->args[0], ctx->args[1]);
    return 0;
 }
@@ -1093,7 +1067,7 @@ static __always_inline void tcp_early_fail(struct sock* sk, const struct pending
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")
-int vn_exit_connect(struct tp_sys_exit* ctx) {
+int vn_exit_connect(struct syscall_trace_exit* ctx) {
    struct pending p;
    if (!unpend(OP_CONNECT, &p))
       return 0;
@@ -1129,20 +1103,20 @@ int vn_exit_connect(struct tp_sys_exit* ctx) {
 /* ---- UDP datagrams ---- */
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
-int vn_enter_sendto(struct tp_sys_enter* ctx) {
+int vn_enter_sendto(struct syscall_trace_enter* ctx) {
    if (ctx->args[4])
       pend(OP_SEND, ctx->args[0], ctx->args[4]);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int vn_enter_recvfrom(struct tp_sys_enter* ctx) {
+int vn_enter_recvfrom(struct syscall_trace_enter* ctx) {
    if (ctx->args[4])
       pend(OP_RECV, ctx->args[0], ctx->args[4]);
    return 0;
 }
 
-static __always_inline void pend_msg(__u32 op, struct tp_sys_enter* ctx) {
+static __always_inline void pend_msg(__u32 op, struct syscall_trace_enter* ctx) {
    struct user_msghdr* m = (void*)ctx->args[1];
    void* name = 0;
    if (!m || bpf_probe_read_user(&name, sizeof(name), &m->msg_name) || !name)
@@ -1151,18 +1125,18 @@ static __always_inline void pend_msg(__u32 op, struct tp_sys_enter* ctx) {
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int vn_enter_sendmsg(struct tp_sys_enter* ctx) {
+int vn_enter_sendmsg(struct syscall_trace_enter* ctx) {
    pend_msg(OP_SEND, ctx);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int vn_enter_recvmsg(struct tp_sys_enter* ctx) {
+int vn_enter_recvmsg(struct syscall_trace_enter* ctx) {
    pend_msg(OP_RECV, ctx);
    return 0;
 }
 
-static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op) {
+static __always_inline void udp_exit(struct syscall_trace_exit* ctx, __u32 op) {
    struct pending p;
    if (!unpend(op, &p) || ctx->ret < 0)
       return;
@@ -1177,25 +1151,25 @@ static __always_inline void udp_exit(struct tp_sys_exit* ctx, __u32 op) {
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
-int vn_exit_sendto(struct tp_sys_exit* ctx) {
+int vn_exit_sendto(struct syscall_trace_exit* ctx) {
    udp_exit(ctx, OP_SEND);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int vn_exit_recvfrom(struct tp_sys_exit* ctx) {
+int vn_exit_recvfrom(struct syscall_trace_exit* ctx) {
    udp_exit(ctx, OP_RECV);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int vn_exit_sendmsg(struct tp_sys_exit* ctx) {
+int vn_exit_sendmsg(struct syscall_trace_exit* ctx) {
    udp_exit(ctx, OP_SEND);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int vn_exit_recvmsg(struct tp_sys_exit* ctx) {
+int vn_exit_recvmsg(struct syscall_trace_exit* ctx) {
    udp_exit(ctx, OP_RECV);
    return 0;
 }
@@ -1230,7 +1204,7 @@ static long mmsg_one(__u32 i, struct mmsg_walk* w) {
    return 0;
 }
 
-static __always_inline void mmsg_exit(struct tp_sys_exit* ctx, __u32 op) {
+static __always_inline void mmsg_exit(struct syscall_trace_exit* ctx, __u32 op) {
    struct pending p;
    if (!unpend(op, &p) || ctx->ret <= 0)
       return;
@@ -1247,25 +1221,25 @@ static __always_inline void mmsg_exit(struct tp_sys_exit* ctx, __u32 op) {
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
-int vn_enter_sendmmsg(struct tp_sys_enter* ctx) {
+int vn_enter_sendmmsg(struct syscall_trace_enter* ctx) {
    pend(OP_SENDMM, ctx->args[0], ctx->args[1]);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmmsg")
-int vn_enter_recvmmsg(struct tp_sys_enter* ctx) {
+int vn_enter_recvmmsg(struct syscall_trace_enter* ctx) {
    pend(OP_RECVMM, ctx->args[0], ctx->args[1]);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
-int vn_exit_sendmmsg(struct tp_sys_exit* ctx) {
+int vn_exit_sendmmsg(struct syscall_trace_exit* ctx) {
    mmsg_exit(ctx, OP_SENDMM);
    return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmmsg")
-int vn_exit_recvmmsg(struct tp_sys_exit* ctx) {
+int vn_exit_recvmmsg(struct syscall_trace_exit* ctx) {
    mmsg_exit(ctx, OP_RECVMM);
    return 0;
 }

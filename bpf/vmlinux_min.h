@@ -157,6 +157,38 @@ struct user_msghdr {
    int msg_namelen;
 };
 
+/* Records of the classic tracepoints the probe reads (their ABI is the
+ * format file under tracefs; CO-RE relocates the fields). */
+struct trace_entry {
+   unsigned short type;
+};
+
+struct syscall_trace_enter {
+   struct trace_entry ent;
+   int nr;
+   unsigned long args[6];
+};
+
+struct syscall_trace_exit {
+   struct trace_entry ent;
+   int nr;
+   long ret;
+};
+
+struct trace_event_raw_sched_process_exec {
+   struct trace_entry ent;
+   __u32 __data_loc_filename;
+   int pid;
+   int old_pid;
+};
+
+struct trace_event_raw_task_newtask {
+   struct trace_entry ent;
+   int pid;
+   char comm[16];
+   __u64 clone_flags;
+};
+
 /* The sched_process_exit record gained group_dead in 6.x; probed with
  * bpf_core_field_exists. */
 struct trace_event_raw_sched_process_exit {
