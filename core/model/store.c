@@ -17,259 +17,24 @@
 
 #include "store.h"
 
+#include "hash.h"
+#include "index.h"
+#include "pool.h"
+
 /* /proc reports start times in clock ticks (USER_HZ = 100). */
 #define TICK_NS 10000000ull
-
-#define HUGE_SIZE (2u << 20)
-
-/* A fast 64-bit multiply-xorshift over a key of 4 to 44 bytes. */
-static inline uint32_t Store_hash(const void* key, size_t len) {
-   const uint8_t* p = key;
-   const uint64_t m = 0x9E3779B97F4A7C15ull;
-   uint64_t h = len * m;
-   for (; len >= 8; p += 8, len -= 8) {
-      uint64_t v;
-      memcpy(&v, p, 8);
-      h = (h ^ v) * m;
-      h ^= h >> 29;
-   }
-   if (len >= 4) {
-      uint32_t v;
-      memcpy(&v, p, 4);
-      h = (h ^ v) * m;
-      h ^= h >> 29;
-      p += 4;
-      len -= 4;
-   }
-   for (; len > 0; p++, len--)
-      h = (h ^ *p) * m;
-   h ^= h >> 32;
-   h *= 0xD6E8FEB86659FD93ull;
-   h ^= h >> 32;
-   return (uint32_t)h;
-}
-
-/* Large blocks (slabs, index arrays) are 2 MiB aligned and advised into
- * transparent huge pages: random lookups over 100 000 sockets otherwise
- * pay a TLB miss on top of each cache miss. */
-static void* Store_alloc(size_t size) {
-   if (size < HUGE_SIZE)
-      return aligned_alloc(64, (size + 63) & ~(size_t)63);
-   size = (size + HUGE_SIZE - 1) & ~(size_t)(HUGE_SIZE - 1);
-   void* p = aligned_alloc(HUGE_SIZE, size);
-   if (p)
-      madvise(p, size, MADV_HUGEPAGE);
-   return p;
-}
-
-/* Fixed-size object pool: bump allocation in growing slabs, recycled
- * through a free list. Neither the hot path nor a socket pays malloc's
- * overhead. Under AddressSanitizer plain calloc/free are used so that a
- * use-after-free is still caught. */
-#if defined(__SANITIZE_ADDRESS__)
-#define STORE_POOL_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define STORE_POOL_MALLOC 1
-#endif
-#endif
-
-typedef struct PoolFree_ {
-   struct PoolFree_* next;
-} PoolFree;
-
-typedef struct Pool_ {
-   size_t size;       /* object size, rounded to the alignment */
-   PoolFree* free;
-   char* cur;         /* bump pointer in the newest slab */
-   size_t left;       /* objects left there */
-   size_t slab_bytes; /* size of the next slab: doubles up to 2 MiB */
-   void** slabs;
-   size_t nslabs, capslabs;
-} Pool;
-
-static void Pool_init(Pool* p, size_t size, size_t align) {
-   memset(p, 0, sizeof *p);
-   p->size = (size + align - 1) / align * align;
-   p->slab_bytes = 16384;
-}
-
-static void* Pool_alloc(Pool* p) {
-#ifdef STORE_POOL_MALLOC
-   return calloc(1, p->size);
-#else
-   void* obj;
-   if (p->free) {
-      obj = p->free;
-      p->free = p->free->next;
-   } else {
-      if (p->left == 0) {
-         if (p->nslabs == p->capslabs) {
-            size_t cap = p->capslabs ? p->capslabs * 2 : 16;
-            void** slabs = realloc(p->slabs, cap * sizeof *slabs);
-            if (!slabs)
-               return NULL;
-            p->slabs = slabs;
-            p->capslabs = cap;
-         }
-         char* slab = Store_alloc(p->slab_bytes);
-         if (!slab)
-            return NULL;
-         p->slabs[p->nslabs++] = slab;
-         p->cur = slab;
-         p->left = p->slab_bytes / p->size;
-         if (p->slab_bytes < HUGE_SIZE)
-            p->slab_bytes *= 2;
-      }
-      obj = p->cur;
-      p->cur += p->size;
-      p->left--;
-   }
-   memset(obj, 0, p->size);
-   return obj;
-#endif
-}
-
-static void Pool_release(Pool* p, void* obj) {
-#ifdef STORE_POOL_MALLOC
-   (void)p;
-   free(obj);
-#else
-   PoolFree* f = obj;
-   f->next = p->free;
-   p->free = f;
-#endif
-}
-
-static void Pool_done(Pool* p) {
-   for (size_t i = 0; i < p->nslabs; i++)
-      free(p->slabs[i]);
-   free(p->slabs);
-   memset(p, 0, sizeof *p);
-}
-
-/* Open-addressing index (linear probing, at most 70 % full). Each slot
- * keeps the item's hash, so a probe compares keys only on a hash match: a
- * lookup costs one miss for the slot and one for the item. */
-typedef struct IndexSlot_ {
-   uint32_t hash;
-   void* item; /* NULL: empty */
-} IndexSlot;
-
-typedef struct Index_ {
-   IndexSlot* slots;
-   size_t mask; /* capacity - 1 */
-   size_t count;
-} Index;
-
-static int Index_grow(Index* ix) {
-   size_t cap = ix->slots ? (ix->mask + 1) * 2 : 64;
-   IndexSlot* slots = Store_alloc(cap * sizeof *slots);
-   if (!slots)
-      return -1;
-   memset(slots, 0, cap * sizeof *slots);
-   for (size_t i = 0; ix->slots && i <= ix->mask; i++) {
-      IndexSlot* o = &ix->slots[i];
-      if (!o->item)
-         continue;
-      size_t j = o->hash & (cap - 1);
-      while (slots[j].item)
-         j = (j + 1) & (cap - 1);
-      slots[j] = *o;
-   }
-   free(ix->slots);
-   ix->slots = slots;
-   ix->mask = cap - 1;
-   return 0;
-}
-
-/* Adds an item known to be absent. */
-static int Index_add(Index* ix, uint32_t h, void* item) {
-   if (!ix->slots || (ix->count + 1) * 10 > (ix->mask + 1) * 7)
-      if (Index_grow(ix) < 0)
-         return -1;
-   size_t i = h & ix->mask;
-   while (ix->slots[i].item)
-      i = (i + 1) & ix->mask;
-   ix->slots[i].hash = h;
-   ix->slots[i].item = item;
-   ix->count++;
-   return 0;
-}
-
-/* Slot holding item (which has hash h), or SIZE_MAX. */
-static size_t Index_slotOf(const Index* ix, uint32_t h, const void* item) {
-   if (!ix->slots)
-      return SIZE_MAX;
-   for (size_t i = h & ix->mask; ix->slots[i].item; i = (i + 1) & ix->mask)
-      if (ix->slots[i].item == item)
-         return i;
-   return SIZE_MAX;
-}
-
-/* Empties slot i, shifting back the entries of its probe run (no
- * tombstones). */
-static void Index_delAt(Index* ix, size_t i) {
-   size_t j = i;
-   for (;;) {
-      j = (j + 1) & ix->mask;
-      if (!ix->slots[j].item)
-         break;
-      size_t home = ix->slots[j].hash & ix->mask;
-      /* the entry at j may fill hole i unless its home lies in (i, j] */
-      bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-      if (!stays) {
-         ix->slots[i] = ix->slots[j];
-         i = j;
-      }
-   }
-   ix->slots[i].item = NULL;
-   ix->count--;
-}
-
-static void Index_del(Index* ix, uint32_t h, const void* item) {
-   size_t i = Index_slotOf(ix, h, item);
-   if (i != SIZE_MAX)
-      Index_delAt(ix, i);
-}
-
-/* First item at or after slot i, or NULL. */
-static void* Index_scan(const Index* ix, size_t i) {
-   for (; ix->slots && i <= ix->mask; i++)
-      if (ix->slots[i].item)
-         return ix->slots[i].item;
-   return NULL;
-}
-
-/* Lookups with the key comparison inlined per type. */
-#define INDEX_FIND(ix, h, type, match)                                      \
-   ({                                                                        \
-      type* found_ = NULL;                                                   \
-      if ((ix)->slots)                                                       \
-         for (size_t i_ = (h) & (ix)->mask; (ix)->slots[i_].item;            \
-              i_ = (i_ + 1) & (ix)->mask) {                                  \
-            if ((ix)->slots[i_].hash != (h))                                 \
-               continue;                                                     \
-            type* it = (ix)->slots[i_].item;                                 \
-            if (match) {                                                     \
-               found_ = it;                                                  \
-               break;                                                        \
-            }                                                                \
-         }                                                                   \
-      found_;                                                                \
-   })
 
 typedef struct EdgeKey_ {
    const Proc* proc;
    const Endpoint* ep;
 } EdgeKey;
 
-static inline uint32_t Sock_hash(const SockKey* k) { return Store_hash(k, sizeof *k); }
-static inline uint32_t Proc_hash(uint32_t pid) { return Store_hash(&pid, sizeof pid); }
-static inline uint32_t Ep_hash(const uint8_t a[16]) { return Store_hash(a, 16); }
+static inline uint32_t Sock_hash(const SockKey* k) { return Hash_bytes(k, sizeof *k); }
+static inline uint32_t Proc_hash(uint32_t pid) { return Hash_bytes(&pid, sizeof pid); }
+static inline uint32_t Ep_hash(const uint8_t a[16]) { return Hash_bytes(a, 16); }
 static inline uint32_t Edge_hash(const Proc* p, const Endpoint* ep) {
    EdgeKey k = {p, ep};
-   return Store_hash(&k, sizeof k);
+   return Hash_bytes(&k, sizeof k);
 }
 
 
@@ -1531,7 +1296,7 @@ static size_t Pool_bytes(const Pool* p) {
    size_t n = 0, bytes = 16384;
    for (size_t i = 0; i < p->nslabs; i++) { /* replays the slab growth */
       n += bytes;
-      if (bytes < HUGE_SIZE)
+      if (bytes < MEM_HUGE_SIZE)
          bytes *= 2;
    }
    return n;

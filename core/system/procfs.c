@@ -19,79 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- U64Map ---- */
-
-void U64Map_init(U64Map* m) {
-   memset(m, 0, sizeof *m);
-}
-
-void U64Map_free(U64Map* m) {
-   free(m->keys);
-   free(m->vals);
-   U64Map_init(m);
-}
-
-static size_t U64Map_slot(uint64_t key, size_t cap) {
-   key ^= key >> 33;
-   key *= 0xff51afd7ed558ccdull;
-   key ^= key >> 33;
-   return (size_t)key & (cap - 1);
-}
-
-static int U64Map_grow(U64Map* m) {
-   size_t cap = m->cap ? m->cap * 2 : 1024;
-   uint64_t* keys = calloc(cap, sizeof *keys);
-   uint32_t* vals = malloc(cap * sizeof *vals);
-   if (!keys || !vals) {
-      free(keys);
-      free(vals);
-      return -1;
-   }
-   for (size_t i = 0; i < m->cap; i++) {
-      if (!m->keys[i])
-         continue;
-      size_t j = U64Map_slot(m->keys[i], cap);
-      while (keys[j])
-         j = (j + 1) & (cap - 1);
-      keys[j] = m->keys[i];
-      vals[j] = m->vals[i];
-   }
-   free(m->keys);
-   free(m->vals);
-   m->keys = keys;
-   m->vals = vals;
-   m->cap = cap;
-   return 0;
-}
-
-uint32_t* U64Map_get(const U64Map* m, uint64_t key) {
-   if (!m->cap || !key)
-      return NULL;
-   for (size_t j = U64Map_slot(key, m->cap); m->keys[j]; j = (j + 1) & (m->cap - 1))
-      if (m->keys[j] == key)
-         return &m->vals[j];
-   return NULL;
-}
-
-int U64Map_put(U64Map* m, uint64_t key, uint32_t val) {
-   if (!key)
-      return -1;
-   uint32_t* v = U64Map_get(m, key);
-   if (v) {
-      *v = val;
-      return 0;
-   }
-   if ((m->count + 1) * 2 > m->cap && U64Map_grow(m) < 0)
-      return -1;
-   size_t j = U64Map_slot(key, m->cap);
-   while (m->keys[j])
-      j = (j + 1) & (m->cap - 1);
-   m->keys[j] = key;
-   m->vals[j] = val;
-   m->count++;
-   return 0;
-}
-
 /* ---- parsers ---- */
 
 int Procfs_parseStat(const char* buf, size_t len, char comm[VN_COMM_LEN], uint32_t* ppid,
@@ -526,11 +453,10 @@ int ProcScan_merge(ProcScan* dst, const ProcScan* src) {
    for (size_t i = 0; i < src->nowners; i++)
       if (ProcScan_addOwner(dst, &src->owners[i]) < 0)
          return -1;
-   for (size_t i = 0; i < src->inodes.cap; i++) {
-      uint64_t ino = src->inodes.keys[i];
-      if (!ino)
-         continue;
-      uint32_t idx = base + src->inodes.vals[i];
+   uint64_t ino;
+   uint32_t val;
+   for (size_t pos = 0; U64Map_next(&src->inodes, &pos, &ino, &val);) {
+      uint32_t idx = base + val;
       uint32_t* cur = U64Map_get(&dst->inodes, ino);
       if (cur && dst->owners[*cur].pid <= dst->owners[idx].pid)
          continue;

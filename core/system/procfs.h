@@ -9,20 +9,7 @@
 #include <stdint.h>
 
 #include "event.h"
-
-/* A map from a non-zero 64-bit key to a 32-bit value (open addressing). */
-typedef struct U64Map_ {
-   uint64_t* keys;
-   uint32_t* vals;
-   size_t cap, count; /* cap is a power of two */
-} U64Map;
-
-void U64Map_init(U64Map* m);
-void U64Map_free(U64Map* m);
-/* Inserts or overwrites; returns 0 or -1 when out of memory. */
-int U64Map_put(U64Map* m, uint64_t key, uint32_t val);
-/* Returns a pointer to the value, NULL if absent. */
-uint32_t* U64Map_get(const U64Map* m, uint64_t key);
+#include "u64map.h"
 
 /* A process seen by the scan: what sockets need from their owner. */
 typedef struct ProcOwner_ {
