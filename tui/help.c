@@ -1,28 +1,56 @@
-/* help.c: the key reference shown by ? or F1. */
+/* help.c: the key reference shown by ? or F1, made from the key table
+ * (keys.c), so that the two cannot drift apart. */
 #include "ui_priv.h"
 
-static const char* const HELP[] = {
-    "\x0c Keys  (any key closes this help)",
-    "  Up/Down j/k  move             PgUp/PgDn   page     Home/End g/G  first/last",
-    "  Left h       collapse/parent  Right l     expand   Space         toggle",
-    "  Enter i      details pane     / n N       search, next, previous match",
-    "  \\ f          filter (keeps ancestors); Esc clears it",
-    "  s S          sort key (pid, name, conns, bytes, last) / reverse it",
-    "  v            view: tree, flat, by remote endpoint",
-    "  t            show / hide exited processes and closed connections",
-    "  p            prune every inactive entry now",
-    "  a            automatic pruning after --prune-after seconds on / off",
-    "  r            reverse DNS names on / off (looked up in the background)",
-    "  z            freeze the display (collection goes on)",
-    "  Ctrl-L       redraw the screen",
-    "  q F10        quit",
-    "",
+#include <stdio.h>
+#include <string.h>
+
+#define HELP_COL 38 /* two bindings a line when both fit in this width */
+#define HELP_MAX 40
+
+static const char* const HELP_FOOT[] = {
     "  Dim rows are exited processes and closed connections, kept as history.",
     "  -> outbound connection, <- inbound (accepted), LISTEN listening socket.",
 };
 
+/* One binding as "  label  what", NULL if it has no line of its own. */
+static const char* Help_item(const KeyAction* k, char* buf, size_t len) {
+   if (!k->label)
+      return NULL;
+   snprintf(buf, len, "  %-9s %s", k->label, k->what);
+   return buf;
+}
+
+/* The lines of the help, made once. */
+static int Help_lines(char lines[HELP_MAX][160]) {
+   int n = 0;
+   snprintf(lines[n++], 160, "\x0c Keys  (any key closes this help)");
+   char a[120], b[120];
+   for (const KeyAction* k = Keys_table; k->run && n < HELP_MAX - 4; k++) {
+      const char* first = Help_item(k, a, sizeof a);
+      if (!first)
+         continue;
+      const KeyAction* next = k + 1;
+      while (next->run && !next->label)
+         next++;
+      const char* second = next->run ? Help_item(next, b, sizeof b) : NULL;
+      if (second && strlen(first) < HELP_COL && strlen(second) < HELP_COL) {
+         snprintf(lines[n++], 160, "%-*s%s", HELP_COL, first, second);
+         k = next;
+      } else {
+         snprintf(lines[n++], 160, "%s", first);
+      }
+   }
+   for (size_t i = 0; i < sizeof HELP_FOOT / sizeof HELP_FOOT[0]; i++)
+      snprintf(lines[n++], 160, "%s", HELP_FOOT[i]);
+   return n;
+}
+
 void Help_draw(Ui* ui) {
-   int n = (int)(sizeof HELP / sizeof HELP[0]);
+   static char lines[HELP_MAX][160];
+   static int n;
+   if (!n)
+      n = Help_lines(lines);
    for (int y = 0; y < ui->body_h; y++)
-      Draw_line(ui, ui->body_y + y, y < n ? HELP[y] : "", y == 0 ? A_BOLD : A_NORMAL, false);
+      Draw_line(ui, ui->body_y + y, y < n ? lines[y] : "", y == 0 ? A_BOLD : A_NORMAL, false);
 }

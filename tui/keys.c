@@ -138,137 +138,236 @@ static int overlayKey(Ui* ui, int ch) {
    return 0;
 }
 
-int Keys_handle(Ui* ui, Store* s, int ch) {
-   if (ch == CTRL('c'))
-      return 1;
-   if (ch == CTRL('l')) {
-      clearok(curscr, TRUE);
-      return 0;
+/* ---- actions of the tree screen, one function each ---- */
+
+static long pageRows(const Ui* ui) {
+   return ui->body_h > 1 ? ui->body_h - 1 : 1;
+}
+
+static int aQuit(Ui* ui, Store* s) {
+   (void)ui, (void)s;
+   return 1;
+}
+
+static int aUp(Ui* ui, Store* s) {
+   (void)s;
+   Rows_move(ui, -1);
+   return 0;
+}
+
+static int aDown(Ui* ui, Store* s) {
+   (void)s;
+   Rows_move(ui, 1);
+   return 0;
+}
+
+static int aPageUp(Ui* ui, Store* s) {
+   (void)s;
+   Rows_move(ui, -pageRows(ui));
+   return 0;
+}
+
+static int aPageDown(Ui* ui, Store* s) {
+   (void)s;
+   Rows_move(ui, pageRows(ui));
+   return 0;
+}
+
+static int aFirst(Ui* ui, Store* s) {
+   (void)s;
+   Rows_select(ui, 0);
+   return 0;
+}
+
+static int aLast(Ui* ui, Store* s) {
+   (void)s;
+   Rows_select(ui, ui->nrows ? ui->nrows - 1 : 0);
+   return 0;
+}
+
+static int aCollapse(Ui* ui, Store* s) {
+   thaw(ui, s);
+   toggleCollapse(ui, -1);
+   return 0;
+}
+
+static int aExpand(Ui* ui, Store* s) {
+   thaw(ui, s);
+   toggleCollapse(ui, 1);
+   return 0;
+}
+
+static int aToggle(Ui* ui, Store* s) {
+   thaw(ui, s);
+   toggleCollapse(ui, 0);
+   return 0;
+}
+
+static int aDetails(Ui* ui, Store* s) {
+   thaw(ui, s);
+   ui->details = Rows_selected(ui) != NULL;
+   ui->details_key = ui->sel_key;
+   ui->details_scroll = 0;
+   return 0;
+}
+
+static int aSearch(Ui* ui, Store* s) {
+   (void)s;
+   startPrompt(ui, PROMPT_SEARCH);
+   return 0;
+}
+
+static int aNext(Ui* ui, Store* s) {
+   (void)s;
+   doSearch(ui, ui->sel + 1, 1);
+   return 0;
+}
+
+static int aPrevious(Ui* ui, Store* s) {
+   (void)s;
+   doSearch(ui, ui->sel ? ui->sel - 1 : (ui->nrows ? ui->nrows - 1 : 0), -1);
+   return 0;
+}
+
+static int aFilter(Ui* ui, Store* s) {
+   (void)s;
+   startPrompt(ui, PROMPT_FILTER);
+   return 0;
+}
+
+static int aClearFilter(Ui* ui, Store* s) {
+   if (ui->filter[0]) {
+      thaw(ui, s);
+      ui->filter[0] = '\0';
+      ui->dirty = true;
+      Ui_message(ui, "filter cleared");
    }
+   return 0;
+}
+
+static int aSort(Ui* ui, Store* s) {
+   thaw(ui, s);
+   ui->topts.sort = (SortKey)((ui->topts.sort + 1) % SORT__COUNT);
+   ui->dirty = true;
+   Ui_message(ui, "sort by %s", Tree_sortName(ui->topts.sort));
+   return 0;
+}
+
+static int aReverse(Ui* ui, Store* s) {
+   thaw(ui, s);
+   ui->topts.descending = !ui->topts.descending;
+   ui->dirty = true;
+   return 0;
+}
+
+static int aView(Ui* ui, Store* s) {
+   thaw(ui, s);
+   ui->topts.view = (TreeView)((ui->topts.view + 1) % VIEW__COUNT);
+   ui->dirty = true;
+   Ui_message(ui, "view: %s", Draw_viewName(ui->topts.view));
+   return 0;
+}
+
+static int aInactive(Ui* ui, Store* s) {
+   thaw(ui, s);
+   ui->topts.show_inactive = !ui->topts.show_inactive;
+   ui->dirty = true;
+   Ui_message(ui, "inactive entries %s", ui->topts.show_inactive ? "shown" : "hidden");
+   return 0;
+}
+
+static int aPrune(Ui* ui, Store* s) {
+   doPrune(ui, s);
+   return 0;
+}
+
+static int aAutoPrune(Ui* ui, Store* s) {
+   (void)s;
+   ui->auto_prune = !ui->auto_prune;
+   Ui_message(ui, "automatic pruning %s (after %llus)", ui->auto_prune ? "on" : "off",
+              (unsigned long long)ui->opts.prune_after_s);
+   return 0;
+}
+
+static int aNames(Ui* ui, Store* s) {
+   (void)s;
+   toggleDns(ui);
+   return 0;
+}
+
+static int aFreeze(Ui* ui, Store* s) {
+   Rows_freeze(ui, !ui->frozen);
+   Rows_ensure(ui, s);
+   return 0;
+}
+
+static int aHelp(Ui* ui, Store* s) {
+   (void)s;
+   ui->help = true;
+   return 0;
+}
+
+static int aRedraw(Ui* ui, Store* s) {
+   (void)ui, (void)s;
+   clearok(curscr, TRUE);
+   return 0;
+}
+
+/* The keys of the tree screen, in the order of the help screen, which is
+ * made from this table (help.c): a key does what its line says. Global
+ * keys work in prompts and overlays too. */
+const KeyAction Keys_table[] = {
+    {{KEY_UP, 'k'}, "Up k", "move up", aUp, false},
+    {{KEY_DOWN, 'j'}, "Down j", "move down", aDown, false},
+    {{KEY_PPAGE, CTRL('b')}, "PgUp ^B", "page up", aPageUp, false},
+    {{KEY_NPAGE, CTRL('f')}, "PgDn ^F", "page down", aPageDown, false},
+    {{KEY_HOME, 'g'}, "Home g", "first row", aFirst, false},
+    {{KEY_END, 'G'}, "End G", "last row", aLast, false},
+    {{KEY_LEFT, 'h'}, "Left h", "collapse / parent", aCollapse, false},
+    {{KEY_RIGHT, 'l'}, "Right l", "expand", aExpand, false},
+    {{' '}, "Space", "collapse / expand", aToggle, false},
+    {{'\n', '\r', KEY_ENTER, 'i'}, "Enter i", "details pane", aDetails, false},
+    {{'/'}, "/", "search", aSearch, false},
+    {{'n'}, "n N", "next, previous match", aNext, false},
+    {{'N'}, NULL, NULL, aPrevious, false},
+    {{'\\', 'f'}, "\\ f", "filter (keeps ancestors)", aFilter, false},
+    {{KEY_ESC}, "Esc", "clear the filter", aClearFilter, false},
+    {{'s'}, "s", "sort key: pid, name, conns, bytes, last", aSort, false},
+    {{'v'}, "v", "view: tree, flat, by remote endpoint", aView, false},
+    {{'t'}, "t", "show / hide exited processes and closed connections", aInactive, false},
+    {{'p'}, "p", "prune every inactive entry now", aPrune, false},
+    {{'a'}, "a", "automatic pruning after --prune-after seconds", aAutoPrune, false},
+    {{'r'}, "r", "reverse DNS names on / off (looked up in the background)", aNames, false},
+    {{'z'}, "z", "freeze the display (collection goes on)", aFreeze, false},
+    {{'S'}, "S", "reverse the sort", aReverse, false},
+    {{'?', KEY_F(1)}, "? F1", "this help", aHelp, false},
+    {{CTRL('l')}, "^L", "redraw the screen", aRedraw, true},
+    {{'q', KEY_F(10), CTRL('c')}, "q F10 ^C", "quit", aQuit, false},
+    {{0}, NULL, NULL, NULL, false},
+};
+
+static const KeyAction* Keys_find(int ch) {
+   for (const KeyAction* k = Keys_table; k->run; k++)
+      for (int i = 0; i < KEYS_PER_ACTION && k->keys[i]; i++)
+         if (k->keys[i] == ch)
+            return k;
+   return NULL;
+}
+
+int Keys_handle(Ui* ui, Store* s, int ch) {
+   const KeyAction* k = Keys_find(ch);
+   if (ch == CTRL('c'))
+      return 1; /* everywhere, even in a prompt */
+   if (k && k->global)
+      return k->run(ui, s);
    if (ui->prompt != PROMPT_NONE) {
       promptKey(ui, s, ch);
       return 0;
    }
    if (ui->help || ui->details)
       return overlayKey(ui, ch);
-   long page = ui->body_h > 1 ? ui->body_h - 1 : 1;
-   switch (ch) {
-   case 'q':
-   case KEY_F(10):
+   if (k && k->run(ui, s))
       return 1;
-   case KEY_UP:
-   case 'k':
-      Rows_move(ui, -1);
-      break;
-   case KEY_DOWN:
-   case 'j':
-      Rows_move(ui, 1);
-      break;
-   case KEY_PPAGE:
-   case CTRL('b'):
-      Rows_move(ui, -page);
-      break;
-   case KEY_NPAGE:
-   case CTRL('f'):
-      Rows_move(ui, page);
-      break;
-   case KEY_HOME:
-   case 'g':
-      Rows_select(ui, 0);
-      break;
-   case KEY_END:
-   case 'G':
-      Rows_select(ui, ui->nrows ? ui->nrows - 1 : 0);
-      break;
-   case KEY_LEFT:
-   case 'h':
-      thaw(ui, s);
-      toggleCollapse(ui, -1);
-      break;
-   case KEY_RIGHT:
-   case 'l':
-      thaw(ui, s);
-      toggleCollapse(ui, 1);
-      break;
-   case ' ':
-      thaw(ui, s);
-      toggleCollapse(ui, 0);
-      break;
-   case '\n':
-   case '\r':
-   case KEY_ENTER:
-   case 'i':
-      thaw(ui, s);
-      ui->details = Rows_selected(ui) != NULL;
-      ui->details_key = ui->sel_key;
-      ui->details_scroll = 0;
-      break;
-   case '/':
-      startPrompt(ui, PROMPT_SEARCH);
-      break;
-   case 'n':
-      doSearch(ui, ui->sel + 1, 1);
-      break;
-   case 'N':
-      doSearch(ui, ui->sel ? ui->sel - 1 : (ui->nrows ? ui->nrows - 1 : 0), -1);
-      break;
-   case '\\':
-   case 'f':
-      startPrompt(ui, PROMPT_FILTER);
-      break;
-   case KEY_ESC:
-      if (ui->filter[0]) {
-         thaw(ui, s);
-         ui->filter[0] = '\0';
-         ui->dirty = true;
-         Ui_message(ui, "filter cleared");
-      }
-      break;
-   case 's':
-      thaw(ui, s);
-      ui->topts.sort = (SortKey)((ui->topts.sort + 1) % SORT__COUNT);
-      ui->dirty = true;
-      Ui_message(ui, "sort by %s", Tree_sortName(ui->topts.sort));
-      break;
-   case 'S':
-      thaw(ui, s);
-      ui->topts.descending = !ui->topts.descending;
-      ui->dirty = true;
-      break;
-   case 'v':
-      thaw(ui, s);
-      ui->topts.view = (TreeView)((ui->topts.view + 1) % VIEW__COUNT);
-      ui->dirty = true;
-      Ui_message(ui, "view: %s", Draw_viewName(ui->topts.view));
-      break;
-   case 't':
-      thaw(ui, s);
-      ui->topts.show_inactive = !ui->topts.show_inactive;
-      ui->dirty = true;
-      Ui_message(ui, "inactive entries %s", ui->topts.show_inactive ? "shown" : "hidden");
-      break;
-   case 'p':
-      doPrune(ui, s);
-      break;
-   case 'a':
-      ui->auto_prune = !ui->auto_prune;
-      Ui_message(ui, "automatic pruning %s (after %llus)", ui->auto_prune ? "on" : "off",
-                 (unsigned long long)ui->opts.prune_after_s);
-      break;
-   case 'r':
-      toggleDns(ui);
-      break;
-   case 'z':
-      Rows_freeze(ui, !ui->frozen);
-      Rows_ensure(ui, s);
-      break;
-   case '?':
-   case KEY_F(1):
-      ui->help = true;
-      break;
-   default:
-      break;
-   }
    Rows_ensure(ui, s);
    return 0;
 }

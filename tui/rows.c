@@ -175,16 +175,8 @@ void Rows_freeAll(Ui* ui) {
    ui->nrows = ui->rowcap = 0;
    Tree_free(ui->tree);
    ui->tree = NULL;
-   KeySet *k, *kt;
-   HASH_ITER(hh, ui->collapsed, k, kt) {
-      HASH_DEL(ui->collapsed, k);
-      free(k);
-   }
-   Rate *r, *rt;
-   HASH_ITER(hh, ui->rates, r, rt) {
-      HASH_DEL(ui->rates, r);
-      free(r);
-   }
+   CACHE_FREE_ALL(ui->collapsed);
+   CACHE_FREE_ALL(ui->rates);
 }
 
 /* Rates come from byte deltas of the rows on screen, at most once a second

@@ -4,7 +4,6 @@
 
 #include <langinfo.h>
 #include <locale.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,21 +40,7 @@ void Ui_message(Ui* ui, const char* fmt, ...) {
 }
 
 const char* Ui_userName(Ui* ui, uint32_t uid) {
-   UserName* u;
-   HASH_FIND(hh, ui->users, &uid, sizeof uid, u);
-   if (u)
-      return u->name;
-   u = calloc(1, sizeof *u);
-   if (!u)
-      return "?";
-   u->uid = uid;
-   struct passwd* pw = getpwuid(uid);
-   if (pw && pw->pw_name)
-      snprintf(u->name, sizeof u->name, "%s", pw->pw_name);
-   else
-      snprintf(u->name, sizeof u->name, "%u", uid);
-   HASH_ADD(hh, ui->users, uid, sizeof u->uid, u);
-   return u->name;
+   return Users_name(&ui->users, uid);
 }
 
 /* sudo drops SSH_CONNECTION from the environment; the shell that ran sudo
@@ -330,11 +315,7 @@ void Ui_free(Ui* ui) {
       return;
    Ui_close(ui);
    Rows_freeAll(ui);
-   UserName *u, *ut;
-   HASH_ITER(hh, ui->users, u, ut) {
-      HASH_DEL(ui->users, u);
-      free(u);
-   }
+   Users_free(&ui->users);
    if (ui->scr)
       delscreen(ui->scr);
    free(ui);

@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "cache.h"
 #include "fmt.h"
+#include "users.h"
 #include "ui.h"
 
 /* Pairs for whole lines. */
@@ -35,12 +37,6 @@ typedef struct Rate_ {
    unsigned gen;
    UT_hash_handle hh;
 } Rate;
-
-typedef struct UserName_ {
-   uint32_t uid;
-   char name[32];
-   UT_hash_handle hh;
-} UserName;
 
 typedef enum Prompt_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER } Prompt;
 
@@ -135,5 +131,18 @@ void Help_draw(Ui* ui);
 
 /* keys.c */
 int Keys_handle(Ui* ui, Store* s, int ch);
+
+/* A key binding of the tree screen: its keys (0-terminated), how the help
+ * names them and what it says they do (NULL: shown with the line before),
+ * and the action (1: quit). */
+#define KEYS_PER_ACTION 4
+typedef struct KeyAction_ {
+   int keys[KEYS_PER_ACTION];
+   const char* label;
+   const char* what;
+   int (*run)(Ui* ui, Store* s);
+   bool global; /* also in prompts and overlays */
+} KeyAction;
+extern const KeyAction Keys_table[]; /* ends with run == NULL */
 
 #endif

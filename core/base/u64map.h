@@ -8,7 +8,7 @@
 #include "index.h"
 
 typedef struct U64Map_ {
-   Index ix;     /* of U64Entry, in pool */
+   Index ix; /* of U64Entry, in pool */
    Pool pool;
    size_t count; /* entries */
 } U64Map;

@@ -7,11 +7,12 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "users.h"
 
 /* ---- buffer ---- */
 
@@ -413,29 +414,9 @@ void Json_event(JsonBuf* b, const Event* e) {
 
 /* ---- tree ---- */
 
-typedef struct UserCache_ {
-   uint32_t uid;
-   int valid;
-   char name[64];
-} UserCache;
-
-static const char* userName(UserCache* uc, uint32_t uid) {
-   if (uc->valid && uc->uid == uid)
-      return uc->name;
-   struct passwd pw, *res = NULL;
-   char buf[1024];
-   uc->uid = uid;
-   uc->valid = 1;
-   if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res)
-      snprintf(uc->name, sizeof uc->name, "%s", res->pw_name);
-   else
-      snprintf(uc->name, sizeof uc->name, "%u", uid);
-   return uc->name;
-}
-
 typedef struct TreeOut_ {
    JsonBuf* b;
-   UserCache users;
+   UserName* users;
 } TreeOut;
 
 /* Opens an array under key and tracks commas between its items. */
@@ -503,7 +484,7 @@ static void procFields(TreeOut* o, const TreeNode* n) {
    putU64(b, p->pid);
    kU64(b, "ppid", p->ppid);
    kU64(b, "uid", p->uid);
-   kStr(b, "user", userName(&o->users, p->uid));
+   kStr(b, "user", Users_name(&o->users, p->uid));
    key(b, "comm");
    Json_string(b, p->comm, strnlen(p->comm, VN_COMM_LEN));
    kStr(b, "cmdline", p->cmdline ? p->cmdline : "");
@@ -653,6 +634,7 @@ void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, T
       if (c->kind == NODE_ORPHANS)
          sockItems(b, c, &u);
    put(b, "]}");
+   Users_free(&o.users);
 }
 
 void Json_tree(JsonBuf* b, const Tree* t, const Store* s) {

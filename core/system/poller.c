@@ -7,6 +7,7 @@
 #include <time.h>
 #include <uthash.h>
 
+#include "cache.h"
 #include "store.h"
 
 typedef struct PollSock_ {
@@ -59,16 +60,8 @@ Poller* Poller_new(void) {
 void Poller_free(Poller* p) {
    if (!p)
       return;
-   PollSock *s, *stmp;
-   HASH_ITER(hh, p->socks, s, stmp) {
-      HASH_DEL(p->socks, s);
-      free(s);
-   }
-   PollProc *q, *qtmp;
-   HASH_ITER(hh, p->procs, q, qtmp) {
-      HASH_DEL(p->procs, q);
-      free(q);
-   }
+   CACHE_FREE_ALL(p->socks);
+   CACHE_FREE_ALL(p->procs);
    free(p->proc_root);
    free(p);
 }
