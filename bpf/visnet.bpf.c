@@ -2,6 +2,10 @@
 /* visnet.bpf.c: the kernel probe, on tracepoints only (inet_sock_set_state
  * as a raw tracepoint, the others classic).
  *
+ * Over 800 lines on purpose: one BPF object, whose programs share maps and
+ * always-inline helpers; libbpf's skeleton is made per object, and a
+ * program split into another object could not share the owner table.
+ *
  * Processes: exec, fork (task_newtask, which carries the clone flags, so
  * threads are skipped), exit of the whole thread group.
  * TCP: the owner of a socket is recorded in `owners` where the owning task

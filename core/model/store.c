@@ -1,5 +1,11 @@
 /* store.c: the event store: processes, sockets, endpoints and edges.
  *
+ * Over 800 lines on purpose: one module whose invariants (counters kept
+ * incrementally, LRU membership, index slots reused by a tuple's next
+ * socket) span processes, sockets, edges and endpoints together; split, the
+ * helpers that keep them would have to be shared through a header and lose
+ * their inlining on the per-event path. Its containers live in core/base.
+ *
  * Every entry is found through an open-addressing index (procs by pid,
  * sockets by 5-tuple, endpoints by address, edges by (proc, endpoint)),
  * allocated from a slab pool, and linked into intrusive lists for the

@@ -1,6 +1,10 @@
 /* tree.c: builds the display tree (process / endpoint / socket rows) from
  * the store.
  *
+ * Over 800 lines on purpose: the three views (hierarchy, flat, by remote),
+ * filtering and sorting share one node array and one pre-order build with
+ * roll-back; they are one algorithm with three walks.
+ *
  * All nodes live in one array sized up front from the store's counts, so a
  * build does two allocations whatever the size. Nodes are created in
  * pre-order; a node that turns out hidden (filtered, inactive) is dropped by
