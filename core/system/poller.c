@@ -79,24 +79,25 @@ static uint64_t Poller_sig(const Event* e) {
    return h;
 }
 
+/* An event the poller infers (an exit, a close), stamped with this tick. */
+static void Poller_infer(const Poller* p, Event* e, EventType type, uint32_t pid, uint64_t start) {
+   memset(e, 0, sizeof *e);
+   e->type = type;
+   e->pid = e->tid = pid;
+   e->pstart = start;
+   e->ts = p->now;
+}
+
 static void Poller_exit(Poller* p, const PollProc* q) {
    Event e;
-   memset(&e, 0, sizeof e);
-   e.type = EV_EXIT;
-   e.pid = e.tid = q->pid;
-   e.pstart = q->start;
-   e.ts = p->now;
+   Poller_infer(p, &e, EV_EXIT, q->pid, q->start);
    e.proc.exit_code = POLL_EXIT_UNKNOWN;
    p->sink(p->ctx, &e);
 }
 
 static void Poller_close(Poller* p, const PollSock* s) {
    Event e;
-   memset(&e, 0, sizeof e);
-   e.type = EV_CLOSE;
-   e.pid = e.tid = s->pid;
-   e.pstart = s->pstart;
-   e.ts = p->now;
+   Poller_infer(p, &e, EV_CLOSE, s->pid, s->pstart);
    e.sock = s->last;
    e.sock.oldstate = s->last.state;
    e.sock.state = TCPS_CLOSE;
