@@ -39,6 +39,7 @@
 #define IPPROTO_UDP 17
 #define CLONE_THREAD 0x00010000
 #define PF_KTHREAD 0x00200000
+#define SHUTDOWN_MASK 3
 #define EINPROGRESS 115
 #define EALREADY 114
 #define EISCONN 106
@@ -420,10 +421,14 @@ static __always_inline struct vn_sock_rec* sock_rec(__u16 type, const struct vn_
    return r;
 }
 
-/* The 4-tuple as the socket has it now; returns its state. */
+/* The 4-tuple as the socket has it now; returns its state. On its way to
+ * CLOSE the local port is already released (skc_num is 0): it then comes
+ * from inet_sport. */
 static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
    r->family = SKC(sk, skc_family);
    r->lport = SKC(sk, skc_num);
+   if (!r->lport)
+      r->lport = bpf_ntohs(KR(struct inet_sock, sk, inet_sport));
    r->rport = bpf_ntohs(SKC(sk, skc_dport));
    if (r->family == AF_INET) {
       map4(r->laddr, SKC(sk, skc_rcv_saddr));
@@ -435,13 +440,6 @@ static __always_inline __u8 sk_tuple(struct sock* sk, struct vn_sock_rec* r) {
    return SKC(sk, skc_state);
 }
 
-/* The 4-tuple at a state change. Entering CLOSE the local port is already
- * released (skc_num is 0): the port then comes from inet_sport. */
-static __always_inline void ss_tuple(struct sock* sk, int state, struct vn_sock_rec* r) {
-   sk_tuple(sk, r);
-   if (state == TCP_CLOSE)
-      r->lport = bpf_ntohs(KR(struct inet_sock, sk, inet_sport));
-}
 
 static __always_inline bool sk_is_tcp(struct sock* sk) {
    return KR(struct sock, sk, sk_protocol) == IPPROTO_TCP;
@@ -725,6 +723,22 @@ static __always_inline void owner_follow(struct sock* sk) {
    }
 }
 
+/* An established socket closed at once (SO_LINGER 0, or unread data left)
+ * goes to CLOSE in the closer's own task, tcp_close having marked it shut
+ * both ways first; a reset from the peer goes there in any task and marks
+ * it after. The first is its holder's last use. */
+static __always_inline void owner_on_abort(struct sock* sk, struct vn_sk_owner* o, int old) {
+   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+   if (tgid == o->pid || tgid == self_pid || tgid == 0 ||
+       (old != TCP_ESTABLISHED && old != TCP_CLOSE_WAIT))
+      return;
+   if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown) != SHUTDOWN_MASK)
+      return;
+   struct task_struct* t = bpf_get_current_task_btf();
+   if (!(t->flags & PF_KTHREAD))
+      owner_move(sk, o, old);
+}
+
 static __always_inline void on_syn_sent(struct sock* sk) {
    if (is_self() || !sk_is_tcp(sk))
       return;
@@ -752,7 +766,7 @@ static __always_inline void on_listen(struct sock* sk, int old) {
    struct vn_sock_rec* r = sock_rec(VN_EV_LISTEN, &o, key);
    if (!r)
       return;
-   ss_tuple(sk, TCP_LISTEN, r);
+   sk_tuple(sk, r);
    r->state = TCP_LISTEN;
    r->oldstate = old;
    submit(r);
@@ -823,7 +837,7 @@ static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owne
          if (r->err == 0)
             r->err = ECONNABORTED; /* closed by its owner before an answer */
       }
-      ss_tuple(sk, TCP_CLOSE, r);
+      sk_tuple(sk, r);
       if (!o)
          r->netns = sk_netns(sk);
       tcp_bytes(sk, &r->tx, &r->rx);
@@ -867,6 +881,8 @@ int vn_set_state(struct raw_set_state* ctx) {
    __u32 place = 0;
    struct vn_sk_owner* o = owner_of(key, &place);
    if (state == TCP_CLOSE) {
+      if (o)
+         owner_on_abort(sk, o, old);
       on_close(sk, old, o, place);
       return 0;
    }
@@ -887,7 +903,7 @@ int vn_set_state(struct raw_set_state* ctx) {
    if (!r)
       return 0;
    o->rep_state = state;
-   ss_tuple(sk, state, r);
+   sk_tuple(sk, r);
    r->state = state;
    r->oldstate = old;
    submit(r);

@@ -92,6 +92,7 @@ struct socket;
 struct sock {
    struct sock_common __sk_common;
    struct socket* sk_socket;
+   unsigned char sk_shutdown; /* a 2-bit bitfield before 5.x: read with BPF_CORE_READ_BITFIELD_PROBED */
    int sk_err;
    __u16 sk_protocol;
    __u16 sk_type;

@@ -7,7 +7,9 @@
 #  2. a socket passed over a Unix socket (SCM_RIGHTS) to a process started
 #     before it: the receiver sends, reads and closes;
 #  3. a client that connects, then double-forks while its parent exits: the
-#     grandchild uses and closes the connection.
+#     grandchild uses and closes the connection;
+#  4. a forked child that closes the accepted socket at once (SO_LINGER 0),
+#     without a byte sent or received: the reset is the child's.
 . "$(dirname "$0")/lib.sh"
 vn_require
 P0=$((21000 + RANDOM % 2000))
@@ -24,6 +26,39 @@ $HOLD scm --port $((P0 + 1)) --send 4000 --out "$VN_TMP/scm" || vn_fail "scm cli
 $HOLD daemon --port $((P0 + 1)) --send 5000 --out "$VN_TMP/dmn" || vn_fail "daemon client"
 vn_wait_file "$VN_TMP/dmn"
 vn_wait_file "$VN_TMP/ps"
+python3 - "$((P0 + 2))" "$VN_TMP/a" <<'PY' &
+import os, socket, struct, sys
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", int(sys.argv[1])))
+l.listen(4)
+open(sys.argv[2] + ".ready", "w").write("pid=%d\n" % os.getpid())
+c, peer = l.accept()
+r, w = os.pipe()
+child = os.fork()
+if child == 0:
+    os.read(r, 1)  # the parent has closed its copy
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()      # a reset, without a byte sent or received
+    os._exit(0)
+c.close()
+os.write(w, b"x")
+os.waitpid(child, 0)
+open(sys.argv[2] + ".tmp", "w").write("pid=%d\nchild=%d\npeer_port=%d\n" % (os.getpid(), child, peer[1]))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+PY
+VN_PIDS+=($!)
+vn_wait_file "$VN_TMP/a.ready"
+python3 - "$((P0 + 2))" <<'PY' || vn_fail "tcp client"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+try:
+    s.recv(10)
+except OSError:
+    pass
+s.close()
+PY
+vn_wait_file "$VN_TMP/a"
 vn_stop 1.5
 
 cat >"$VN_TMP/check.py" <<PY
@@ -62,6 +97,15 @@ for tag, f in (("scm", "scm"), ("daemon", "dmn")):
              "%s: closed by the holder %d, tx %d rx 700 (%s)" % (tag, kv["holder"], kv["tx"], [(e["pid"], e["tx"], e["rx"]) for e in cl]))
     ev.check(not [e for e in ev.conn(**cli) if e["pid"] not in (kv["pid"], kv["holder"])],
              "%s: no event of the connection names a third process" % tag)
+# 4. an abortive close by a child that never used the socket
+a = read_kv("$VN_TMP/a")
+srv = dict(lport=P0 + 2, rport=a["peer_port"])
+own = ev.conn(type="owner", **srv)
+ev.check([(e["pid"], e["old_pid"]) for e in own] == [(a["child"], a["pid"])],
+         "abort: one owner event %d -> %d (%s)" % (a["pid"], a["child"], [(e.get("old_pid"), e["pid"]) for e in own]))
+cl = ev.conn(type="close", **srv)
+ev.check([e["pid"] for e in cl] == [a["child"]], "abort: the reset is the child's %d (%s)" % (a["child"], [e["pid"] for e in cl]))
+ev.check([e["pid"] for e in ev.conn(type="accept", **srv)] == [a["pid"]], "abort: the accept is the parent's")
 ev.done()
 PY
 vn_check "$VN_TMP/check.py"
