@@ -29,36 +29,34 @@ static void addLine(Lines* l, const Buf* b) {
       l->v[l->n++] = s;
 }
 
-/* A label and a system string, wrapped to the screen width. */
+/* A label and a system string, wrapped to the screen width between
+ * escaped characters, so that no escape is split over two lines. */
 static void addWrapped(Ui* ui, Lines* l, const char* label, const char* text) {
-   char san[LINE_CAP];
-   San_append(san, sizeof san, text ? text : "-", text ? strlen(text) : 1, ui->utf8);
+   if (!text)
+      text = "-";
    int width = COLS - 16 > 20 ? COLS - 16 : 20;
-   const char* p = san;
+   size_t len = strlen(text), i = 0;
    bool first = true;
    do {
-      /* cut at width columns on a character boundary */
-      const char* q = p;
-      int w = 0;
-      while (*q && w < width) {
-         int k = 1;
-         while ((q[k] & 0xc0) == 0x80)
-            k++;
-         char tmp[8] = {0};
-         memcpy(tmp, q, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
-         w += San_width(tmp);
-         q += k;
-      }
       Buf b;
       Buf_reset(&b);
       Buf_cls(&b, CL_SECOND);
       Buf_printf(&b, "  %-13s", first ? label : "");
       Buf_cls(&b, CL_NORMAL);
-      Buf_printf(&b, "%.*s", (int)(q - p), p);
+      int w = 0;
+      while (i < len) {
+         char piece[16];
+         size_t next = i;
+         int cw = Fmt_escChar(text, len, &next, ui->utf8, piece);
+         if (w > 0 && (w + cw > width || b.len + strlen(piece) + 1 >= sizeof b.s))
+            break;
+         Buf_printf(&b, "%s", piece);
+         w += cw;
+         i = next;
+      }
       addLine(l, &b);
-      p = q;
       first = false;
-   } while (*p);
+   } while (i < len);
 }
 
 static void addf(Lines* l, int cls, const char* fmt, const char* a) {

@@ -9,7 +9,7 @@
 #include <uthash.h>
 
 #include "cache.h"
-#include "fmt.h"
+#include "buf.h"
 #include "users.h"
 #include "ui.h"
 

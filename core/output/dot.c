@@ -7,69 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "procfs.h"
 
-/* Length of the valid UTF-8 sequence at s (printable, no C1 controls,
- * no overlongs or surrogates), 0 if invalid. */
-static size_t Dot_utf8(const unsigned char* s, size_t len) {
-   unsigned char c = s[0];
-   size_t n;
-   unsigned char lo = 0x80, hi = 0xbf;
-   if (c >= 0xc2 && c <= 0xdf)
-      n = 2;
-   else if (c >= 0xe0 && c <= 0xef)
-      n = 3;
-   else if (c >= 0xf0 && c <= 0xf4)
-      n = 4;
-   else
-      return 0;
-   if (c == 0xe0)
-      lo = 0xa0;
-   else if (c == 0xed)
-      hi = 0x9f;
-   else if (c == 0xf0)
-      lo = 0x90;
-   else if (c == 0xf4)
-      hi = 0x8f;
-   if (len < n || s[1] < lo || s[1] > hi)
-      return 0;
-   for (size_t i = 2; i < n; i++)
-      if (s[i] < 0x80 || s[i] > 0xbf)
-         return 0;
-   if (c == 0xc2 && s[1] < 0xa0) /* U+0080..U+009F: C1 controls */
-      return 0;
-   return n;
-}
-
+/* fmt.h's display form, then quoted for a DOT string: its backslashes
+ * doubled so that Graphviz shows them, quotes escaped. */
 size_t Dot_escape(char* out, size_t outlen, const char* s, size_t len) {
-   const unsigned char* u = (const unsigned char*)s;
    size_t o = 0;
    if (outlen == 0)
       return 0;
-   for (size_t i = 0; i < len;) {
-      char piece[8];
-      size_t pl, adv = 1;
-      unsigned char c = u[i];
-      if (c == '"' || c == '\\') {
-         piece[0] = '\\';
-         piece[1] = (char)c;
+   for (size_t i = 0; i < len && s[i] != '\0';) {
+      char piece[16], quoted[32];
+      size_t pl = 0;
+      if (s[i] == '"') {
+         memcpy(quoted, "\\\"", 2);
          pl = 2;
-      } else if (c >= 0x20 && c < 0x7f) {
-         piece[0] = (char)c;
-         pl = 1;
-      } else if (c >= 0x80 && (adv = Dot_utf8(u + i, len - i)) > 0) {
-         memcpy(piece, u + i, adv);
-         pl = adv;
+         i++;
       } else {
-         /* a visible backslash: "\\x1b" in DOT shows as \x1b */
-         pl = (size_t)snprintf(piece, sizeof piece, "\\\\x%02x", c);
-         adv = 1;
+         Fmt_escChar(s, len, &i, true, piece);
+         for (const char* p = piece; *p; p++) {
+            if (*p == '\\')
+               quoted[pl++] = '\\';
+            quoted[pl++] = *p;
+         }
       }
       if (o + pl + 1 > outlen)
          break;
-      memcpy(out + o, piece, pl);
+      memcpy(out + o, quoted, pl);
       o += pl;
-      i += adv;
    }
    out[o] = '\0';
    return o;

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "users.h"
 
 /* ---- buffer ---- */
@@ -72,40 +73,6 @@ int JsonBuf_write(const JsonBuf* b, FILE* f) {
 
 /* ---- strings ---- */
 
-/* Length of the valid UTF-8 sequence at s, or minus the length of the
- * invalid prefix to replace by one U+FFFD (overlong forms, surrogates, code
- * points above U+10FFFF, truncated sequences). */
-static int utf8Seq(const unsigned char* s, size_t len) {
-   unsigned c = s[0];
-   int n;
-   unsigned lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
-   if (c >= 0xc2 && c <= 0xdf) {
-      n = 2;
-   } else if (c >= 0xe0 && c <= 0xef) {
-      n = 3;
-      if (c == 0xe0)
-         lo = 0xa0; /* overlong */
-      else if (c == 0xed)
-         hi = 0x9f; /* surrogates */
-   } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 4;
-      if (c == 0xf0)
-         lo = 0x90; /* overlong */
-      else if (c == 0xf4)
-         hi = 0x8f; /* above U+10FFFF */
-   } else {
-      return -1; /* stray continuation, C0/C1 overlong lead, F5..FF */
-   }
-   for (int i = 1; i < n; i++) {
-      if ((size_t)i >= len)
-         return -i;
-      unsigned d = s[i];
-      if (i == 1 ? (d < lo || d > hi) : (d & 0xc0) != 0x80)
-         return -i;
-   }
-   return n;
-}
-
 static void putHex(JsonBuf* b, unsigned c) {
    static const char hex[] = "0123456789abcdef";
    char u[6] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xf], hex[c & 0xf]};
@@ -142,14 +109,15 @@ void Json_string(JsonBuf* b, const char* str, size_t len) {
          i++;
          continue;
       }
-      int n = utf8Seq(s + i, len - i);
+      uint32_t cp;
+      int n = Fmt_utf8(s + i, len - i, &cp);
       if (n < 0) {
          put(b, "\\ufffd");
          i += (size_t)-n;
-      } else if (n == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
+      } else if (cp < 0xa0) {
          /* C1 controls are valid JSON but some terminals act on them
           * (0x9b is CSI): escape them too. */
-         putHex(b, s[i + 1]);
+         putHex(b, cp);
          i += 2;
       } else {
          JsonBuf_append(b, (const char*)s + i, (size_t)n);

@@ -1,6 +1,7 @@
 /* textout.c: the tree as text lines that fit the terminal width. */
 #include "textout.h"
 
+#include "fmt.h"
 #include "procfs.h"
 
 #include <inttypes.h>
@@ -11,101 +12,6 @@
 #include <string.h>
 #include <wchar.h>
 #include <wctype.h>
-
-/* ---- escaping, one character at a time ---- */
-
-/* Writes the display form of the character at s[*i] into piece, advances
- * *i and returns its width in columns. */
-static int Esc_next(const char* s, size_t len, size_t* i, bool utf8, char piece[16]) {
-   unsigned char c = (unsigned char)s[*i];
-   if (c == 0x1b || c == '\\') {
-      snprintf(piece, 16, "\\%c", c == 0x1b ? 'e' : '\\');
-      (*i)++;
-      return 2;
-   }
-   if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
-      snprintf(piece, 16, "\\x%02x", c);
-      (*i)++;
-      return 4;
-   }
-   if (c < 0x80) {
-      piece[0] = (char)c;
-      piece[1] = '\0';
-      (*i)++;
-      return 1;
-   }
-   mbstate_t st;
-   memset(&st, 0, sizeof st);
-   wchar_t wc;
-   size_t n = mbrtowc(&wc, s + *i, len - *i, &st);
-   if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-      snprintf(piece, 16, "\\x%02x", c);
-      (*i)++;
-      return 4;
-   }
-   *i += n;
-   int w = wcwidth(wc);
-   /* C1 controls, zero-width and format characters (bidi overrides) are
-    * shown by code point so that nothing can rearrange the line */
-   if (w <= 0 || (wc >= 0x80 && wc < 0xa0) || !iswprint((wint_t)wc)) {
-      int k = snprintf(piece, 16, "\\u%04x", (unsigned)wc);
-      return k;
-   }
-   memcpy(piece, s + *i - n, n);
-   piece[n] = '\0';
-   return w;
-}
-
-int TextOut_escape(char* out, size_t outlen, const char* s, size_t len, bool utf8, int maxcols,
-                   bool* cut) {
-   size_t o = 0, i = 0;
-   int cols = 0;
-   bool c = false;
-   char piece[16];
-   if (outlen == 0)
-      return 0;
-   while (i < len) {
-      size_t save = i;
-      int w = Esc_next(s, len, &i, utf8, piece);
-      size_t pl = strlen(piece);
-      if (cols + w > maxcols || o + pl + 1 > outlen) {
-         i = save;
-         c = true;
-         break;
-      }
-      memcpy(out + o, piece, pl);
-      o += pl;
-      cols += w;
-   }
-   out[o] = '\0';
-   if (cut)
-      *cut = c;
-   return cols;
-}
-
-const char* TextOut_bytes(uint64_t n, char* buf, size_t len) {
-   static const char UNITS[] = "KMGTPE";
-   if (n < 1000) {
-      char tmp[4];
-      int k = 0;
-      do
-         tmp[k++] = (char)('0' + n % 10);
-      while ((n /= 10) > 0);
-      size_t o = 0;
-      while (k > 0 && o + 1 < len)
-         buf[o++] = tmp[--k];
-      buf[o] = '\0';
-      return buf;
-   }
-   double v = (double)n;
-   int u = -1;
-   while (v >= 1000 && u < 5) {
-      v /= 1024;
-      u++;
-   }
-   snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, UNITS[u]);
-   return buf;
-}
 
 /* ---- a line that knows its width ---- */
 
@@ -156,7 +62,7 @@ static void Line_text(Line* l, const char* s, size_t len) {
          i++;
          continue;
       }
-      int w = Esc_next(s, len, &i, l->utf8, piece);
+      int w = Fmt_escChar(s, len, &i, l->utf8, piece);
       Line_add(l, piece, strlen(piece), w);
    }
 }
@@ -287,9 +193,9 @@ static const char* Text_state(const Sock* k) {
 static void Text_traffic(Line* l, uint64_t tx, uint64_t rx) {
    char a[16], b[16];
    Line_raw(l, "  tx ", 5);
-   Line_lit(l, TextOut_bytes(tx, a, sizeof a));
+   Line_lit(l, Fmt_bytes(tx, a, sizeof a));
    Line_raw(l, " rx ", 4);
-   Line_lit(l, TextOut_bytes(rx, b, sizeof b));
+   Line_lit(l, Fmt_bytes(rx, b, sizeof b));
 }
 
 static void Text_proc(Line* l, const Proc* p, const TreeNode* n, bool counts) {

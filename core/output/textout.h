@@ -1,9 +1,8 @@
 /* textout.h: the tree as plain text, like pstree + ss (visnet --once).
  *
  * Every line fits the given width (long fields are cut, marked with "…" or
- * "+" in ASCII). Strings from the system are made visible, never written
- * raw: ESC as \e, other control bytes as \xNN, backslash as \\, and in
- * ASCII mode (or for invalid UTF-8) every byte >= 0x80 as \xNN.
+ * "+" in ASCII). Strings from the system are escaped as fmt.h says, never
+ * written raw; byte counts are in fmt.h's units.
  * Unless all_procs is set, processes with no socket at or below them are
  * left out (kernel threads, idle daemons): it is a map of the network.
  * Sockets without owner say why first: [permission], [netns], [no process]. */
@@ -31,14 +30,5 @@ int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o);
 
 /* Process rows TextOut_write shows, and leaves out, when all_procs is false. */
 void TextOut_countProcs(const Tree* t, size_t* shown, size_t* hidden);
-
-/* Escapes len bytes of s for display into out (NUL-terminated, cut at a
- * character boundary when outlen or maxcols is reached). Returns the
- * columns used; *cut is set when not everything fit (may be NULL). */
-int TextOut_escape(char* out, size_t outlen, const char* s, size_t len, bool utf8, int maxcols,
-                   bool* cut);
-
-/* Bytes as a short human figure: 999, 1.2K, 34M, 5.6G. */
-const char* TextOut_bytes(uint64_t n, char* buf, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Hostile names are drawn harmlessly: the sample has a process named
-# "\e[31mevil\e]0;pwn\a"; its escape sequences must show as ^[ and must not
+# "\e[31mevil\e]0;pwn\a"; its escape sequences must show as \e (fmt.h) and must not
 # reach the terminal (the pane title must not become "pwn"). And under
 # TERM=vt100 LANG=C the screen is plain ASCII.
 . "$VISNET_TESTS/tui/tuilib.sh"
@@ -9,15 +9,15 @@ tui_start
 wait_ready
 T select-pane -T before-visnet
 sleep 0.5
-wait_for '\^\[\[31mevil\^\['
+wait_for '\\e\[31mevil\\e'
 title=$(T display -p '#{pane_title}')
 [ "$title" != pwn ] || fail "the pane title was changed to pwn by a process name"
 case "$title" in *pwn*) fail "pane title contains pwn: $title" ;; esac
 # the name is not drawn red: no raw SGR from the name reached the screen
 T capture-pane -p -e | grep -q 'evil' || fail "evil row missing from the escaped capture"
 keys / ; type_text evil ; keys Enter Enter
-wait_for 'Process 6000 \^\[\[31mevil'
-wait_for 'command +\^\[\[31mevil\^\[\]0;pwn\^G'
+wait_for 'Process 6000 \\e\[31mevil'
+wait_for 'command +\\e\[31mevil\\e\]0;pwn\\x07'
 keys q q
 wait_for 'EXITED:0'
 T kill-server

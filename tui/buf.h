@@ -1,14 +1,16 @@
-/* fmt.h: text for the screen without curses: sanitizing strings from the
- * system, the line buffer with colour classes, and short number formats.
- * Kept apart from curses so that the unit tests can use it as is. */
-#ifndef VISNET_TUI_FMT_H
-#define VISNET_TUI_FMT_H
+/* buf.h: a screen line without curses: the text, with colour classes, that
+ * the drawing code fills and draw.c puts on the terminal. Strings and
+ * figures take the one presentation of core/output/fmt.h. Kept apart from
+ * curses so that the unit tests can use it as is. */
+#ifndef VISNET_TUI_BUF_H
+#define VISNET_TUI_BUF_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "event.h"
+#include "fmt.h"
 
 /* Colour classes, written into a formatted line as the bytes 0x01..0x0f
  * (sanitized text never contains control bytes, so they cannot clash). */
@@ -35,19 +37,11 @@ typedef struct Buf_ {
    size_t len;
 } Buf;
 
-/* sanitize.c */
-size_t San_append(char* out, size_t cap, const char* s, size_t slen, bool utf8);
-int San_width(const char* s);
-
-/* fmt.c: Buf and number formats */
+/* buf.c */
 void Buf_reset(Buf* b);
 void Buf_cls(Buf* b, int cls);
 void Buf_printf(Buf* b, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void Buf_san(Buf* b, const char* s, bool utf8);
 void Buf_field(Buf* b, const char* text, int width, bool right, bool utf8);
-const char* Fmt_bytes(uint64_t v, char* buf, size_t len);
-const char* Fmt_rate(double v, char* buf, size_t len);
-const char* Fmt_age(uint64_t ns, char* buf, size_t len);
-const char* Fmt_endpoint(const uint8_t addr[16], uint16_t port, char* buf, size_t len);
 
 #endif
