@@ -118,6 +118,22 @@ static int parseName(const char* s, const char* const* names, int n) {
    return -1;
 }
 
+/* The names the tree gives its views and sort keys, which the UI shows. */
+static const char* viewName(int i) {
+   return Tree_viewOption((TreeView)i);
+}
+
+static const char* sortName(int i) {
+   return Tree_sortName((SortKey)i);
+}
+
+static int parseEnum(const char* s, int n, const char* (*name)(int)) {
+   for (int i = 0; i < n; i++)
+      if (strcmp(s, name(i)) == 0)
+         return i;
+   return -1;
+}
+
 static void setDefaults(Options* o) {
    memset(o, 0, sizeof *o);
    o->mode = MODE_UI;
@@ -131,8 +147,6 @@ static void setDefaults(Options* o) {
 }
 
 static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, size_t errlen) {
-   static const char* const VIEWS[] = {"tree", "flat", "remote"};
-   static const char* const SORTS[] = {"pid", "name", "conns", "bytes", "last"};
    static const char* const PROBE_BYTES[] = {"poll", "trace"};
    static const char* const PROBE_STATES[] = {"lasting", "all"};
    unsigned long long u;
@@ -178,7 +192,7 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
       o->pid = (uint32_t)u;
       return 0;
    case OPT_VIEW:
-      if ((i = parseName(arg, VIEWS, 3)) < 0)
+      if ((i = parseEnum(arg, VIEW__COUNT, viewName)) < 0)
          return fail(err, errlen, "--view: '%s' is not one of tree, flat, remote", arg);
       o->view = (TreeView)i;
       return 0;
@@ -193,7 +207,7 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
       o->probe.states_all = i == 1;
       return 0;
    case OPT_SORT:
-      if ((i = parseName(arg, SORTS, 5)) < 0)
+      if ((i = parseEnum(arg, SORT__COUNT, sortName)) < 0)
          return fail(err, errlen, "--sort: '%s' is not one of pid, name, conns, bytes, last", arg);
       o->sort = (SortKey)i;
       return 0;

@@ -42,8 +42,8 @@ void Buf_san(Buf* b, const char* s, bool utf8) {
 
 void Buf_field(Buf* b, const char* text, int width, bool right, bool utf8) {
    char tmp[256];
-   int pad = width - Fmt_escape(tmp, sizeof tmp, text ? text : "", text ? strlen(text) : 0,
-                                utf8, width, NULL);
+   int pad = width - Fmt_escape(tmp, sizeof tmp, text ? text : "", text ? strlen(text) : 0, utf8,
+                                width, NULL);
    if (right)
       Buf_printf(b, "%*s", pad, "");
    Buf_printf(b, "%s", tmp);

@@ -1,12 +1,19 @@
-/* details.c: the details pane of the selected row: the full command line,
- * exe, user, cgroup, start time, and every socket of the node. */
-#include "ui_priv.h"
+/* details.c: the details pane (see details.h). */
+#include "details.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define DETAILS_MAX_LINES 4000
+
+/* What the lines are written with. */
+typedef struct Look_ {
+   bool utf8;
+   UserName** users;
+   uint64_t now;
+} Look;
 
 typedef struct Lines_ {
    char** v;
@@ -31,7 +38,7 @@ static void addLine(Lines* l, const Buf* b) {
 
 /* A label and a system string, wrapped to the screen width between
  * escaped characters, so that no escape is split over two lines. */
-static void addWrapped(Ui* ui, Lines* l, const char* label, const char* text) {
+static void addWrapped(const Look* lk, Lines* l, const char* label, const char* text) {
    if (!text)
       text = "-";
    int width = COLS - 16 > 20 ? COLS - 16 : 20;
@@ -47,7 +54,7 @@ static void addWrapped(Ui* ui, Lines* l, const char* label, const char* text) {
       while (i < len) {
          char piece[16];
          size_t next = i;
-         int cw = Fmt_escChar(text, len, &next, ui->utf8, piece);
+         int cw = Fmt_escChar(text, len, &next, lk->utf8, piece);
          if (w > 0 && (w + cw > width || b.len + strlen(piece) + 1 >= sizeof b.s))
             break;
          Buf_printf(&b, "%s", piece);
@@ -67,8 +74,8 @@ static void addf(Lines* l, int cls, const char* fmt, const char* a) {
    addLine(l, &b);
 }
 
-static const char* wallTime(Ui* ui, uint64_t ns, char* buf, size_t len) {
-   uint64_t now = Ui_nowNs(ui);
+static const char* wallTime(const Look* lk, uint64_t ns, char* buf, size_t len) {
+   uint64_t now = lk->now;
    if (!ns || ns > now) {
       snprintf(buf, len, "unknown");
       return buf;
@@ -80,7 +87,7 @@ static const char* wallTime(Ui* ui, uint64_t ns, char* buf, size_t len) {
    return buf;
 }
 
-static void sockLine(Ui* ui, Lines* l, const Sock* k) {
+static void sockLine(const Look* lk, Lines* l, const Sock* k) {
    char la[80], ra[80], t1[32], t2[32], t3[32];
    Buf b;
    Buf_reset(&b);
@@ -94,7 +101,7 @@ static void sockLine(Ui* ui, Lines* l, const Sock* k) {
       Buf_printf(&b, "  %s", Event_tcpStateName(k->state));
    Buf_printf(&b, "  %s  tx %s rx %s", Event_dirName(k->dir), Fmt_bytes(k->tx, t1, sizeof t1),
               Fmt_bytes(k->rx, t2, sizeof t2));
-   uint64_t now = Ui_nowNs(ui);
+   uint64_t now = lk->now;
    if (!Sock_isActive(k))
       Buf_printf(&b, "  closed %s ago",
                  k->closed <= now ? Fmt_age(now - k->closed, t3, sizeof t3) : "?");
@@ -109,53 +116,53 @@ static void sockLine(Ui* ui, Lines* l, const Sock* k) {
    addLine(l, &b);
 }
 
-static void edgeSocks(Ui* ui, Lines* l, const Edge* e) {
-   LIST_FOREACH(it, &e->socks) sockLine(ui, l, LIST_ENTRY(it, Sock, node));
+static void edgeSocks(const Look* lk, Lines* l, const Edge* e) {
+   LIST_FOREACH(it, &e->socks) sockLine(lk, l, LIST_ENTRY(it, Sock, node));
 }
 
-static void procLines(Ui* ui, Lines* l, const Proc* p, bool socks) {
+static void procLines(const Look* lk, Lines* l, const Proc* p, bool socks) {
    char t[64], t2[32];
    Buf b;
    Buf_reset(&b);
    Buf_cls(&b, CL_PROC);
    Buf_printf(&b, "Process %u ", p->pid);
-   Buf_san(&b, p->comm, ui->utf8);
+   Buf_san(&b, p->comm, lk->utf8);
    Buf_cls(&b, CL_SECOND);
    Buf_printf(&b, "%s", Proc_isAlive(p) ? "  (running)" : "  (exited)");
    addLine(l, &b);
    snprintf(t, sizeof t, "%u", p->ppid);
-   addWrapped(ui, l, "parent pid", t);
+   addWrapped(lk, l, "parent pid", t);
    Buf_reset(&b);
-   addWrapped(ui, l, "user", Ui_userName(ui, p->uid));
-   addWrapped(ui, l, "command", p->cmdline);
-   addWrapped(ui, l, "exe", p->exe);
+   addWrapped(lk, l, "user", Users_name(lk->users, p->uid));
+   addWrapped(lk, l, "command", p->cmdline);
+   addWrapped(lk, l, "exe", p->exe);
    snprintf(t, sizeof t, "%llu", (unsigned long long)p->cgroup);
-   addWrapped(ui, l, "cgroup id", p->cgroup ? t : "-");
-   addWrapped(ui, l, "started", wallTime(ui, p->start, t, sizeof t));
+   addWrapped(lk, l, "cgroup id", p->cgroup ? t : "-");
+   addWrapped(lk, l, "started", wallTime(lk, p->start, t, sizeof t));
    if (!Proc_isAlive(p)) {
-      addWrapped(ui, l, "exited", wallTime(ui, p->exited, t, sizeof t));
+      addWrapped(lk, l, "exited", wallTime(lk, p->exited, t, sizeof t));
       snprintf(t, sizeof t, "code %d, signal %d", (p->exit_code >> 8) & 0xff, p->exit_code & 0x7f);
-      addWrapped(ui, l, "exit status", t);
+      addWrapped(lk, l, "exit status", t);
    }
    snprintf(t, sizeof t, "%u (%u active)  tx %s rx %s", p->nsocks, p->nactive,
             Fmt_bytes(p->tx, t2, 16), Fmt_bytes(p->rx, t2 + 16, 16));
-   addWrapped(ui, l, "sockets", t);
+   addWrapped(lk, l, "sockets", t);
    if (!socks)
       return;
    addf(l, CL_HEAD, "%s", "Sockets:");
-   LIST_FOREACH(it, &p->edges) edgeSocks(ui, l, LIST_ENTRY(it, Edge, proc_node));
-   LIST_FOREACH(it, &p->listens) sockLine(ui, l, LIST_ENTRY(it, Sock, node));
+   LIST_FOREACH(it, &p->edges) edgeSocks(lk, l, LIST_ENTRY(it, Edge, proc_node));
+   LIST_FOREACH(it, &p->listens) sockLine(lk, l, LIST_ENTRY(it, Sock, node));
 }
 
-static void endpointLines(Ui* ui, Lines* l, const Endpoint* ep) {
+static void endpointLines(const Look* lk, Lines* l, const Endpoint* ep) {
    char a[64], t[64], t2[32];
    addf(l, CL_ADDR, "Remote %s", Addr_format(ep->addr, a, sizeof a));
-   addWrapped(ui, l, "name", ep->name);
+   addWrapped(lk, l, "name", ep->name);
    snprintf(t, sizeof t, "%u active  tx %s rx %s", ep->nactive, Fmt_bytes(ep->tx, t2, 16),
             Fmt_bytes(ep->rx, t2 + 16, 16));
-   addWrapped(ui, l, "sockets", t);
-   addWrapped(ui, l, "first seen", wallTime(ui, ep->first, t, sizeof t));
-   addWrapped(ui, l, "last seen", wallTime(ui, ep->last, t, sizeof t));
+   addWrapped(lk, l, "sockets", t);
+   addWrapped(lk, l, "first seen", wallTime(lk, ep->first, t, sizeof t));
+   addWrapped(lk, l, "last seen", wallTime(lk, ep->last, t, sizeof t));
    LIST_FOREACH(it, &ep->edges) {
       const Edge* e = LIST_ENTRY(it, Edge, ep_node);
       Buf b;
@@ -163,42 +170,42 @@ static void endpointLines(Ui* ui, Lines* l, const Endpoint* ep) {
       Buf_cls(&b, CL_PROC);
       if (e->proc) {
          Buf_printf(&b, "Process %u ", e->proc->pid);
-         Buf_san(&b, e->proc->comm, ui->utf8);
+         Buf_san(&b, e->proc->comm, lk->utf8);
       }
       addLine(l, &b);
-      edgeSocks(ui, l, e);
+      edgeSocks(lk, l, e);
    }
 }
 
-static void build(Ui* ui, Lines* l, const TreeNode* n) {
+static void build(const Look* lk, Lines* l, const TreeNode* n) {
    switch (n->kind) {
    case NODE_PROC:
-      procLines(ui, l, n->proc, true);
+      procLines(lk, l, n->proc, true);
       break;
    case NODE_EP_PROC:
    case NODE_EDGE:
       if (n->edge) {
          char a[64];
          if (n->edge->proc)
-            procLines(ui, l, n->edge->proc, false);
+            procLines(lk, l, n->edge->proc, false);
          addf(l, CL_HEAD, "Sockets to %s:", Addr_format(n->edge->ep->addr, a, sizeof a));
-         edgeSocks(ui, l, n->edge);
+         edgeSocks(lk, l, n->edge);
       }
       break;
    case NODE_SOCK:
    case NODE_LISTEN:
       if (n->sock) {
          if (n->sock->proc)
-            procLines(ui, l, n->sock->proc, false);
+            procLines(lk, l, n->sock->proc, false);
          else
             addf(l, CL_WARN, "No owner: %s", Event_noOwnerName(n->sock->noowner));
          addf(l, CL_HEAD, "%s", "Socket:");
-         sockLine(ui, l, n->sock);
+         sockLine(lk, l, n->sock);
       }
       break;
    case NODE_ENDPOINT:
       if (n->ep)
-         endpointLines(ui, l, n->ep);
+         endpointLines(lk, l, n->ep);
       break;
    default:
       addf(l, CL_NORMAL, "%s", "(no details for this row)");
@@ -206,27 +213,33 @@ static void build(Ui* ui, Lines* l, const TreeNode* n) {
    }
 }
 
-void Details_scroll(Ui* ui, int delta) {
-   ui->details_scroll += delta;
-   if (ui->details_scroll < 0)
-      ui->details_scroll = 0;
+void Details_open(Details* d, uint64_t key) {
+   d->open = true;
+   d->key = key;
+   d->scroll = 0;
 }
 
-void Details_draw(Ui* ui, Store* s) {
-   (void)s;
+void Details_scroll(Details* d, int delta) {
+   d->scroll += delta;
+   if (d->scroll < 0)
+      d->scroll = 0;
+}
+
+void Details_draw(Details* d, const Term* t, const TreeNode* sel, UserName** users,
+                  uint64_t now_ns) {
+   Look look = {.utf8 = t->utf8, .users = users, .now = now_ns};
    Lines l = {0};
-   const TreeNode* n = Rows_selected(ui);
-   if (n && n->key == ui->details_key)
-      build(ui, &l, n);
+   if (sel && sel->key == d->key)
+      build(&look, &l, sel);
    else
       addf(&l, CL_WARN, "%s", "(the selected item is gone)");
-   int h = ui->body_h - 1;
-   if (ui->details_scroll > l.n - h)
-      ui->details_scroll = l.n - h > 0 ? l.n - h : 0;
-   Draw_line(ui, ui->body_y, "\x0c Details  (Esc/Enter/q close, arrows scroll)", A_BOLD, false);
+   int h = t->body_h - 1;
+   if (d->scroll > l.n - h)
+      d->scroll = l.n - h > 0 ? l.n - h : 0;
+   Term_line(t, t->body_y, "\x0c Details  (Esc/Enter/q close, arrows scroll)", A_BOLD, false);
    for (int y = 0; y < h; y++) {
-      int i = ui->details_scroll + y;
-      Draw_line(ui, ui->body_y + 1 + y, i < l.n ? l.v[i] : "", A_NORMAL, false);
+      int i = d->scroll + y;
+      Term_line(t, t->body_y + 1 + y, i < l.n ? l.v[i] : "", A_NORMAL, false);
    }
    for (int i = 0; i < l.n; i++)
       free(l.v[i]);

@@ -1,6 +1,7 @@
-/* help.c: the key reference shown by ? or F1, made from the key table
- * (keys.c), so that the two cannot drift apart. */
-#include "ui_priv.h"
+/* help.c: the key reference (see help.h). */
+#include "help.h"
+
+#include "keys.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,11 +47,11 @@ static int Help_lines(char lines[HELP_MAX][160]) {
    return n;
 }
 
-void Help_draw(Ui* ui) {
+void Help_draw(const Term* t) {
    static char lines[HELP_MAX][160];
    static int n;
    if (!n)
       n = Help_lines(lines);
-   for (int y = 0; y < ui->body_h; y++)
-      Draw_line(ui, ui->body_y + y, y < n ? lines[y] : "", y == 0 ? A_BOLD : A_NORMAL, false);
+   for (int y = 0; y < t->body_h; y++)
+      Term_line(t, t->body_y + y, y < n ? lines[y] : "", y == 0 ? A_BOLD : A_NORMAL, false);
 }

@@ -1,4 +1,6 @@
-/* keys.c: what each key does (htop and less habits). */
+/* keys.c: what each key does (see keys.h). */
+#include "keys.h"
+
 #include "ui_priv.h"
 
 #include <string.h>
@@ -7,15 +9,15 @@
 #define KEY_ESC 27
 
 static void toggleCollapse(Ui* ui, int how) {
-   const TreeNode* n = Rows_selected(ui);
+   const TreeNode* n = Rows_selected(&ui->rows);
    if (!n)
       return;
-   bool col = Rows_isCollapsed(ui, n->key);
+   bool col = Rows_isCollapsed(&ui->rows, n->key);
    if (how < 0 && (col || !n->first_child)) {
       /* already folded: go to the parent, like htop */
-      for (size_t i = ui->sel; n->parent && n->parent->kind != NODE_ROOT && i-- > 0;)
-         if (ui->rows[i].n == n->parent) {
-            Rows_select(ui, i);
+      for (size_t i = ui->rows.sel; n->parent && n->parent->kind != NODE_ROOT && i-- > 0;)
+         if (ui->rows.v[i].n == n->parent) {
+            Rows_select(&ui->rows, i);
             return;
          }
       return;
@@ -24,81 +26,81 @@ static void toggleCollapse(Ui* ui, int how) {
       return;
    bool want = how == 0 ? !col : how < 0;
    if (want != col)
-      Rows_setCollapsed(ui, n->key, want);
+      Rows_setCollapsed(&ui->rows, n->key, want);
 }
 
 static void doSearch(Ui* ui, size_t from, int dir) {
-   if (!ui->search[0])
+   if (!ui->prompt.search[0])
       return;
-   int i = Rows_search(ui, ui->search, from, dir);
+   int i = Rows_search(&ui->rows, ui->prompt.search, from, dir);
    if (i < 0)
-      Ui_message(ui, "search: \"%s\" not found", ui->search);
+      Ui_message(ui, "search: \"%s\" not found", ui->prompt.search);
    else
-      Rows_select(ui, (size_t)i);
+      Rows_select(&ui->rows, (size_t)i);
 }
 
 static void doPrune(Ui* ui, Store* s) {
-   if (ui->frozen)
-      Rows_freeze(ui, false);
+   if (ui->rows.frozen)
+      Ui_freeze(ui, false);
    PruneCount c = Store_prune(s);
-   ui->dirty = true;
-   Rows_ensure(ui, s);
+   ui->rows.dirty = true;
+   Ui_ensureRows(ui, s);
    Ui_message(ui, "pruned %zu connection%s, %zu process%s", c.socks, c.socks == 1 ? "" : "s",
               c.procs, c.procs == 1 ? "" : "es");
 }
 
 static void toggleDns(Ui* ui) {
-   ui->dns = !ui->dns;
-   Ui_message(ui, "reverse DNS %s", ui->dns ? "on" : "off");
+   ui->text.dns = !ui->text.dns;
+   Ui_message(ui, "reverse DNS %s", ui->text.dns ? "on" : "off");
 }
 
 /* Keys while typing a search or a filter. */
 static void promptKey(Ui* ui, Store* s, int ch) {
-   bool filter = ui->prompt == PROMPT_FILTER;
+   bool filter = ui->prompt.kind == PROMPT_FILTER;
    if (ch == KEY_ESC) {
-      ui->prompt = PROMPT_NONE;
+      ui->prompt.kind = PROMPT_NONE;
       if (filter) {
-         ui->filter[0] = '\0';
-         ui->dirty = true;
+         ui->rows.filter[0] = '\0';
+         ui->rows.dirty = true;
       }
       return;
    }
    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-      ui->prompt = PROMPT_NONE;
+      ui->prompt.kind = PROMPT_NONE;
       return;
    }
    if (ch == KEY_BACKSPACE || ch == 127 || ch == CTRL('h')) {
-      if (ui->inlen > 0)
-         ui->input[--ui->inlen] = '\0';
-   } else if (ch >= 0x20 && ch < 0x100 && ch != 0x7f && ui->inlen + 1 < INPUT_CAP) {
-      ui->input[ui->inlen++] = (char)ch;
-      ui->input[ui->inlen] = '\0';
+      if (ui->prompt.len > 0)
+         ui->prompt.input[--ui->prompt.len] = '\0';
+   } else if (ch >= 0x20 && ch < 0x100 && ch != 0x7f && ui->prompt.len + 1 < INPUT_CAP) {
+      ui->prompt.input[ui->prompt.len++] = (char)ch;
+      ui->prompt.input[ui->prompt.len] = '\0';
    } else {
       return;
    }
    if (filter) {
-      memcpy(ui->filter, ui->input, ui->inlen + 1);
-      ui->dirty = true;
-      Rows_ensure(ui, s);
+      memcpy(ui->rows.filter, ui->prompt.input, ui->prompt.len + 1);
+      ui->rows.dirty = true;
+      Ui_ensureRows(ui, s);
    } else {
-      memcpy(ui->search, ui->input, ui->inlen + 1);
-      doSearch(ui, ui->sel, 1);
+      memcpy(ui->prompt.search, ui->prompt.input, ui->prompt.len + 1);
+      doSearch(ui, ui->rows.sel, 1);
    }
 }
 
-static void startPrompt(Ui* ui, Prompt p) {
-   if (p == PROMPT_FILTER && ui->frozen)
-      Rows_freeze(ui, false);
-   ui->prompt = p;
-   ui->inlen = 0;
-   ui->input[0] = '\0';
+static void startPrompt(Ui* ui, PromptKind p) {
+   if (p == PROMPT_FILTER && ui->rows.frozen)
+      Ui_freeze(ui, false);
+   ui->prompt.kind = p;
+   ui->prompt.len = 0;
+   ui->prompt.input[0] = '\0';
 }
 
 /* Keys that change what the tree holds unfreeze the display first. */
 static void thaw(Ui* ui, Store* s) {
-   if (ui->frozen) {
-      Rows_freeze(ui, false);
-      Rows_ensure(ui, s);
+   if (ui->rows.frozen) {
+      Ui_freeze(ui, false);
+      Ui_ensureRows(ui, s);
    }
 }
 
@@ -110,17 +112,17 @@ static int overlayKey(Ui* ui, int ch) {
    switch (ch) {
    case KEY_UP:
    case 'k':
-      Details_scroll(ui, -1);
+      Details_scroll(&ui->details, -1);
       break;
    case KEY_DOWN:
    case 'j':
-      Details_scroll(ui, 1);
+      Details_scroll(&ui->details, 1);
       break;
    case KEY_PPAGE:
-      Details_scroll(ui, -10);
+      Details_scroll(&ui->details, -10);
       break;
    case KEY_NPAGE:
-      Details_scroll(ui, 10);
+      Details_scroll(&ui->details, 10);
       break;
    case KEY_F(10):
       return 1;
@@ -130,7 +132,7 @@ static int overlayKey(Ui* ui, int ch) {
    case '\n':
    case '\r':
    case KEY_ENTER:
-      ui->details = false;
+      ui->details.open = false;
       break;
    default:
       break;
@@ -141,7 +143,7 @@ static int overlayKey(Ui* ui, int ch) {
 /* ---- actions of the tree screen, one function each ---- */
 
 static long pageRows(const Ui* ui) {
-   return ui->body_h > 1 ? ui->body_h - 1 : 1;
+   return ui->term.body_h > 1 ? ui->term.body_h - 1 : 1;
 }
 
 static int aQuit(Ui* ui, Store* s) {
@@ -151,37 +153,37 @@ static int aQuit(Ui* ui, Store* s) {
 
 static int aUp(Ui* ui, Store* s) {
    (void)s;
-   Rows_move(ui, -1);
+   Rows_move(&ui->rows, -1);
    return 0;
 }
 
 static int aDown(Ui* ui, Store* s) {
    (void)s;
-   Rows_move(ui, 1);
+   Rows_move(&ui->rows, 1);
    return 0;
 }
 
 static int aPageUp(Ui* ui, Store* s) {
    (void)s;
-   Rows_move(ui, -pageRows(ui));
+   Rows_move(&ui->rows, -pageRows(ui));
    return 0;
 }
 
 static int aPageDown(Ui* ui, Store* s) {
    (void)s;
-   Rows_move(ui, pageRows(ui));
+   Rows_move(&ui->rows, pageRows(ui));
    return 0;
 }
 
 static int aFirst(Ui* ui, Store* s) {
    (void)s;
-   Rows_select(ui, 0);
+   Rows_select(&ui->rows, 0);
    return 0;
 }
 
 static int aLast(Ui* ui, Store* s) {
    (void)s;
-   Rows_select(ui, ui->nrows ? ui->nrows - 1 : 0);
+   Rows_select(&ui->rows, ui->rows.n ? ui->rows.n - 1 : 0);
    return 0;
 }
 
@@ -205,9 +207,8 @@ static int aToggle(Ui* ui, Store* s) {
 
 static int aDetails(Ui* ui, Store* s) {
    thaw(ui, s);
-   ui->details = Rows_selected(ui) != NULL;
-   ui->details_key = ui->sel_key;
-   ui->details_scroll = 0;
+   if (Rows_selected(&ui->rows))
+      Details_open(&ui->details, ui->rows.sel_key);
    return 0;
 }
 
@@ -219,13 +220,13 @@ static int aSearch(Ui* ui, Store* s) {
 
 static int aNext(Ui* ui, Store* s) {
    (void)s;
-   doSearch(ui, ui->sel + 1, 1);
+   doSearch(ui, ui->rows.sel + 1, 1);
    return 0;
 }
 
 static int aPrevious(Ui* ui, Store* s) {
    (void)s;
-   doSearch(ui, ui->sel ? ui->sel - 1 : (ui->nrows ? ui->nrows - 1 : 0), -1);
+   doSearch(ui, ui->rows.sel ? ui->rows.sel - 1 : (ui->rows.n ? ui->rows.n - 1 : 0), -1);
    return 0;
 }
 
@@ -236,10 +237,10 @@ static int aFilter(Ui* ui, Store* s) {
 }
 
 static int aClearFilter(Ui* ui, Store* s) {
-   if (ui->filter[0]) {
+   if (ui->rows.filter[0]) {
       thaw(ui, s);
-      ui->filter[0] = '\0';
-      ui->dirty = true;
+      ui->rows.filter[0] = '\0';
+      ui->rows.dirty = true;
       Ui_message(ui, "filter cleared");
    }
    return 0;
@@ -247,32 +248,32 @@ static int aClearFilter(Ui* ui, Store* s) {
 
 static int aSort(Ui* ui, Store* s) {
    thaw(ui, s);
-   ui->topts.sort = (SortKey)((ui->topts.sort + 1) % SORT__COUNT);
-   ui->dirty = true;
-   Ui_message(ui, "sort by %s", Tree_sortName(ui->topts.sort));
+   ui->rows.topts.sort = (SortKey)((ui->rows.topts.sort + 1) % SORT__COUNT);
+   ui->rows.dirty = true;
+   Ui_message(ui, "sort by %s", Tree_sortName(ui->rows.topts.sort));
    return 0;
 }
 
 static int aReverse(Ui* ui, Store* s) {
    thaw(ui, s);
-   ui->topts.descending = !ui->topts.descending;
-   ui->dirty = true;
+   ui->rows.topts.descending = !ui->rows.topts.descending;
+   ui->rows.dirty = true;
    return 0;
 }
 
 static int aView(Ui* ui, Store* s) {
    thaw(ui, s);
-   ui->topts.view = (TreeView)((ui->topts.view + 1) % VIEW__COUNT);
-   ui->dirty = true;
-   Ui_message(ui, "view: %s", Draw_viewName(ui->topts.view));
+   ui->rows.topts.view = (TreeView)((ui->rows.topts.view + 1) % VIEW__COUNT);
+   ui->rows.dirty = true;
+   Ui_message(ui, "view: %s", Tree_viewOption(ui->rows.topts.view));
    return 0;
 }
 
 static int aInactive(Ui* ui, Store* s) {
    thaw(ui, s);
-   ui->topts.show_inactive = !ui->topts.show_inactive;
-   ui->dirty = true;
-   Ui_message(ui, "inactive entries %s", ui->topts.show_inactive ? "shown" : "hidden");
+   ui->rows.topts.show_inactive = !ui->rows.topts.show_inactive;
+   ui->rows.dirty = true;
+   Ui_message(ui, "inactive entries %s", ui->rows.topts.show_inactive ? "shown" : "hidden");
    return 0;
 }
 
@@ -296,8 +297,8 @@ static int aNames(Ui* ui, Store* s) {
 }
 
 static int aFreeze(Ui* ui, Store* s) {
-   Rows_freeze(ui, !ui->frozen);
-   Rows_ensure(ui, s);
+   Ui_freeze(ui, !ui->rows.frozen);
+   Ui_ensureRows(ui, s);
    return 0;
 }
 
@@ -360,14 +361,14 @@ int Keys_handle(Ui* ui, Store* s, int ch) {
       return 1; /* everywhere, even in a prompt */
    if (k && k->global)
       return k->run(ui, s);
-   if (ui->prompt != PROMPT_NONE) {
+   if (ui->prompt.kind != PROMPT_NONE) {
       promptKey(ui, s, ch);
       return 0;
    }
-   if (ui->help || ui->details)
+   if (ui->help || ui->details.open)
       return overlayKey(ui, ch);
    if (k && k->run(ui, s))
       return 1;
-   Rows_ensure(ui, s);
+   Ui_ensureRows(ui, s);
    return 0;
 }

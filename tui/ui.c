@@ -2,6 +2,8 @@
  * per-frame entry point called by the event loop. */
 #include "ui_priv.h"
 
+#include "keys.h"
+
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -15,12 +17,6 @@
 #include <unistd.h>
 
 static Ui* g_open; /* for the atexit safety net */
-
-uint64_t Ui_nowMs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* The clock of the store's timestamps: the frame's, else CLOCK_BOOTTIME. */
 uint64_t Ui_nowNs(const Ui* ui) {
@@ -36,102 +32,23 @@ void Ui_message(Ui* ui, const char* fmt, ...) {
    va_start(ap, fmt);
    vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
    va_end(ap);
-   ui->msg_until_ms = Ui_nowMs() + 4000;
+   ui->msg_until_ms = Term_nowMs() + 4000;
 }
 
-const char* Ui_userName(Ui* ui, uint32_t uid) {
-   return Users_name(&ui->users, uid);
+static void formatFrozen(void* ctx, const TreeNode* n, Buf* b) {
+   RowText_format(ctx, n, NULL, b);
 }
 
-/* sudo drops SSH_CONNECTION from the environment; the shell that ran sudo
- * still has it: look for it in the environment of our ancestors. */
-static bool ancestorSshEnv(char* out, size_t len) {
-   pid_t pid = getppid();
-   for (int depth = 0; depth < 16 && pid > 1; depth++) {
-      char path[64], buf[8192];
-      snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-      FILE* f = fopen(path, "re");
-      if (f) {
-         size_t n = fread(buf, 1, sizeof buf - 1, f);
-         fclose(f);
-         buf[n] = '\0';
-         for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
-            if (strncmp(buf + i, "SSH_CONNECTION=", 15) == 0) {
-               snprintf(out, len, "%s", buf + i + 15);
-               return true;
-            }
-      }
-      snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-      f = fopen(path, "re");
-      if (!f)
-         return false;
-      size_t n = fread(buf, 1, sizeof buf - 1, f);
-      fclose(f);
-      buf[n] = '\0';
-      const char* rp = strrchr(buf, ')'); /* the name may hold spaces and ')' */
-      int ppid;
-      if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
-         return false;
-      pid = (pid_t)ppid;
-   }
-   return false;
+void Ui_freeze(Ui* ui, bool on) {
+   ui->text.now_ns = Ui_nowNs(ui);
+   Rows_freeze(&ui->rows, on, formatFrozen, &ui->text);
 }
 
-/* SSH_CONNECTION is "client_ip client_port server_ip server_port". */
-static void parseSsh(Ui* ui) {
-   const char* env = getenv("SSH_CONNECTION");
-   char found[256];
-   if (!env && ancestorSshEnv(found, sizeof found))
-      env = found;
-   char cip[64], sip[64];
-   unsigned cport, sport;
-   if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4)
-      return;
-   if (Addr_parse(cip, ui->ssh_client) < 0 || Addr_parse(sip, ui->ssh_server) < 0 ||
-       cport > 65535 || sport > 65535)
-      return;
-   ui->ssh_cport = (uint16_t)cport;
-   ui->ssh_sport = (uint16_t)sport;
-   ui->have_ssh = true;
-}
-
-static void setupColors(Ui* ui) {
-   for (int i = 0; i < CL__COUNT; i++)
-      ui->attr[i] = A_NORMAL;
-   ui->attr[CL_PROC] = A_BOLD;
-   ui->attr[CL_HEAD] = A_BOLD;
-   ui->attr[CL_HERE] = A_BOLD;
-   ui->attr[CL_WARN] = A_BOLD;
-   if (!ui->color)
-      return;
-   start_color();
-   /* -1 is the terminal's own colour, when it lets us keep it */
-   short dflt = use_default_colors() == OK ? -1 : COLOR_WHITE;
-   static const struct {
-      int cls, fg, bg;
-      attr_t extra;
-   } MAP[] = {
-       {CL_SECOND, COLOR_CYAN, -1, 0},
-       {CL_PROC, -1, -1, A_BOLD},
-       {CL_ADDR, COLOR_GREEN, -1, 0},
-       {CL_PORT, COLOR_GREEN, -1, A_BOLD},
-       {CL_STATE, COLOR_YELLOW, -1, 0},
-       {CL_LISTEN, COLOR_MAGENTA, -1, A_BOLD},
-       {CL_TREE, COLOR_BLUE, -1, A_BOLD},
-       {CL_HERE, COLOR_RED, -1, A_BOLD},
-       {CL_USER, -1, -1, 0},
-       {CL_WARN, COLOR_RED, -1, A_BOLD},
-       {CL_HEAD, COLOR_CYAN, -1, A_BOLD},
-   };
-   for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
-      short fg = MAP[i].fg < 0 ? dflt : (short)MAP[i].fg;
-      short bg = MAP[i].bg < 0 ? (dflt < 0 ? -1 : COLOR_BLACK) : (short)MAP[i].bg;
-      init_pair((short)MAP[i].cls, fg, bg);
-      ui->attr[MAP[i].cls] = COLOR_PAIR(MAP[i].cls) | MAP[i].extra;
-   }
-   init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
-   init_pair(PAIR_SEL, COLOR_BLACK, COLOR_CYAN);
-   init_pair(PAIR_COLHDR, COLOR_BLACK, COLOR_GREEN);
+void Ui_ensureRows(Ui* ui, Store* s) {
+   Rows_ensure(&ui->rows, s);
+   const char* err = Rows_takeError(&ui->rows);
+   if (err)
+      Ui_message(ui, "%s", err);
 }
 
 static void atexitClose(void) {
@@ -153,7 +70,8 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    }
    ui->opts = *o;
    setlocale(LC_ALL, "");
-   ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+   ui->term.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+   ui->text.utf8 = ui->term.utf8;
    ui->scr = newterm(NULL, stdout, stdin);
    if (!ui->scr) {
       const char* term = getenv("TERM");
@@ -184,23 +102,24 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    nodelay(stdscr, TRUE);
    leaveok(stdscr, TRUE);
    curs_set(0);
-   ui->color = !o->no_color && has_colors();
-   setupColors(ui);
+   Term_colors(&ui->term, !o->no_color);
 
    struct utsname un;
    if (uname(&un) == 0) {
       snprintf(ui->host, sizeof ui->host, "%s", un.nodename);
       snprintf(ui->kernel, sizeof ui->kernel, "%s", un.release);
    }
-   parseSsh(ui);
-   ui->topts.view = o->view;
-   ui->topts.sort = o->sort;
-   ui->topts.show_inactive = true;
-   ui->topts.root_pid = o->pid;
+   RowText_findSsh(&ui->text);
+   Rows* r = &ui->rows;
+   r->topts.view = o->view;
+   r->topts.sort = o->sort;
+   r->topts.show_inactive = true;
+   r->topts.root_pid = o->pid;
    if (o->filter)
-      snprintf(ui->filter, sizeof ui->filter, "%s", o->filter);
+      snprintf(r->filter, sizeof r->filter, "%s", o->filter);
+   r->height = LINES > 6 ? (size_t)LINES - 6 : 1;
+   r->dirty = true;
    ui->auto_prune = o->auto_prune;
-   ui->dirty = true;
    g_open = ui;
    static bool registered;
    if (!registered && atexit(atexitClose) == 0)
@@ -214,23 +133,24 @@ int Ui_inputFd(const Ui* ui) {
 }
 
 bool Ui_wantsNames(const Ui* ui) {
-   return ui && ui->dns;
+   return ui && ui->text.dns;
 }
 
 size_t Ui_unnamed(Ui* ui, uint8_t (*out)[16], size_t max) {
-   size_t n = ui->nunnamed < max ? ui->nunnamed : max;
-   memcpy(out, ui->unnamed, n * 16);
-   ui->nunnamed = 0;
+   RowText* rt = &ui->text;
+   size_t n = rt->nunnamed < max ? rt->nunnamed : max;
+   memcpy(out, rt->unnamed, n * 16);
+   rt->nunnamed = 0;
    return n;
 }
 
 void Ui_namesUnavailable(Ui* ui, const char* why) {
-   ui->dns = false;
+   ui->text.dns = false;
    Ui_message(ui, "reverse DNS unavailable: %s", why);
 }
 
 void Ui_markDirty(Ui* ui) {
-   ui->dirty = true;
+   ui->rows.dirty = true;
 }
 
 static void autoPrune(Ui* ui, Store* s) {
@@ -238,7 +158,7 @@ static void autoPrune(Ui* ui, Store* s) {
       return;
    PruneCount c = Store_pruneOlder(s, ui->st.now_ns, ui->opts.prune_after_s * 1000000000ull);
    if (c.socks || c.edges || c.procs)
-      ui->dirty = true;
+      ui->rows.dirty = true;
 }
 
 void Ui_draw(Ui* ui, Store* s, const UiStatus* st) {
@@ -272,7 +192,7 @@ int Ui_onInput(Ui* ui, Store* s) {
    if (!ui || !ui->active)
       return 0;
    ui->store = s;
-   Rows_ensure(ui, s);
+   Ui_ensureRows(ui, s);
    bool any = false;
    int ch;
    while ((ch = getch()) != ERR) {
@@ -314,8 +234,8 @@ void Ui_free(Ui* ui) {
    if (!ui)
       return;
    Ui_close(ui);
-   Rows_freeAll(ui);
-   Users_free(&ui->users);
+   Rows_free(&ui->rows);
+   Users_free(&ui->text.users);
    if (ui->scr)
       delscreen(ui->scr);
    free(ui);

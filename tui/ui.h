@@ -18,9 +18,9 @@
 #include "tree.h"
 
 typedef struct UiOpts_ {
-   int delay_ds;            /* refresh interval, tenths of a second */
-   uint32_t pid;            /* show this subtree, 0 = all */
-   const char* filter;      /* initial filter, may be NULL */
+   int delay_ds;       /* refresh interval, tenths of a second */
+   uint32_t pid;       /* show this subtree, 0 = all */
+   const char* filter; /* initial filter, may be NULL */
    bool no_color;
    bool auto_prune;
    uint64_t prune_after_s;
@@ -29,12 +29,12 @@ typedef struct UiOpts_ {
 } UiOpts;
 
 typedef struct UiStatus_ {
-   const char* mode;        /* "eBPF live", "snapshot polling", "replay" */
-   const char* note;        /* e.g. "short-lived connections may be missed" */
+   const char* mode; /* "eBPF live", "snapshot polling", "replay" */
+   const char* note; /* e.g. "short-lived connections may be missed" */
    double events_per_s;
    uint64_t lost;
    uint64_t untracked; /* sockets the probe could not give an owner */
-   uint64_t now_ns;         /* CLOCK_BOOTTIME of this frame */
+   uint64_t now_ns;    /* CLOCK_BOOTTIME of this frame */
 } UiStatus;
 
 typedef struct Ui_ Ui;

@@ -1013,6 +1013,10 @@ const char* Tree_viewName(TreeView v) {
    }
 }
 
+const char* Tree_viewOption(TreeView v) {
+   return v == VIEW_ENDPOINT ? "remote" : Tree_viewName(v);
+}
+
 const char* Tree_sortName(SortKey k) {
    switch (k) {
    case SORT_PID: return "pid";

@@ -93,6 +93,8 @@ static inline const TreeNode* Tree_next(const TreeNode* n, bool skip_children) {
 bool Tree_nodeMatches(const TreeNode* n, const char* text);
 
 const char* Tree_viewName(TreeView v);
+/* The name --view and the UI give it: "remote" for VIEW_ENDPOINT. */
+const char* Tree_viewOption(TreeView v);
 const char* Tree_sortName(SortKey k);
 
 #endif

@@ -37,11 +37,11 @@ static void test_invalid_utf8(void** state) {
                            "b",
                            true),
                        "a\\xffb");
-   assert_string_equal(esc("\xc0\xaf", true), "\\xc0\\xaf");                /* overlong '/' */
-   assert_string_equal(esc("\xed\xa0\x80", true), "\\xed\\xa0\\x80");       /* surrogate */
+   assert_string_equal(esc("\xc0\xaf", true), "\\xc0\\xaf");                   /* overlong '/' */
+   assert_string_equal(esc("\xed\xa0\x80", true), "\\xed\\xa0\\x80");          /* surrogate */
    assert_string_equal(esc("\xf4\x90\x80\x80", true), "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
-   assert_string_equal(esc("end\xe2\x82", true), "end\\xe2\\x82");          /* cut short */
-   assert_string_equal(esc("\xe2\x82\xac", true), "\xe2\x82\xac");          /* the euro sign */
+   assert_string_equal(esc("end\xe2\x82", true), "end\\xe2\\x82");             /* cut short */
+   assert_string_equal(esc("\xe2\x82\xac", true), "\xe2\x82\xac");             /* the euro sign */
 }
 
 static void test_ascii_mode(void** state) {

@@ -270,7 +270,7 @@ int main(void) {
    const struct CMUnitTest tests[] = {
        cmocka_unit_test(test_ascii_80),    cmocka_unit_test(test_all_procs_and_widths),
        cmocka_unit_test(test_count_procs), cmocka_unit_test(test_utf8_80),
-              cmocka_unit_test(test_dot_escape),  cmocka_unit_test(test_dot_write),
+       cmocka_unit_test(test_dot_escape),  cmocka_unit_test(test_dot_write),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,294 @@
+/* rowtext.c: the text of one row (see rowtext.h). */
+#include "rowtext.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define W_PID 7
+#define W_USER 8
+#define W_CONN 5
+#define W_RATE 6
+
+static const char* glyph(const RowText* rt, const char* utf8, const char* ascii) {
+   return rt->utf8 ? utf8 : ascii;
+}
+
+const char* RowText_user(RowText* rt, uint32_t uid) {
+   return Users_name(&rt->users, uid);
+}
+
+void RowText_titles(const RowText* rt, TreeView view, Buf* b) {
+   (void)rt;
+   Buf_printf(b, "%*s %-*s %*s %*s %*s  %s", W_PID, "PID", W_USER, "USER", W_CONN, "CONNS", W_RATE,
+              "UP/s", W_RATE, "DOWN/s",
+              view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
+}
+
+static void treePrefix(RowText* rt, const TreeNode* n, Buf* b) {
+   if (n->depth == 0)
+      return;
+   const TreeNode* chain[64];
+   int k = 0;
+   for (const TreeNode* a = n->parent; a && a->depth >= 1 && k < 64; a = a->parent)
+      chain[k++] = a;
+   Buf_cls(b, CL_TREE);
+   /* two columns a level, as pstree does: deep trees still fit in 80 */
+   while (k-- > 0)
+      Buf_printf(b, "%s", chain[k]->next ? glyph(rt, "\u2502 ", "| ") : "  ");
+   Buf_printf(b, "%s", n->next ? glyph(rt, "\u251c\u2500", "|-") : glyph(rt, "\u2514\u2500", "`-"));
+   Buf_cls(b, CL_NORMAL);
+}
+
+void RowText_ago(const RowText* rt, Buf* b, const char* what, uint64_t since) {
+   char t[32];
+   uint64_t now = rt->now_ns;
+   Buf_cls(b, CL_SECOND);
+   if (since && now >= since)
+      Buf_printf(b, "  %s %s ago", what, Fmt_age(now - since, t, sizeof t));
+   else
+      Buf_printf(b, "  %s", what);
+}
+
+static void columns(RowText* rt, const TreeNode* n, const Rate* r, Buf* b, const Proc* p,
+                    bool conns) {
+   char t[32];
+   if (p) {
+      Buf_printf(b, "%*u ", W_PID, p->pid);
+      Buf_cls(b, CL_USER);
+      Buf_field(b, RowText_user(rt, p->uid), W_USER, false, rt->utf8);
+      Buf_cls(b, CL_NORMAL);
+      Buf_printf(b, " ");
+   } else {
+      Buf_printf(b, "%*s", W_PID + W_USER + 2, "");
+   }
+   if (conns)
+      Buf_printf(b, "%*u ", W_CONN, n->nconns);
+   else
+      Buf_printf(b, "%*s ", W_CONN, "");
+   Buf_printf(b, "%*s ", W_RATE, Fmt_rate(r ? r->up : 0, t, sizeof t));
+   Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(r ? r->down : 0, t, sizeof t));
+}
+
+static void procText(RowText* rt, const Proc* p, Buf* b) {
+   Buf_cls(b, CL_PROC);
+   Buf_san(b, p->comm, rt->utf8);
+   if (p->cmdline && p->cmdline[0]) {
+      Buf_cls(b, CL_SECOND);
+      Buf_printf(b, "  ");
+      Buf_san(b, p->cmdline, rt->utf8);
+   }
+   if (!Proc_isAlive(p))
+      RowText_ago(rt, b, "exited", p->exited);
+}
+
+static void bytes(RowText* rt, Buf* b, uint64_t tx, uint64_t rx) {
+   char t1[32], t2[32];
+   Buf_cls(b, CL_SECOND);
+   if (rt->utf8)
+      Buf_printf(b, "  \u2191%s \u2193%s", Fmt_bytes(tx, t1, sizeof t1),
+                 Fmt_bytes(rx, t2, sizeof t2));
+   else
+      Buf_printf(b, "  tx %s rx %s", Fmt_bytes(tx, t1, sizeof t1), Fmt_bytes(rx, t2, sizeof t2));
+}
+
+/* Kept for the UI's owner to look up (Ui_unnamed), once each. */
+static void noteUnnamed(RowText* rt, const uint8_t addr[16]) {
+   for (size_t i = 0; i < rt->nunnamed; i++)
+      if (memcmp(rt->unnamed[i], addr, 16) == 0)
+         return;
+   if (rt->nunnamed < ROWTEXT_UNNAMED_MAX)
+      memcpy(rt->unnamed[rt->nunnamed++], addr, 16);
+}
+
+static void addrText(RowText* rt, const Endpoint* ep, const uint8_t addr[16], Buf* b) {
+   char a[64];
+   if (rt->dns && ep && ep->name) {
+      Buf_cls(b, CL_ADDR);
+      Buf_san(b, ep->name, rt->utf8);
+      Buf_cls(b, CL_SECOND);
+      Buf_printf(b, " %s", Addr_format(addr, a, sizeof a));
+   } else {
+      if (rt->dns && ep)
+         noteUnnamed(rt, addr);
+      Buf_cls(b, CL_ADDR);
+      Buf_printf(b, "%s", Addr_format(addr, a, sizeof a));
+   }
+}
+
+static bool isHere(RowText* rt, const Sock* k) {
+   return rt->have_ssh && k->key.lport == rt->ssh_sport && k->key.rport == rt->ssh_cport &&
+          memcmp(k->key.laddr, rt->ssh_server, 16) == 0 &&
+          memcmp(k->key.raddr, rt->ssh_client, 16) == 0;
+}
+
+static void sockText(RowText* rt, const Sock* k, Buf* b) {
+   char t[64];
+   const Endpoint* ep = k->edge ? k->edge->ep : NULL;
+   Buf_cls(b, CL_TREE);
+   Buf_printf(b, "%s ", k->dir == DIR_IN ? glyph(rt, "\u2190", "<-") : glyph(rt, "\u2192", "->"));
+   if (!Addr_isV4(k->key.raddr))
+      Buf_printf(b, "[");
+   addrText(rt, ep, k->key.raddr, b);
+   if (!Addr_isV4(k->key.raddr))
+      Buf_printf(b, "]");
+   Buf_cls(b, CL_PORT);
+   Buf_printf(b, ":%u", k->key.rport);
+   Buf_cls(b, CL_SECOND);
+   if (k->dir == DIR_IN)
+      Buf_printf(b, " on :%u", k->key.lport);
+   if (k->key.proto == 17) {
+      Buf_printf(b, " udp");
+      if (k->udp_count)
+         Buf_printf(b, " %u pkts", k->udp_count);
+   } else if (Sock_isActive(k)) {
+      Buf_cls(b, CL_STATE);
+      Buf_printf(b, " %s", Event_tcpStateName(k->state));
+   }
+   if (k->err) {
+      Buf_cls(b, CL_WARN);
+      Buf_printf(b, " failed: %s", strerror(k->err));
+   }
+   if (isHere(rt, k)) {
+      Buf_cls(b, CL_HERE);
+      Buf_printf(b, " %s you are here", glyph(rt, "\u25c0", "<=="));
+   }
+   bytes(rt, b, k->tx, k->rx);
+   if (Sock_isActive(k)) {
+      uint64_t now = rt->now_ns;
+      if (k->opened && now >= k->opened)
+         Buf_printf(b, "  %s", Fmt_age(now - k->opened, t, sizeof t));
+   } else {
+      RowText_ago(rt, b, "closed", k->closed);
+   }
+   if (!k->proc && k->noowner) {
+      Buf_cls(b, CL_SECOND);
+      Buf_printf(b, "  (%s)", Event_noOwnerName(k->noowner));
+   }
+}
+
+static void listenText(RowText* rt, const Sock* k, Buf* b) {
+   char t[80];
+   Buf_cls(b, CL_LISTEN);
+   if (k->key.proto == 17)
+      Buf_printf(b, "udp ");
+   else
+      Buf_printf(b, "%s ", k->state == TCPS_LISTEN ? "LISTEN" : Event_tcpStateName(k->state));
+   Buf_cls(b, CL_PORT);
+   Buf_printf(b, "%s", Fmt_endpoint(k->key.laddr, k->key.lport, t, sizeof t));
+   if (k->key.proto != 17) {
+      Buf_cls(b, CL_SECOND);
+      Buf_printf(b, " tcp");
+   }
+   if (!Sock_isActive(k))
+      RowText_ago(rt, b, "closed", k->closed);
+   if (!k->proc && k->noowner) {
+      Buf_cls(b, CL_SECOND);
+      Buf_printf(b, "  (%s)", Event_noOwnerName(k->noowner));
+   }
+}
+
+/* The whole text of a row, tree lines included, without the selection. */
+void RowText_format(RowText* rt, const TreeNode* n, const Rate* r, Buf* b) {
+   Buf_reset(b);
+   Buf_cls(b, CL_NORMAL);
+   const Proc* p = NULL;
+   if (n->kind == NODE_PROC)
+      p = n->proc;
+   else if (n->kind == NODE_EP_PROC)
+      p = n->edge ? n->edge->proc : n->proc;
+   columns(rt, n, r, b, p, n->kind != NODE_SOCK && n->kind != NODE_LISTEN);
+   treePrefix(rt, n, b);
+   switch (n->kind) {
+   case NODE_PROC:
+   case NODE_EP_PROC:
+      if (p)
+         procText(rt, p, b);
+      if (n->kind == NODE_EP_PROC && n->edge)
+         bytes(rt, b, n->edge->tx, n->edge->rx);
+      break;
+   case NODE_EDGE:
+      if (n->edge) {
+         addrText(rt, n->edge->ep, n->edge->ep->addr, b);
+         bytes(rt, b, n->edge->tx, n->edge->rx);
+         if (!Edge_isActive(n->edge))
+            RowText_ago(rt, b, "inactive", n->edge->inactive_since);
+      }
+      break;
+   case NODE_ENDPOINT:
+      if (n->ep) {
+         addrText(rt, n->ep, n->ep->addr, b);
+         Buf_cls(b, CL_SECOND);
+         Buf_printf(b, "  %u process%s", n->nchildren, n->nchildren == 1 ? "" : "es");
+         bytes(rt, b, n->ep->tx, n->ep->rx);
+      }
+      break;
+   case NODE_SOCK:
+      if (n->sock)
+         sockText(rt, n->sock, b);
+      break;
+   case NODE_LISTEN:
+      if (n->sock)
+         listenText(rt, n->sock, b);
+      break;
+   case NODE_ORPHANS:
+      Buf_cls(b, CL_WARN);
+      Buf_printf(b, "(sockets without a known owner)");
+      break;
+   default:
+      break;
+   }
+}
+
+/* sudo drops SSH_CONNECTION from the environment; the shell that ran sudo
+ * still has it: look for it in the environment of our ancestors. */
+static bool ancestorSshEnv(char* out, size_t len) {
+   pid_t pid = getppid();
+   for (int depth = 0; depth < 16 && pid > 1; depth++) {
+      char path[64], buf[8192];
+      snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+      FILE* f = fopen(path, "re");
+      if (f) {
+         size_t n = fread(buf, 1, sizeof buf - 1, f);
+         fclose(f);
+         buf[n] = '\0';
+         for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+            if (strncmp(buf + i, "SSH_CONNECTION=", 15) == 0) {
+               snprintf(out, len, "%s", buf + i + 15);
+               return true;
+            }
+      }
+      snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+      f = fopen(path, "re");
+      if (!f)
+         return false;
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      buf[n] = '\0';
+      const char* rp = strrchr(buf, ')'); /* the name may hold spaces and ')' */
+      int ppid;
+      if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
+         return false;
+      pid = (pid_t)ppid;
+   }
+   return false;
+}
+
+/* SSH_CONNECTION is "client_ip client_port server_ip server_port". */
+void RowText_findSsh(RowText* rt) {
+   const char* env = getenv("SSH_CONNECTION");
+   char found[256];
+   if (!env && ancestorSshEnv(found, sizeof found))
+      env = found;
+   char cip[64], sip[64];
+   unsigned cport, sport;
+   if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4)
+      return;
+   if (Addr_parse(cip, rt->ssh_client) < 0 || Addr_parse(sip, rt->ssh_server) < 0 ||
+       cport > 65535 || sport > 65535)
+      return;
+   rt->ssh_cport = (uint16_t)cport;
+   rt->ssh_sport = (uint16_t)sport;
+   rt->have_ssh = true;
+}
