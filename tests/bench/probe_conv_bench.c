@@ -1,7 +1,7 @@
 /* probe_conv_bench.c: what the probe's record conversion costs per record,
  * without a kernel: synthetic socket records laid out as in the ring buffer
- * (8-byte ring header, then the record) go through bpf/loader.c's
- * Probe_onRecord, compiled in, into a sink that copies each Event as
+ * (8-byte ring header, then the record) go through bpf/convert.c's
+ * Convert_record, as the loader calls it, into a sink that copies each Event as
  * onEvent does. One record in four is a connected record carrying its
  * connect (expanded into two events). Prints ns per record; run it under
  * `valgrind --tool=callgrind --toggle-collect='feed*'` for instructions.
@@ -9,9 +9,19 @@
  *
  *   BUILD/bpf/probe_conv_bench [RECORDS]
  */
-#include "../../bpf/loader.c"
-
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "convert.h"
+#include <linux/types.h> /* the ABI's __u32 and friends */
+#include <stdbool.h>
+
+#include "visnet_abi.h"
+
+/* The bytes of an Event a socket event uses. */
+#define SOCK_EVENT_END (offsetof(Event, sock) + sizeof(SockEvent))
 
 static Event Conv_batch[128];
 static size_t Conv_n;
@@ -24,16 +34,16 @@ static void Conv_sink(void* ctx, const Event* e) {
    Conv_n = (Conv_n + 1) % 128;
 }
 
-__attribute__((noinline)) static void feed(Probe* p, char* ring, size_t n, size_t stride) {
+__attribute__((noinline)) static void feed(Convert* p, char* ring, size_t n, size_t stride) {
    for (size_t i = 0; i < n; i++)
-      Probe_onRecord(p, ring + i * stride + 8, sizeof(struct vn_sock_rec));
+      Convert_record(p, ring + i * stride + 8, sizeof(struct vn_sock_rec));
 }
 
 int main(int argc, char** argv) {
    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
    size_t stride = (8 + sizeof(struct vn_sock_rec) + 7) & ~(size_t)7;
    char* ring = aligned_alloc(4096, (n * stride + 4095) & ~(size_t)4095);
-   Probe* p = calloc(1, sizeof *p);
+   Convert* p = calloc(1, sizeof *p);
    if (!ring || !p || n == 0) {
       fprintf(stderr, "probe_conv_bench: out of memory or no records\n");
       return 1;
@@ -50,7 +60,7 @@ int main(int argc, char** argv) {
       r->lport = (uint16_t)i;
       r->rport = 8080;
    }
-   p->sink = Conv_sink;
+   Convert_init(p, Conv_sink, NULL);
    struct timespec a, b;
    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
    feed(p, ring, n, stride);
