@@ -1,4 +1,6 @@
-/* test_store.c: the event store: identities, lifecycles, sums, prune, cap. */
+/* test_store.c: the event store: identities, lifecycles, sums, prune, cap.
+ * Over 800 lines because it is the store's contract (store.h) case by case,
+ * with property tests that replay random event streams among them. */
 #include "testutil.h"
 
 #include <netinet/in.h>
