@@ -34,6 +34,7 @@ void Convert_init(Convert* c, EventSink sink, void* ctx) {
    memset(c, 0, sizeof *c);
    c->sink = sink;
    c->ctx = ctx;
+   (void)SockId_newKey(&c->key); /* without randomness, a weaker key: still no address */
 }
 
 static void Convert_copyStr(char* dst, const char* src, size_t n) {
@@ -56,11 +57,11 @@ static void Convert_proc(const struct vn_proc_rec* r, Event* e) {
 }
 
 /* Sets every field of e->sock (no memset first: see Convert_record). */
-static void Convert_sock(const struct vn_sock_rec* r, Event* e) {
+static void Convert_sock(const SockIdKey* key, const struct vn_sock_rec* r, Event* e) {
    SockEvent* se = &e->sock;
    _Static_assert(offsetof(SockEvent, raddr) + 16 + 2 == sizeof(SockEvent),
                   "SockEvent: only 2 bytes of padding, at the end");
-   se->sk = r->sk;
+   se->sk = SockId_of(key, r->sk);
    se->ino = 0;
    se->cgroup = r->cgroup;
    se->tx = r->tx;
@@ -153,7 +154,7 @@ int Convert_record(void* ctx, void* data, size_t size) {
    } else {
       if (size < sizeof(struct vn_sock_rec) || h->type >= EV__COUNT)
          return 0;
-      Convert_sock(data, e);
+      Convert_sock(&p->key, data, e);
       /* pid 0 only on the close of a connection older than the probe: its
        * owner is unknown here, not absent; the store matches its 5-tuple */
       if (h->flags & VN_F_RECORD_ONLY)

@@ -13,6 +13,7 @@
 #include "evlog.h"
 #include "poller.h"
 #include "probe.h"
+#include "sockid.h"
 
 #define REPLAY_BATCH 200000 /* events per tick at most, so a frame is never starved */
 /* The probe writes records without waking us (a wakeup per record costs
@@ -38,6 +39,8 @@ struct Source_ {
    Poller* poller;
    /* replay */
    EvlogReader* reader;
+   bool map_sk;    /* a log from before socket ids: its sk are addresses */
+   SockIdKey key;  /* for those */
    Event pending;
    bool has_pending;
    bool done;
@@ -141,6 +144,10 @@ static int openReplay(Source* s, char* err, size_t errlen) {
    }
    s->kind = SOURCE_REPLAY;
    s->t0_wall = Loop_nowNs();
+   if (!(EvlogReader_header(s->reader)->flags & EVLOG_F_SK_IDS)) {
+      s->map_sk = true;
+      (void)SockId_newKey(&s->key);
+   }
    return Source_tick(s);
 }
 
@@ -207,6 +214,8 @@ static int tickReplay(Source* s) {
             break;
          }
          s->has_pending = true;
+         if (s->map_sk && Event_isSock(&s->pending))
+            s->pending.sock.sk = SockId_of(&s->key, s->pending.sock.sk);
          if (!s->t0_event)
             s->t0_event = s->pending.ts ? s->pending.ts : 1;
       }

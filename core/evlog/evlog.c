@@ -257,7 +257,7 @@ static void encodeHeader(const EvlogHeader* h, uint8_t out[EVLOG_HEADER_LEN]) {
    putBytes(&c, EVLOG_MAGIC, 8);
    put16(&c, EVLOG_VERSION);
    put16(&c, EVLOG_HEADER_LEN);
-   put32(&c, 0);
+   put32(&c, EVLOG_F_SK_IDS);
    put64(&c, h->boot_time_ns);
    put64(&c, h->created_ns);
    char host[EVLOG_HOST_LEN] = {0};
@@ -428,8 +428,8 @@ static EvlogStatus readHeader(EvlogReader* r) {
       return EVLOG_ERR_HEADER;
    if (le32(raw + EVLOG_HEADER_LEN - 4) != crc(raw, EVLOG_HEADER_LEN - 4))
       return EVLOG_ERR_HEADER;
-   (void)get32(&c); /* flags: none defined */
    r->hdr.version = version;
+   r->hdr.flags = get32(&c);
    r->hdr.boot_time_ns = get64(&c);
    r->hdr.created_ns = get64(&c);
    getBytes(&c, r->hdr.host, EVLOG_HOST_LEN);

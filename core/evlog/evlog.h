@@ -3,7 +3,8 @@
  * Layout (all integers little-endian, no padding anywhere):
  *   header (100 bytes):
  *            magic "VISNETEL" (8) | u16 version | u16 header_len (= 100) |
- *            u32 flags (0) | u64 boot_time_ns (wall clock of boot, ns since
+ *            u32 flags (EVLOG_F_*; a reader ignores bits it does not
+ *            know) | u64 boot_time_ns (wall clock of boot, ns since
  *            the epoch: CLOCK_REALTIME - CLOCK_BOOTTIME) | u64 created_ns
  *            (wall clock) | host name, NUL-padded to 64 bytes |
  *            u32 crc32 of the preceding 96 header bytes
@@ -42,6 +43,10 @@
 #define EVLOG_MAGIC "VISNETEL"
 #define EVLOG_VERSION 1
 #define EVLOG_HOST_LEN 64
+/* Socket events' sk are visnet's socket ids (sockid.h), never kernel
+ * addresses. Every writer since the ids sets it; a log without it holds
+ * addresses, which its reader replaces (src/source.c). */
+#define EVLOG_F_SK_IDS 0x1u
 #define EVLOG_HEADER_LEN 100
 #define EVLOG_RECORD_HDR 8 /* u32 length + u32 crc before each payload */
 #define EVLOG_COMMON_LEN 28
@@ -53,6 +58,7 @@
 
 typedef struct EvlogHeader_ {
    uint16_t version;
+   uint32_t flags; /* EVLOG_F_*; a writer always writes EVLOG_F_SK_IDS */
    uint64_t boot_time_ns;
    uint64_t created_ns;
    char host[EVLOG_HOST_LEN];

@@ -4,16 +4,46 @@ Used by the probe tests: each check prints one line, failures are counted
 and the script exits non-zero if any failed.
 """
 import json
+import re
 import sys
+
+# A kernel address (x86-64 and arm64 kernel half: 0xffff8000... and up), as
+# hex text or as a decimal number: it must reach no output (sockid.h).
+ADDR_HEX = re.compile(r"0x[89a-fA-F][0-9a-fA-F]{15}")
+ADDR_DEC = re.compile(r"(?<![0-9])(1[0-9]{19}|9[2-9][0-9]{17})(?![0-9])")
+
+
+def kernel_addresses(text):
+    """The kernel addresses written in text (hex or decimal)."""
+    return ADDR_HEX.findall(text) + [d for d in ADDR_DEC.findall(text) if int(d) >= 0xffff800000000000]
+
+
+def evlog_sk(data):
+    """The flags of an event log's header and the sk of its socket records,
+    decoded as core/evlog/evlog.h lays them out."""
+    import struct
+    flags = struct.unpack_from("<I", data, 12)[0]
+    sks, off = [], 100
+    while off + 8 <= len(data):
+        n = struct.unpack_from("<I", data, off)[0]
+        payload = data[off + 8:off + 8 + n]
+        if len(payload) < n:
+            break
+        if struct.unpack_from("<H", payload, 0)[0] not in (1, 2, 3, 4):  # not a process event
+            sks.append(struct.unpack_from("<Q", payload, 28)[0])
+        off += 8 + n
+    return flags, sks
 
 
 class Events:
     def __init__(self, path):
         self.all = []
         self.bad = 0
+        self.leaks = []
         with open(path, errors="replace") as f:
             for line in f:
                 line = line.strip()
+                self.leaks += kernel_addresses(line)
                 if not line.startswith("{"):
                     continue
                 try:
@@ -21,6 +51,8 @@ class Events:
                 except ValueError:
                     self.bad += 1
         self.failures = 0
+        if self.leaks:
+            self.check(False, "kernel addresses in the JSON: %s" % self.leaks[:3])
 
     def find(self, **kw):
         """Events whose fields equal every keyword (type= is the event type)."""
