@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "evlog.h"
 #include "json.h"
 #include "loop.h"
@@ -38,6 +41,11 @@ typedef struct App_ {
    Resolver* resolver; /* started when the UI first asks for names */
    bool resolver_failed;
    JsonBuf json;
+   JsonLine line;     /* --json: the context of every event line */
+   UserName* users;   /* --json: user names */
+   Cgroups* cgroups;  /* --json, live or fallback: the units of cgroups */
+   const char* ended; /* --json: why the stream ends, for its bye */
+   bool hello_done;   /* --json: the first line is out */
    int deadline_fd;
    int rc;
    char err[320];
@@ -51,31 +59,48 @@ typedef struct App_ {
 static void fatal(App* a, const char* fmt, const char* what) {
    if (!a->err[0])
       snprintf(a->err, sizeof a->err, fmt, what);
+   a->ended = "error";
    a->rc = 1;
    Loop_stop(a->loop, 1);
 }
 
 static int flushJson(App* a) {
-   if (a->json.len == 0)
+   if (a->json.len == 0 || !a->hello_done) /* the start-up snapshot waits for the hello */
       return 0;
    int rc = JsonBuf_write(&a->json, stdout);
    if (rc == 0)
       rc = fflush(stdout);
    JsonBuf_reset(&a->json);
    if (rc != 0) {
-      if (errno == EPIPE) /* the reader went away: a normal end */
+      if (errno == EPIPE) { /* the reader went away: a normal end */
+         a->ended = "reader gone";
          Loop_stop(a->loop, 0);
-      else
+      } else
          fatal(a, "stdout: %s", strerror(errno));
       return -1;
    }
    return 0;
 }
 
+/* After the store has them, so that a socket event can name its process. */
+static void writeJson(App* a) {
+   for (size_t i = 0; i < a->npending; i++) {
+      const Event* e = &a->pending[i];
+      bool sock = Event_isSock(e);
+      a->line.proc = sock && e->pid ? Store_proc(a->store, e->pid) : NULL;
+      a->line.unit = Cgroups_unit(a->cgroups, sock ? e->sock.cgroup : e->proc.cgroup);
+      Json_eventLine(&a->json, e, &a->line);
+   }
+   if (a->json.len >= JSON_FLUSH_BYTES)
+      flushJson(a);
+}
+
 static void flushStore(App* a) {
    if (a->npending == 0)
       return;
    Store_applyBatch(a->store, a->pending, a->npending);
+   if (a->o->mode == MODE_JSON)
+      writeJson(a);
    a->npending = 0;
    if (a->ui)
       Ui_markDirty(a->ui);
@@ -87,12 +112,6 @@ static void onEvent(void* ctx, const Event* e) {
       a->by_type[e->type]++;
    if (a->rec && EvlogWriter_write(a->rec, e) < 0)
       fatal(a, "--record %s: write failed", a->o->record);
-   if (a->o->mode == MODE_JSON) {
-      Json_event(&a->json, e);
-      if (a->json.len >= JSON_FLUSH_BYTES)
-         flushJson(a);
-      return;
-   }
    /* A socket event uses a fraction of the Event (the proc part holds the
     * strings): copy only what it uses, a constant size so that the copy is
     * in line (no libc call). */
@@ -110,12 +129,12 @@ static void draw(App* a) {
       return;
    flushStore(a);
    UiStatus st = {
-      .mode = Source_label(a->src),
-      .note = Source_error(a->src) ? Source_error(a->src) : Source_note(a->src),
-      .events_per_s = a->rate,
-      .lost = Source_lost(a->src),
-      .untracked = Source_untracked(a->src),
-      .now_ns = Source_now(a->src),
+       .mode = Source_label(a->src),
+       .note = Source_error(a->src) ? Source_error(a->src) : Source_note(a->src),
+       .events_per_s = a->rate,
+       .lost = Source_lost(a->src),
+       .untracked = Source_untracked(a->src),
+       .now_ns = Source_now(a->src),
    };
    Ui_draw(a->ui, a->store, &st);
 }
@@ -168,9 +187,12 @@ static int onTick(void* ctx) {
       return 1;
    }
    updateRate(a);
-   if (a->o->mode == MODE_JSON)
+   if (a->o->mode == MODE_JSON) {
+      flushStore(a);
       flushJson(a);
+   }
    if (!a->ui && Source_done(a->src)) {
+      a->ended = "end of replay";
       if (Source_error(a->src))
          fatal(a, "%s", Source_error(a->src));
       Loop_stop(a->loop, a->rc);
@@ -201,12 +223,16 @@ static int onSignal(void* ctx, int signo) {
       }
       return 0;
    }
+   if (!a->ended)
+      a->ended = "signal";
    Loop_stop(a->loop, 0);
    return 0;
 }
 
 static int onDeadline(void* ctx) {
    App* a = ctx;
+   if (!a->ended)
+      a->ended = "duration";
    Loop_stop(a->loop, a->rc);
    return 0;
 }
@@ -239,7 +265,8 @@ static void printSummary(App* a) {
    flushStore(a);
    StoreStats st;
    Store_stats(a->store, &st);
-   fprintf(stderr, "visnet: %s: %llu events, %llu lost%s, %llu connects, %llu accepts, %llu closes; "
+   fprintf(stderr,
+           "visnet: %s: %llu events, %llu lost%s, %llu connects, %llu accepts, %llu closes; "
            "%zu processes, %zu sockets (%zu active), %zu endpoints\n",
            Source_label(a->src), (unsigned long long)Source_events(a->src),
            (unsigned long long)Source_lost(a->src), untrackedNote(a->src),
@@ -248,16 +275,84 @@ static void printSummary(App* a) {
            st.endpoints);
 }
 
+static void readLine(const char* path, char* out, size_t len) {
+   out[0] = '\0';
+   FILE* f = fopen(path, "re");
+   if (!f)
+      return;
+   if (fgets(out, (int)len, f))
+      out[strcspn(out, "\n")] = '\0';
+   fclose(f);
+}
+
+static uint64_t wallNs(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The first line of --json: what the stream is (docs/JSON.md). */
+static void sayHello(App* a) {
+   struct utsname un;
+   char boot_id[64] = "";
+   if (uname(&un) != 0)
+      memset(&un, 0, sizeof un);
+   const char* host = Source_host(a->src) ? Source_host(a->src) : un.nodename;
+   SourceKind k = Source_kind(a->src);
+   if (k != SOURCE_REPLAY)
+      readLine("/proc/sys/kernel/random/boot_id", boot_id, sizeof boot_id);
+   a->line.boot_time_ns = Source_bootTimeNs(a->src);
+   a->line.users = &a->users;
+   JsonHello h = {
+       .version = VISNET_VERSION,
+       .host = host,
+       .boot_id = boot_id,
+       .kernel = k == SOURCE_REPLAY ? "" : un.release,
+       .mode = k == SOURCE_REPLAY ? "replay"
+               : k == SOURCE_POLL ? "fallback"
+                                  : "live",
+       .source = k == SOURCE_REPLAY ? a->o->replay : NULL,
+       .started_ns = wallNs(),
+       .ts = Source_now(a->src),
+       .boot_time_ns = a->line.boot_time_ns,
+   };
+   JsonBuf first;
+   JsonBuf_init(&first);
+   Json_hello(&first, &h);
+   int rc = JsonBuf_write(&first, stdout);
+   JsonBuf_free(&first);
+   a->hello_done = true;
+   if (rc < 0)
+      fatal(a, "stdout: %s", strerror(errno));
+   else
+      flushJson(a);
+}
+
+/* The last line: counts, and why it ended. */
+static void sayBye(App* a) {
+   flushStore(a);
+   JsonBye y = {
+       .ended_ns = wallNs(),
+       .ts = Source_now(a->src),
+       .events = Source_events(a->src),
+       .lost = Source_lost(a->src),
+       .reason = a->ended ? a->ended : "signal",
+       .error = a->err[0] ? a->err : NULL,
+   };
+   Json_bye(&a->json, &y);
+   flushJson(a);
+}
+
 static UiOpts uiOpts(const Options* o) {
    return (UiOpts){
-      .delay_ds = o->delay_ds,
-      .pid = o->pid,
-      .filter = o->filter,
-      .no_color = o->no_color,
-      .auto_prune = o->auto_prune,
-      .prune_after_s = o->prune_after_s,
-      .view = o->view,
-      .sort = o->sort,
+       .delay_ds = o->delay_ds,
+       .pid = o->pid,
+       .filter = o->filter,
+       .no_color = o->no_color,
+       .auto_prune = o->auto_prune,
+       .prune_after_s = o->prune_after_s,
+       .view = o->view,
+       .sort = o->sort,
    };
 }
 
@@ -282,6 +377,12 @@ static int setup(App* a) {
          return -1;
    }
    char serr[300];
+   if (o->mode == MODE_JSON && !o->replay) {
+      /* a replay's cgroup ids are another boot's: no units for them */
+      a->cgroups = Cgroups_new(NULL);
+      a->line.boot_time_ns = Source_bootTimeNs(NULL);
+      a->line.users = &a->users;
+   }
    a->src = Source_open(o, a->loop, a->store, onEvent, a, serr, sizeof serr);
    if (!a->src) {
       snprintf(a->err, sizeof a->err, "%s", serr);
@@ -293,6 +394,8 @@ static int setup(App* a) {
    }
    if (Source_kind(a->src) == SOURCE_POLL && !o->no_bpf)
       fprintf(stderr, "visnet: %s\n", Source_note(a->src));
+   if (o->mode == MODE_JSON)
+      sayHello(a);
    if (o->mode == MODE_UI) {
       UiOpts uo = uiOpts(o);
       a->ui = Ui_open(&uo, a->err, sizeof a->err);
@@ -325,11 +428,12 @@ static void teardown(App* a) {
       flushJson(a);
    char werr[200];
    if (a->rec && EvlogWriter_closeErr(a->rec, werr, sizeof werr) < 0 && !a->err[0]) {
-      snprintf(a->err, sizeof a->err, "--record %s: %s; the log is incomplete", a->o->record,
-               werr);
+      snprintf(a->err, sizeof a->err, "--record %s: %s; the log is incomplete", a->o->record, werr);
       a->rc = 1;
    }
    JsonBuf_free(&a->json);
+   Users_free(&a->users);
+   Cgroups_free(a->cgroups);
    if (a->store)
       Store_free(a->store);
    if (a->deadline_fd > 0)
@@ -355,6 +459,8 @@ int App_run(const Options* o) {
          a.rc = 1;
       }
    }
+   if (o->mode == MODE_JSON && a.src)
+      sayBye(&a);
    if (o->mode == MODE_JSON && a.src)
       fprintf(stderr, "visnet: %s: %llu events, %llu lost%s\n", Source_label(a.src),
               (unsigned long long)Source_events(a.src), (unsigned long long)Source_lost(a.src),

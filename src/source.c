@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "evlog.h"
@@ -39,8 +40,8 @@ struct Source_ {
    Poller* poller;
    /* replay */
    EvlogReader* reader;
-   bool map_sk;    /* a log from before socket ids: its sk are addresses */
-   SockIdKey key;  /* for those */
+   bool map_sk;   /* a log from before socket ids: its sk are addresses */
+   SockIdKey key; /* for those */
    Event pending;
    bool has_pending;
    bool done;
@@ -143,12 +144,12 @@ static int openReplay(Source* s, char* err, size_t errlen) {
       return -1;
    }
    s->kind = SOURCE_REPLAY;
-   s->t0_wall = Loop_nowNs();
    if (!(EvlogReader_header(s->reader)->flags & EVLOG_F_SK_IDS)) {
       s->map_sk = true;
       (void)SockId_newKey(&s->key);
    }
-   return Source_tick(s);
+   return 0; /* the first tick starts the clock, so that nothing comes before the caller's first
+                line */
 }
 
 Source* Source_open(const Options* o, Loop* loop, Store* store, EventSink sink, void* ctx,
@@ -199,6 +200,8 @@ Source* Source_open(const Options* o, Loop* loop, Store* store, EventSink sink, 
 
 /* Delivers recorded events up to the replay clock. */
 static int tickReplay(Source* s) {
+   if (!s->t0_wall)
+      s->t0_wall = Loop_nowNs();
    uint64_t elapsed = Loop_nowNs() - s->t0_wall;
    for (int n = 0; n < REPLAY_BATCH && !s->done; n++) {
       if (!s->has_pending) {
@@ -234,6 +237,20 @@ static int tickReplay(Source* s) {
    return 0;
 }
 
+uint64_t Source_bootTimeNs(const Source* s) {
+   if (s && s->kind == SOURCE_REPLAY)
+      return EvlogReader_header(s->reader)->boot_time_ns;
+   struct timespec real, boot;
+   clock_gettime(CLOCK_REALTIME, &real);
+   clock_gettime(CLOCK_BOOTTIME, &boot);
+   return ((uint64_t)real.tv_sec - (uint64_t)boot.tv_sec) * 1000000000ull + (uint64_t)real.tv_nsec -
+          (uint64_t)boot.tv_nsec;
+}
+
+const char* Source_host(const Source* s) {
+   return s->kind == SOURCE_REPLAY ? EvlogReader_header(s->reader)->host : NULL;
+}
+
 int Source_tick(Source* s) {
    char err[256];
    switch (s->kind) {
@@ -249,23 +266,40 @@ int Source_tick(Source* s) {
    return 0;
 }
 
-SourceKind Source_kind(const Source* s) { return s->kind; }
+SourceKind Source_kind(const Source* s) {
+   return s->kind;
+}
 
 const char* Source_label(const Source* s) {
    switch (s->kind) {
-   case SOURCE_LIVE: return "eBPF live";
-   case SOURCE_POLL: return "snapshot polling";
-   case SOURCE_REPLAY: return "replay";
+   case SOURCE_LIVE:
+      return "eBPF live";
+   case SOURCE_POLL:
+      return "snapshot polling";
+   case SOURCE_REPLAY:
+      return "replay";
    }
    return "?";
 }
 
-const char* Source_note(const Source* s) { return s->note; }
-const char* Source_error(const Source* s) { return s->error[0] ? s->error : NULL; }
-uint64_t Source_lost(const Source* s) { return s->probe ? Probe_lost(s->probe) : 0; }
-uint64_t Source_untracked(const Source* s) { return s->probe ? Probe_untracked(s->probe) : 0; }
-uint64_t Source_events(const Source* s) { return s->events; }
-bool Source_done(const Source* s) { return s->kind == SOURCE_REPLAY && s->done; }
+const char* Source_note(const Source* s) {
+   return s->note;
+}
+const char* Source_error(const Source* s) {
+   return s->error[0] ? s->error : NULL;
+}
+uint64_t Source_lost(const Source* s) {
+   return s->probe ? Probe_lost(s->probe) : 0;
+}
+uint64_t Source_untracked(const Source* s) {
+   return s->probe ? Probe_untracked(s->probe) : 0;
+}
+uint64_t Source_events(const Source* s) {
+   return s->events;
+}
+bool Source_done(const Source* s) {
+   return s->kind == SOURCE_REPLAY && s->done;
+}
 
 uint64_t Source_now(const Source* s) {
    return s->kind == SOURCE_REPLAY ? s->now_event : Loop_nowNs();

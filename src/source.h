@@ -39,6 +39,12 @@ const char* Source_error(const Source* s);
 /* The clock of the events: now in a live run, the replay position in a
  * replay (ns since boot of the recorded host). */
 uint64_t Source_now(const Source* s);
+/* The wall clock of the events' boot (ns since the epoch): this machine's,
+ * or the recorded one's in a replay; s may be NULL (this machine's). */
+uint64_t Source_bootTimeNs(const Source* s);
+/* The host the events come from: the recorded one in a replay, else NULL
+ * (this machine). */
+const char* Source_host(const Source* s);
 /* Called on every refresh tick: reads kernel aggregates, polls, paces replay. */
 int Source_tick(Source* s);
 void Source_close(Source* s);

@@ -198,6 +198,10 @@ static bool Store_sameStart(uint64_t a, uint64_t b) {
    return (a > b ? a - b : b - a) < TICK_NS;
 }
 
+bool Proc_is(const Proc* p, uint32_t pid, uint64_t start) {
+   return p && p->pid == pid && Store_sameStart(p->start, start);
+}
+
 static bool Proc_idle(const Proc* p) {
    return p->exited && p->nactive == 0 && p->nlive_desc == 0;
 }

@@ -245,6 +245,9 @@ int Store_setName(Store* s, const uint8_t addr[16], const char* name);
 
 static inline bool Sock_isActive(const Sock* k) { return k->closed == 0; }
 static inline bool Proc_isAlive(const Proc* p) { return p->exited == 0; }
+/* Is p the process (pid, start) an event names? Starts match at clock-tick
+ * granularity, as the store compares them; an unknown start matches. */
+bool Proc_is(const Proc* p, uint32_t pid, uint64_t start);
 static inline bool Edge_isActive(const Edge* e) { return e->nactive > 0; }
 /* Listening or unconnected: no remote address; it sits in proc->listens. */
 static inline bool Sock_isListen(const Sock* k) { return Addr_isZero(k->key.raddr); }

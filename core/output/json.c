@@ -9,7 +9,9 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -364,19 +366,99 @@ static void eventSock(JsonBuf* b, const Event* e) {
       kNoOwner(b, s->noowner);
 }
 
-void Json_event(JsonBuf* b, const Event* e) {
+/* RFC 3339, UTC, microseconds. The date part changes once a second: kept. */
+static void kTime(JsonBuf* b, const char* k, uint64_t wall_ns) {
+   static __thread int64_t last_sec = -1;
+   static __thread char date[24];
+   int64_t sec = (int64_t)(wall_ns / 1000000000u);
+   if (sec != last_sec) {
+      time_t t = (time_t)sec;
+      struct tm tm;
+      gmtime_r(&t, &tm);
+      strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+      last_sec = sec;
+   }
+   char v[40];
+   int n = snprintf(v, sizeof v, "\"%s.%06uZ\"", date, (unsigned)(wall_ns % 1000000000u / 1000u));
+   key(b, k);
+   JsonBuf_append(b, v, (size_t)n);
+}
+
+void Json_time(JsonBuf* b, const char* k, uint64_t wall_ns) {
+   kTime(b, k, wall_ns);
+}
+
+/* Who made a socket event, so that the line stands alone. */
+static void eventOwner(JsonBuf* b, const Event* e, const JsonLine* l) {
+   const Proc* p = l->proc;
+   if (!Proc_is(p, e->pid, e->pstart))
+      return;
+   key(b, "comm");
+   Json_string(b, p->comm, strnlen(p->comm, sizeof p->comm));
+   kU64(b, "uid", p->uid);
+   if (l->users)
+      kStr(b, "user", Users_name(l->users, p->uid));
+}
+
+void Json_eventLine(JsonBuf* b, const Event* e, const JsonLine* l) {
    put(b, "{\"type\":");
    putStr(b, Event_typeName((EventType)e->type));
    kU64(b, "ts", e->ts);
+   if (l && l->boot_time_ns)
+      kTime(b, "time", l->boot_time_ns + e->ts);
    kU64(b, "pid", e->pid);
    kU64(b, "tid", e->tid);
    kU64(b, "pstart", e->pstart);
    if (e->flags & EVF_THREAD)
       kBool(b, "thread", 1);
-   if (Event_isSock(e))
+   if (Event_isSock(e)) {
+      if (l)
+         eventOwner(b, e, l);
       eventSock(b, e);
-   else if (e->type > EV_NONE && e->type < EV__COUNT)
+   } else if (e->type > EV_NONE && e->type < EV__COUNT) {
       eventProc(b, e);
+      if (l && l->users && (e->type == EV_EXEC || e->type == EV_PROC))
+         kStr(b, "user", Users_name(l->users, e->proc.uid));
+   }
+   if (l && l->unit)
+      kStr(b, "unit", l->unit);
+   kU64(b, "v", JSON_SCHEMA);
+   put(b, "}\n");
+}
+
+void Json_event(JsonBuf* b, const Event* e) {
+   Json_eventLine(b, e, NULL);
+}
+
+void Json_hello(JsonBuf* b, const JsonHello* h) {
+   put(b, "{\"type\":\"hello\"");
+   kU64(b, "ts", h->ts);
+   kStr(b, "visnet", h->version);
+   kU64(b, "schema", JSON_SCHEMA);
+   kStr(b, "host", h->host);
+   kStr(b, "boot_id", h->boot_id);
+   kStr(b, "kernel", h->kernel);
+   kStr(b, "mode", h->mode);
+   if (h->source)
+      kStr(b, "source", h->source);
+   kTime(b, "time", h->started_ns);
+   if (h->boot_time_ns)
+      kTime(b, "boot_time", h->boot_time_ns);
+   kU64(b, "v", JSON_SCHEMA);
+   put(b, "}\n");
+}
+
+void Json_bye(JsonBuf* b, const JsonBye* y) {
+   put(b, "{\"type\":\"bye\"");
+   kU64(b, "ts", y->ts);
+   kTime(b, "time", y->ended_ns);
+   kU64(b, "events", y->events);
+   kU64(b, "lost", y->lost);
+   kU64(b, "dropped", y->dropped);
+   kStr(b, "reason", y->reason);
+   if (y->error)
+      kStr(b, "error", y->error);
+   kU64(b, "v", JSON_SCHEMA);
    put(b, "}\n");
 }
 

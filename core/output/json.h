@@ -9,7 +9,9 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "store.h"
 #include "tree.h"
+#include "users.h"
 
 /* A growable output buffer; JSON is built here then written in one go. */
 typedef struct JsonBuf_ {
@@ -26,8 +28,48 @@ void JsonBuf_append(JsonBuf* b, const char* s, size_t len);
 /* Appends s (len bytes) as a quoted, escaped JSON string. */
 void Json_string(JsonBuf* b, const char* s, size_t len);
 
-/* One event as one JSON object followed by '\n'. */
+/* The version of the line format (docs/JSON.md, docs/visnet.schema.json):
+ * every line says it as "v". Within a version fields are only added. */
+#define JSON_SCHEMA 1
+
+/* What a line says beyond its event. */
+typedef struct JsonLine_ {
+   uint64_t boot_time_ns; /* wall clock of boot (ns since the epoch): "time"; 0: none */
+   const Proc* proc;      /* a socket event's process (same pid and start), or NULL */
+   const char* unit;      /* the systemd unit of the event's cgroup, or NULL */
+   UserName** users;      /* for "user"; NULL: no user names */
+} JsonLine;
+
+/* One event as one JSON object followed by '\n'; l may be NULL (the event
+ * alone: what the probe's driver prints). */
+void Json_eventLine(JsonBuf* b, const Event* e, const JsonLine* l);
 void Json_event(JsonBuf* b, const Event* e);
+/* "key":"2026-12-01T10:14:34.123456Z" */
+void Json_time(JsonBuf* b, const char* key, uint64_t wall_ns);
+
+/* The first line of a stream. */
+typedef struct JsonHello_ {
+   const char* version; /* visnet's */
+   const char* host;
+   const char* boot_id; /* /proc/sys/kernel/random/boot_id; "" if unknown */
+   const char* kernel;  /* release */
+   const char* mode;    /* "live", "fallback" (polling) or "replay" */
+   const char* source;  /* replay: the log; else NULL */
+   uint64_t started_ns; /* wall clock */
+   uint64_t ts;         /* the events' clock (ns since boot) at that moment */
+   uint64_t boot_time_ns;
+} JsonHello;
+void Json_hello(JsonBuf* b, const JsonHello* h);
+
+/* The last line of a stream. */
+typedef struct JsonBye_ {
+   uint64_t ended_ns;
+   uint64_t ts; /* the events' clock at that moment */
+   uint64_t events, lost, dropped; /* dropped: lines a slow reader missed */
+   const char* reason;             /* "signal", "duration", "end of replay", "error", "reader gone" */
+   const char* error;              /* NULL unless reason is "error" */
+} JsonBye;
+void Json_bye(JsonBuf* b, const JsonBye* y);
 /* The tree as one JSON document on one line, without a trailing newline
  * (processes with their endpoints, sockets and listening sockets nested;
  * or endpoints in the inverted view). */

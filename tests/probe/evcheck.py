@@ -4,8 +4,38 @@ Used by the probe tests: each check prints one line, failures are counted
 and the script exits non-zero if any failed.
 """
 import json
+import os
 import re
 import sys
+
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                      "visnet.schema.json")
+_validators = {}
+
+
+def _jsonschema():
+    try:
+        import jsonschema
+    except ImportError:  # a Python of its own (pyenv) beside Debian's python3-jsonschema
+        sys.path.append("/usr/lib/python3/dist-packages")
+        import jsonschema
+    return jsonschema
+
+
+def schema_errors(obj):
+    """What is wrong with one line against docs/visnet.schema.json, checked
+    against the definition its type names (clearer than the oneOf)."""
+    if not _validators:
+        js = _jsonschema()
+        schema = json.load(open(SCHEMA))
+        for name in schema["definitions"]:
+            sub = {k: v for k, v in schema.items() if k != "oneOf"}
+            sub["$ref"] = "#/definitions/" + name
+            _validators[name] = js.Draft7Validator(sub)
+    t = obj.get("type") if isinstance(obj, dict) else None
+    name = {"hello": "hello", "bye": "bye", "exec": "proc_event", "proc": "proc_event",
+            "fork": "fork", "exit": "exit"}.get(t, "sock_event")
+    return [e.message for e in _validators[name].iter_errors(obj)]
 
 # A kernel address (x86-64 and arm64 kernel half: 0xffff8000... and up), as
 # hex text or as a decimal number: it must reach no output (sockid.h).
@@ -40,6 +70,7 @@ class Events:
         self.all = []
         self.bad = 0
         self.leaks = []
+        self.invalid = []
         with open(path, errors="replace") as f:
             for line in f:
                 line = line.strip()
@@ -50,9 +81,15 @@ class Events:
                     self.all.append(json.loads(line))
                 except ValueError:
                     self.bad += 1
+                    continue
+                for err in schema_errors(self.all[-1]):
+                    self.invalid.append("%s: %s" % (self.all[-1].get("type"), err))
         self.failures = 0
         if self.leaks:
             self.check(False, "kernel addresses in the JSON: %s" % self.leaks[:3])
+        if self.invalid or self.bad:
+            self.check(False, "%d lines against docs/visnet.schema.json, %d not JSON: %s"
+                       % (len(self.invalid), self.bad, self.invalid[:3]))
 
     def find(self, **kw):
         """Events whose fields equal every keyword (type= is the event type)."""
