@@ -37,6 +37,8 @@ typedef struct App_ {
    Store* store;
    Source* src;
    EvlogWriter* rec;
+   char rec_note[300]; /* why the recording stopped before the end, or "" */
+   bool rec_failed;    /* ... because writing failed (the exit status says so) */
    Ui* ui;
    Resolver* resolver; /* started when the UI first asks for names */
    bool resolver_failed;
@@ -95,6 +97,52 @@ static void writeJson(App* a) {
       flushJson(a);
 }
 
+/* The recording ends; the live view goes on. Said at once without a UI,
+ * in the header with one, and again at exit. */
+static void stopRecording(App* a, const char* why, bool failed) {
+   char werr[200] = "";
+   uint64_t n = EvlogWriter_count(a->rec);
+   if (EvlogWriter_closeErr(a->rec, werr, sizeof werr) < 0 && !failed) {
+      why = werr;
+      failed = true;
+   }
+   a->rec = NULL;
+   a->rec_failed = failed;
+   snprintf(a->rec_note, sizeof a->rec_note,
+            "recording to %.100s stopped after %llu events: %.150s", a->o->record,
+            (unsigned long long)n, why);
+   if (!a->ui)
+      fprintf(stderr, "visnet: %s\n", a->rec_note);
+}
+
+/* At every refresh tick: what was recorded reaches the file, so that a
+ * kill -9 or a crash loses at most one tick. */
+static void tickRecording(App* a) {
+   if (!a->rec)
+      return;
+   if (EvlogWriter_flush(a->rec) < 0) {
+      stopRecording(a, strerror(errno), true);
+      return;
+   }
+}
+
+/* One event to the log; the recording stops at --record-max, before the
+ * record that would pass it, or at the first write that fails. */
+static void record(App* a, const Event* e) {
+   if (EvlogWriter_write(a->rec, e) < 0) {
+      if (errno != EINVAL) /* EINVAL: an event of no known type, skipped */
+         stopRecording(a, strerror(errno), true);
+      return;
+   }
+   if (a->o->record_max && EvlogWriter_bytes(a->rec) + EVLOG_RECORD_HDR + EVLOG_MAX_PAYLOAD >
+                              a->o->record_max) {
+      char why[80];
+      snprintf(why, sizeof why, "--record-max %llu bytes reached",
+               (unsigned long long)a->o->record_max);
+      stopRecording(a, why, false);
+   }
+}
+
 static void flushStore(App* a) {
    if (a->npending == 0)
       return;
@@ -110,8 +158,8 @@ static void onEvent(void* ctx, const Event* e) {
    App* a = ctx;
    if (e->type < EV__COUNT)
       a->by_type[e->type]++;
-   if (a->rec && EvlogWriter_write(a->rec, e) < 0)
-      fatal(a, "--record %s: write failed", a->o->record);
+   if (a->rec)
+      record(a, e);
    /* A socket event uses a fraction of the Event (the proc part holds the
     * strings): copy only what it uses, a constant size so that the copy is
     * in line (no libc call). */
@@ -130,7 +178,9 @@ static void draw(App* a) {
    flushStore(a);
    UiStatus st = {
        .mode = Source_label(a->src),
-       .note = Source_error(a->src) ? Source_error(a->src) : Source_note(a->src),
+       .note = Source_error(a->src) ? Source_error(a->src)
+               : a->rec_note[0]     ? a->rec_note
+                                    : Source_note(a->src),
        .events_per_s = a->rate,
        .lost = Source_lost(a->src),
        .untracked = Source_untracked(a->src),
@@ -187,6 +237,7 @@ static int onTick(void* ctx) {
       return 1;
    }
    updateRate(a);
+   tickRecording(a);
    if (a->o->mode == MODE_JSON) {
       flushStore(a);
       flushJson(a);
@@ -372,7 +423,7 @@ static int setup(App* a) {
    }
    JsonBuf_init(&a->json);
    if (o->record) {
-      a->rec = EvlogWriter_open(o->record, NULL, a->err, sizeof a->err);
+      a->rec = EvlogWriter_create(o->record, NULL, o->force, a->err, sizeof a->err);
       if (!a->rec)
          return -1;
    }
@@ -431,6 +482,10 @@ static void teardown(App* a) {
       snprintf(a->err, sizeof a->err, "--record %s: %s; the log is incomplete", a->o->record, werr);
       a->rc = 1;
    }
+   if (a->rec_note[0] && a->o->mode == MODE_UI) /* the screen that showed it is gone */
+      fprintf(stderr, "visnet: %s\n", a->rec_note);
+   if (a->rec_failed)
+      a->rc = 1;
    JsonBuf_free(&a->json);
    Users_free(&a->users);
    Cgroups_free(a->cgroups);
@@ -459,6 +514,8 @@ int App_run(const Options* o) {
          a.rc = 1;
       }
    }
+   if (o->mode != MODE_UI && a.src && Source_kind(a.src) == SOURCE_REPLAY && Source_note(a.src)[0])
+      fprintf(stderr, "visnet: %s\n", Source_note(a.src));
    if (o->mode == MODE_JSON && a.src)
       sayBye(&a);
    if (o->mode == MODE_JSON && a.src)

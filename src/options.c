@@ -14,6 +14,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
+   OPT_RECORD_MAX, OPT_FORCE,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -27,6 +28,8 @@ static const struct option LONG_OPTS[] = {
    {"replay", required_argument, NULL, OPT_REPLAY},
    {"speed", required_argument, NULL, OPT_SPEED},
    {"record", required_argument, NULL, OPT_RECORD},
+   {"record-max", required_argument, NULL, OPT_RECORD_MAX},
+   {"force", no_argument, NULL, OPT_FORCE},
    {"duration", required_argument, NULL, OPT_DURATION},
    {"prune-after", required_argument, NULL, OPT_PRUNE_AFTER},
    {"auto-prune", no_argument, NULL, OPT_AUTO_PRUNE},
@@ -63,7 +66,10 @@ void Options_usage(FILE* f) {
          "      --view V        tree | flat | remote (default tree)\n"
          "      --sort KEY      pid | name | conns | bytes | last (default pid)\n"
          "      --speed X       replay speed factor (default 1, 0 = at once)\n"
-         "      --record FILE   also write every event to FILE (event log)\n"
+         "      --record FILE   also write every event to FILE (event log, mode 0600;\n"
+         "                      never over an existing file or through a symlink)\n"
+         "      --record-max SIZE  stop recording at SIZE bytes (K, M, G suffixes)\n"
+         "      --force         let --record replace an existing file\n"
          "      --duration S    stop after S seconds (default: until interrupted)\n"
          "      --prune-after S age for automatic pruning (default 300)\n"
          "      --auto-prune    start with automatic pruning on\n"
@@ -96,6 +102,26 @@ static int parseUnsigned(const char* s, unsigned long long max, unsigned long lo
    if (errno || *end != '\0' || v > max)
       return -1;
    *out = v;
+   return 0;
+}
+
+/* 512, 64K, 10M, 2G (powers of 1024). */
+static int parseSize(const char* s, uint64_t* out) {
+   char* end;
+   errno = 0;
+   if (!s || *s < '0' || *s > '9')
+      return -1;
+   unsigned long long v = strtoull(s, &end, 10);
+   int shift = 0;
+   if (*end == 'K' || *end == 'k')
+      shift = 10, end++;
+   else if (*end == 'M' || *end == 'm')
+      shift = 20, end++;
+   else if (*end == 'G' || *end == 'g')
+      shift = 30, end++;
+   if (errno || *end != '\0' || v == 0 || v > (1ull << 40) >> shift)
+      return -1;
+   *out = (uint64_t)v << shift;
    return 0;
 }
 
@@ -161,6 +187,11 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY: o->replay = arg; return 0;
    case OPT_RECORD: o->record = arg; return 0;
+   case OPT_FORCE: o->force = true; return 0;
+   case OPT_RECORD_MAX:
+      if (parseSize(arg, &o->record_max) < 0)
+         return fail(err, errlen, "--record-max: '%s' is not a size (e.g. 512K, 100M, 2G)", arg);
+      return 0;
    case OPT_FILTER: o->filter = arg; return 0;
    case 'v': o->verbose = true; return 0;
    case OPT_SPEED:
@@ -224,6 +255,8 @@ static int validate(Options* o, bool dot, char* err, size_t errlen) {
    }
    if (o->mode == MODE_ONCE && (o->replay || o->record || o->duration > 0))
       return fail(err, errlen, "--once takes a snapshot: it cannot be combined with --replay, --record or --duration");
+   if ((o->record_max || o->force) && !o->record)
+      return fail(err, errlen, "--record-max and --force go with --record");
    if (o->replay && o->record)
       return fail(err, errlen, "--replay and --record cannot be combined");
    if (o->replay && o->no_bpf)

@@ -32,6 +32,8 @@ typedef struct Options_ {
    const char* replay;      /* --replay FILE */
    double speed;            /* --speed X (replay), 0 = as fast as possible */
    const char* record;      /* --record FILE */
+   uint64_t record_max;     /* --record-max SIZE in bytes, 0 = no bound */
+   bool force;              /* --force: --record may replace an existing file */
    double duration;         /* --duration SECONDS, 0 = until interrupted */
    uint64_t prune_after_s;  /* --prune-after SECONDS */
    size_t inactive_cap;     /* --max-inactive N */

@@ -210,6 +210,15 @@ static int tickReplay(Source* s) {
             s->done = true;
             break;
          }
+         if (st == EVLOG_ERR_TRUNCATED) {
+            /* what a kill -9 or a crash while recording leaves: not an error */
+            snprintf(s->note, sizeof s->note,
+                     "the log ends in a partial record at offset %llu (its recording was cut "
+                     "short): replayed up to it",
+                     (unsigned long long)EvlogReader_offset(s->reader));
+            s->done = true;
+            break;
+         }
          if (st != EVLOG_OK) {
             snprintf(s->error, sizeof s->error, "replay %s: %s at offset %llu", s->o->replay,
                      Evlog_strerror(st), (unsigned long long)EvlogReader_offset(s->reader));

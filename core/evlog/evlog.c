@@ -7,6 +7,7 @@
 #include "evlog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,19 +19,20 @@
 
 struct EvlogWriter_ {
    FILE* f;
-   int own;        /* we opened f (close it) */
-   int err;        /* first errno seen, 0 if none */
+   int own; /* we opened f (close it) */
+   int err; /* first errno seen, 0 if none */
    uint64_t count;
+   uint64_t bytes; /* header and records accepted */
    char* iobuf;
 };
 
 struct EvlogReader_ {
-   FILE* f;              /* NULL when reading memory */
+   FILE* f; /* NULL when reading memory */
    const uint8_t* mem;
    size_t memlen;
-   size_t pos;           /* memory cursor */
-   uint64_t off;         /* offset of the next (or the bad) record */
-   EvlogStatus err;      /* sticky error, EVLOG_OK if none */
+   size_t pos;      /* memory cursor */
+   uint64_t off;    /* offset of the next (or the bad) record */
+   EvlogStatus err; /* sticky error, EVLOG_OK if none */
    EvlogHeader hdr;
    char* iobuf;
    uint8_t buf[EVLOG_MAX_PAYLOAD];
@@ -42,7 +44,9 @@ typedef struct Put_ {
    uint8_t* p;
 } Put;
 
-static void put8(Put* c, uint8_t v) { *c->p++ = v; }
+static void put8(Put* c, uint8_t v) {
+   *c->p++ = v;
+}
 static void put16(Put* c, uint16_t v) {
    put8(c, (uint8_t)v);
    put8(c, (uint8_t)(v >> 8));
@@ -74,7 +78,9 @@ static int need(Get* c, size_t n) {
    }
    return 1;
 }
-static uint8_t get8(Get* c) { return need(c, 1) ? *c->p++ : 0; }
+static uint8_t get8(Get* c) {
+   return need(c, 1) ? *c->p++ : 0;
+}
 static uint16_t get16(Get* c) {
    uint16_t lo = get8(c);
    return (uint16_t)(lo | (uint16_t)get8(c) << 8);
@@ -104,7 +110,9 @@ static uint32_t crc(const void* p, size_t n) {
 
 /* ---- payload codec ---- */
 
-static int validType(unsigned t) { return t > EV_NONE && t < EV__COUNT; }
+static int validType(unsigned t) {
+   return t > EV_NONE && t < EV__COUNT;
+}
 
 static size_t procLen(const Event* e, size_t* comm, size_t* file, size_t* args) {
    *comm = strnlen(e->proc.comm, VN_COMM_LEN - 1);
@@ -302,12 +310,48 @@ static EvlogWriter* writerStart(FILE* f, int own, const EvlogHeader* hdr, char* 
       free(w);
       return NULL;
    }
+   w->bytes = sizeof raw;
    return w;
+}
+
+EvlogWriter* EvlogWriter_create(const char* path, const EvlogHeader* hdr, bool replace,
+                                char* errbuf, size_t errlen) {
+   /* O_NONBLOCK: a FIFO given with --force must not hang the open */
+   int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+   int fd = open(path, flags | (replace ? O_TRUNC : O_EXCL), 0600);
+   if (fd < 0) {
+      if (errno == EEXIST)
+         snprintf(errbuf, errlen, "%s: exists (--force replaces it)", path);
+      else if (errno == ELOOP)
+         snprintf(errbuf, errlen, "%s: a symbolic link, not followed", path);
+      else
+         snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+      return NULL;
+   }
+   struct stat st;
+   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+      snprintf(errbuf, errlen, "%s: not a regular file", path);
+      close(fd);
+      return NULL;
+   }
+   /* a replaced file keeps its mode otherwise; blocking writes from now */
+   if (fchmod(fd, 0600) < 0 || fcntl(fd, F_SETFL, O_WRONLY) < 0) {
+      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+      close(fd);
+      return NULL;
+   }
+   FILE* f = fdopen(fd, "wb");
+   if (!f) {
+      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+      close(fd);
+      return NULL;
+   }
+   return writerStart(f, 1, hdr, errbuf, errlen);
 }
 
 EvlogWriter* EvlogWriter_open(const char* path, const EvlogHeader* hdr, char* errbuf,
                               size_t errlen) {
-   FILE* f = fopen(path, "wb");
+   FILE* f = fopen(path, "wbe");
    if (!f) {
       snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
       return NULL;
@@ -315,8 +359,7 @@ EvlogWriter* EvlogWriter_open(const char* path, const EvlogHeader* hdr, char* er
    return writerStart(f, 1, hdr, errbuf, errlen);
 }
 
-EvlogWriter* EvlogWriter_fromFile(FILE* f, const EvlogHeader* hdr, char* errbuf,
-                                  size_t errlen) {
+EvlogWriter* EvlogWriter_fromFile(FILE* f, const EvlogHeader* hdr, char* errbuf, size_t errlen) {
    return writerStart(f, 0, hdr, errbuf, errlen);
 }
 
@@ -341,6 +384,7 @@ int EvlogWriter_write(EvlogWriter* w, const Event* e) {
       return -1;
    }
    w->count++;
+   w->bytes += EVLOG_RECORD_HDR + n;
    return 0;
 }
 
@@ -352,7 +396,13 @@ int EvlogWriter_flush(EvlogWriter* w) {
    return w->err ? -1 : 0;
 }
 
-uint64_t EvlogWriter_count(const EvlogWriter* w) { return w->count; }
+uint64_t EvlogWriter_count(const EvlogWriter* w) {
+   return w->count;
+}
+
+uint64_t EvlogWriter_bytes(const EvlogWriter* w) {
+   return w->bytes;
+}
 
 /* Flushes to the kernel, then to disk for a regular file: a log that a full
  * disk cut short must be reported, not found out at replay time. */
@@ -386,7 +436,9 @@ int EvlogWriter_closeErr(EvlogWriter* w, char* errbuf, size_t errlen) {
    return -1;
 }
 
-int EvlogWriter_close(EvlogWriter* w) { return EvlogWriter_closeErr(w, NULL, 0); }
+int EvlogWriter_close(EvlogWriter* w) {
+   return EvlogWriter_closeErr(w, NULL, 0);
+}
 
 /* ---- reader ---- */
 
@@ -499,7 +551,9 @@ EvlogReader* EvlogReader_fromMemory(const void* data, size_t len, EvlogStatus* s
    return r;
 }
 
-const EvlogHeader* EvlogReader_header(const EvlogReader* r) { return &r->hdr; }
+const EvlogHeader* EvlogReader_header(const EvlogReader* r) {
+   return &r->hdr;
+}
 
 static EvlogStatus readRecord(EvlogReader* r, Event* out) {
    uint8_t rh[EVLOG_RECORD_HDR];
@@ -536,7 +590,9 @@ EvlogStatus EvlogReader_next(EvlogReader* r, Event* out) {
    return st;
 }
 
-uint64_t EvlogReader_offset(const EvlogReader* r) { return r->off; }
+uint64_t EvlogReader_offset(const EvlogReader* r) {
+   return r->off;
+}
 
 void EvlogReader_close(EvlogReader* r) {
    if (r)
@@ -545,15 +601,24 @@ void EvlogReader_close(EvlogReader* r) {
 
 const char* Evlog_strerror(EvlogStatus st) {
    switch (st) {
-   case EVLOG_OK: return "ok";
-   case EVLOG_EOF: return "end of file";
-   case EVLOG_ERR_IO: return "read error";
-   case EVLOG_ERR_MAGIC: return "not a visnet event log (bad magic)";
-   case EVLOG_ERR_VERSION: return "unsupported event log version";
-   case EVLOG_ERR_HEADER: return "event log header is truncated or corrupt";
-   case EVLOG_ERR_TRUNCATED: return "event log record is truncated";
-   case EVLOG_ERR_CHECKSUM: return "event log record checksum mismatch";
-   case EVLOG_ERR_RECORD: return "event log record is invalid";
+   case EVLOG_OK:
+      return "ok";
+   case EVLOG_EOF:
+      return "end of file";
+   case EVLOG_ERR_IO:
+      return "read error";
+   case EVLOG_ERR_MAGIC:
+      return "not a visnet event log (bad magic)";
+   case EVLOG_ERR_VERSION:
+      return "unsupported event log version";
+   case EVLOG_ERR_HEADER:
+      return "event log header is truncated or corrupt";
+   case EVLOG_ERR_TRUNCATED:
+      return "event log record is truncated";
+   case EVLOG_ERR_CHECKSUM:
+      return "event log record checksum mismatch";
+   case EVLOG_ERR_RECORD:
+      return "event log record is invalid";
    }
    return "unknown event log error";
 }

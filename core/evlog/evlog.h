@@ -35,6 +35,7 @@
 #ifndef VISNET_EVLOG_H
 #define VISNET_EVLOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -53,8 +54,7 @@
 #define EVLOG_SOCK_LEN (EVLOG_COMMON_LEN + 102)
 #define EVLOG_PROC_MIN (EVLOG_COMMON_LEN + 37)
 #define EVLOG_MIN_PAYLOAD EVLOG_PROC_MIN
-#define EVLOG_MAX_PAYLOAD \
-   (EVLOG_PROC_MIN + (VN_COMM_LEN - 1) + (VN_PATH_LEN - 1) + VN_ARGS_LEN)
+#define EVLOG_MAX_PAYLOAD (EVLOG_PROC_MIN + (VN_COMM_LEN - 1) + (VN_PATH_LEN - 1) + VN_ARGS_LEN)
 
 typedef struct EvlogHeader_ {
    uint16_t version;
@@ -66,14 +66,14 @@ typedef struct EvlogHeader_ {
 
 typedef enum EvlogStatus_ {
    EVLOG_OK = 0,
-   EVLOG_EOF = 1,        /* clean end of file */
+   EVLOG_EOF = 1, /* clean end of file */
    EVLOG_ERR_IO = -1,
    EVLOG_ERR_MAGIC = -2,
    EVLOG_ERR_VERSION = -3,
-   EVLOG_ERR_HEADER = -4,   /* header truncated or its checksum is wrong */
-   EVLOG_ERR_TRUNCATED = -5,/* a record stops before its end */
-   EVLOG_ERR_CHECKSUM = -6, /* a record's checksum is wrong */
-   EVLOG_ERR_RECORD = -7,   /* a record's length or contents are invalid */
+   EVLOG_ERR_HEADER = -4,    /* header truncated or its checksum is wrong */
+   EVLOG_ERR_TRUNCATED = -5, /* a record stops before its end */
+   EVLOG_ERR_CHECKSUM = -6,  /* a record's checksum is wrong */
+   EVLOG_ERR_RECORD = -7,    /* a record's length or contents are invalid */
 } EvlogStatus;
 
 typedef struct EvlogWriter_ EvlogWriter;
@@ -84,10 +84,15 @@ typedef struct EvlogReader_ EvlogReader;
  * Errors are returned; errbuf gets a one-line message. Writes are buffered.
  * EvlogWriter_fromFile does not take f over: close flushes it but leaves it
  * open for the caller. */
-EvlogWriter* EvlogWriter_open(const char* path, const EvlogHeader* hdr,
-                              char* errbuf, size_t errlen);
-EvlogWriter* EvlogWriter_fromFile(FILE* f, const EvlogHeader* hdr,
-                                  char* errbuf, size_t errlen);
+/* create is for a path a user gave (--record): it makes the file with mode
+ * 0600, never through a symbolic link, never over an existing file unless
+ * replace, and never over anything but a regular file. open writes to any
+ * path as fopen "w" does, devices included (tools and tests). */
+EvlogWriter* EvlogWriter_create(const char* path, const EvlogHeader* hdr, bool replace,
+                                char* errbuf, size_t errlen);
+EvlogWriter* EvlogWriter_open(const char* path, const EvlogHeader* hdr, char* errbuf,
+                              size_t errlen);
+EvlogWriter* EvlogWriter_fromFile(FILE* f, const EvlogHeader* hdr, char* errbuf, size_t errlen);
 /* Returns 0, or -1 with errno set: EINVAL for an event of unknown type
  * (nothing written, the writer stays usable), else the write error (the
  * writer stays failed and close reports it too). */
@@ -95,8 +100,9 @@ int EvlogWriter_write(EvlogWriter* w, const Event* e);
 /* Pushes buffered records to the kernel (e.g. once per refresh tick, so a
  * crash loses little); 0, or -1 with errno as for write. */
 int EvlogWriter_flush(EvlogWriter* w);
-/* Events accepted so far. */
+/* Events accepted so far, and the bytes of the file they make. */
 uint64_t EvlogWriter_count(const EvlogWriter* w);
+uint64_t EvlogWriter_bytes(const EvlogWriter* w);
 /* Flushes and closes; returns 0 or -1 if anything failed to reach disk
  * (errno is then the first error seen, e.g. ENOSPC). */
 int EvlogWriter_close(EvlogWriter* w);
@@ -106,10 +112,8 @@ int EvlogWriter_closeErr(EvlogWriter* w, char* errbuf, size_t errlen);
 /* Readers. open validates the header; on failure NULL is returned with the
  * status in *st (and a one-line message naming the path in errbuf).
  * fromMemory does not copy: data must outlive the reader. */
-EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st,
-                              char* errbuf, size_t errlen);
-EvlogReader* EvlogReader_fromMemory(const void* data, size_t len,
-                                    EvlogStatus* st);
+EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st, char* errbuf, size_t errlen);
+EvlogReader* EvlogReader_fromMemory(const void* data, size_t len, EvlogStatus* st);
 const EvlogHeader* EvlogReader_header(const EvlogReader* r);
 /* Reads the next event: EVLOG_OK, EVLOG_EOF, or an error status. After an
  * error the reader stays at the bad record; EvlogReader_offset tells where. */

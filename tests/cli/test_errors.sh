@@ -54,9 +54,12 @@ size=$(stat -c %s "$sample")
 head -c $((size - 7)) "$sample" >"$tmp/trunc.evlog"
 rc=0
 timeout 20 "$VISNET" --replay "$tmp/trunc.evlog" --speed 0 --json >"$tmp/trunc.json" 2>"$tmp/err" || rc=$?
+# what a kill -9 while recording leaves: replayed up to the cut, one warning, exit 0
 grep -qE "^visnet: replay: [0-9]+ events, 0 lost" "$tmp/err" || fail "truncated log: no summary: $(cat "$tmp/err")"
-[ "$rc" -eq 1 ] || fail "truncated log: exit $rc, want 1"
-grep -qE "^visnet: replay .*trunc.*offset [0-9]+" "$tmp/err" || fail "truncated log: $(cat "$tmp/err")"
+[ "$rc" -eq 0 ] || fail "truncated log: exit $rc, want 0"
+[ "$(grep -c . "$tmp/err")" -eq 2 ] || fail "truncated log: want the summary and one warning: $(cat "$tmp/err")"
+grep -qE "^visnet: the log ends in a partial record at offset [0-9]+ .*replayed up to it" "$tmp/err" ||
+   fail "truncated log: $(cat "$tmp/err")"
 full=$("$VISNET" --replay "$sample" --speed 0 --json | wc -l)
 got=$(wc -l <"$tmp/trunc.json")
 [ "$got" -eq $((full - 1)) ] || fail "truncated log: $got events before the cut, want $((full - 1))"
@@ -66,8 +69,25 @@ cp "$sample" "$tmp/corrupt.evlog"
 printf '\xff' | dd of="$tmp/corrupt.evlog" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 expect 1 "^visnet: replay .*offset [0-9]+" -- --replay "$tmp/corrupt.evlog" --speed 0 --headless
 
-# --record to a full disk loses nothing silently.
-expect 1 "^visnet: .*(record|/dev/full)" -- --no-bpf --record /dev/full --headless --duration 0.5
+# --record never writes over an existing file (unless --force), through a
+# symbolic link, or into anything but a regular file; it makes it 0600.
+expect 1 "^visnet: .*/dev/full: exists \(--force replaces it\)" -- --no-bpf --record /dev/full --headless --duration 0.5
+expect 1 "^visnet: .*/dev/full: not a regular file" -- --no-bpf --record /dev/full --force --headless --duration 0.5
+echo keep >"$tmp/old.evlog"
+expect 1 "^visnet: .*old.evlog: exists \(--force replaces it\)" -- --no-bpf --headless --duration 0.2 --record "$tmp/old.evlog"
+ln -s "$tmp/target" "$tmp/link.evlog"
+expect 1 "^visnet: .*link.evlog: exists" -- --no-bpf --record "$tmp/link.evlog" --headless --duration 0.2
+expect 1 "^visnet: .*link.evlog: a symbolic link, not followed" -- --no-bpf --record "$tmp/link.evlog" --force --headless --duration 0.2
+[ ! -e "$tmp/target" ] || fail "--record followed a symbolic link"
+[ "$(cat "$tmp/old.evlog")" = keep ] || fail "--record wrote over an existing file"
+expect 2 "^visnet: --record-max: '10X' is not a size" -- --record "$tmp/x.evlog" --record-max 10X
+expect 2 "^visnet: --record-max and --force go with --record" -- --force --headless
+umask 022
+"$VISNET" --no-bpf --record "$tmp/new.evlog" --headless --duration 0.3 2>/dev/null || fail "--record to a new file"
+[ "$(stat -c %a "$tmp/new.evlog")" = 600 ] || fail "the log is not mode 0600: $(stat -c %a "$tmp/new.evlog")"
+"$VISNET" --no-bpf --record "$tmp/old.evlog" --force --headless --duration 0.3 2>/dev/null || fail "--force"
+[ "$(stat -c %a "$tmp/old.evlog")" = 600 ] && [ "$(head -c 8 "$tmp/old.evlog")" = VISNETEL ] ||
+   fail "--force did not replace the file with a 0600 log"
 
 # The UI needs a terminal.
 expect 1 "^visnet: .*terminal" -- --replay "$sample"
