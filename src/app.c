@@ -17,6 +17,7 @@
 #include "evlog.h"
 #include "json.h"
 #include "loop.h"
+#include "outq.h"
 #include "privs.h"
 #include "resolver.h"
 #include "source.h"
@@ -24,6 +25,9 @@
 #include "ui.h"
 
 #define JSON_FLUSH_BYTES (64 * 1024)
+/* What a slow reader of --json may fall behind by before lines are dropped:
+ * seconds of a busy host's events, not a growing heap. */
+#define JSON_QUEUE_BYTES (16u << 20)
 /* Events wait here and go to the store in batches: Store_applyBatch
  * overlaps the cache misses of consecutive events. Flushed before anything
  * reads the store. A socket event fills 136 bytes (3 cache lines) of its
@@ -43,6 +47,8 @@ typedef struct App_ {
    Resolver* resolver; /* started when the UI first asks for names */
    bool resolver_failed;
    JsonBuf json;
+   uint64_t json_lines; /* in json */
+   OutQ out;            /* --json: stdout, never blocking the loop */
    JsonLine line;     /* --json: the context of every event line */
    UserName* users;   /* --json: user names */
    Cgroups* cgroups;  /* --json, live or fallback: the units of cgroups */
@@ -66,19 +72,41 @@ static void fatal(App* a, const char* fmt, const char* what) {
    Loop_stop(a->loop, 1);
 }
 
+/* A reader that fell behind is told how many lines it missed, as soon as
+ * the queue has room again. */
+static void sayLost(App* a) {
+   JsonBuf b;
+   JsonBuf_init(&b);
+   JsonLost l = {.ts = Source_now(a->src), .lines = a->out.unsaid, .dropped = a->out.dropped};
+   l.wall_ns = a->line.boot_time_ns + l.ts;
+   Json_lost(&b, &l);
+   /* counted as no line: when it does not fit either, it is said next time */
+   if (!b.oom && OutQ_put(&a->out, b.data, b.len, 0))
+      a->out.unsaid = 0;
+   JsonBuf_free(&b);
+}
+
 static int flushJson(App* a) {
-   if (a->json.len == 0 || !a->hello_done) /* the start-up snapshot waits for the hello */
+   if (!a->hello_done) /* the start-up snapshot waits for the hello */
       return 0;
-   int rc = JsonBuf_write(&a->json, stdout);
-   if (rc == 0)
-      rc = fflush(stdout);
+   if (a->out.unsaid)
+      sayLost(a);
+   if (a->json.oom) { /* lines that could not be built: dropped, counted */
+      a->out.dropped += a->json_lines;
+      a->out.unsaid += a->json_lines;
+      a->json.oom = 0;
+   } else {
+      OutQ_put(&a->out, a->json.data, a->json.len, a->json_lines);
+   }
    JsonBuf_reset(&a->json);
-   if (rc != 0) {
-      if (errno == EPIPE) { /* the reader went away: a normal end */
+   a->json_lines = 0;
+   if (OutQ_flush(&a->out) < 0) {
+      if (a->out.err == EPIPE) { /* the reader went away: a normal end */
          a->ended = "reader gone";
          Loop_stop(a->loop, 0);
-      } else
-         fatal(a, "stdout: %s", strerror(errno));
+      } else {
+         fatal(a, "stdout: %s", strerror(a->out.err));
+      }
       return -1;
    }
    return 0;
@@ -93,6 +121,7 @@ static void writeJson(App* a) {
       a->line.unit = Cgroups_unit(a->cgroups, sock ? e->sock.cgroup : e->proc.cgroup);
       Json_eventLine(&a->json, e, &a->line);
    }
+   a->json_lines += a->npending;
    if (a->json.len >= JSON_FLUSH_BYTES)
       flushJson(a);
 }
@@ -312,6 +341,16 @@ static const char* untrackedNote(const Source* src) {
    return note;
 }
 
+/* ", N lines dropped (slow reader)" for --json's summary, or "". */
+static const char* droppedNote(const OutQ* q) {
+   static char note[64];
+   note[0] = '\0';
+   if (q->dropped)
+      snprintf(note, sizeof note, ", %llu lines dropped (slow reader)",
+               (unsigned long long)q->dropped);
+   return note;
+}
+
 static void printSummary(App* a) {
    flushStore(a);
    StoreStats st;
@@ -370,28 +409,36 @@ static void sayHello(App* a) {
    JsonBuf first;
    JsonBuf_init(&first);
    Json_hello(&first, &h);
-   int rc = JsonBuf_write(&first, stdout);
+   OutQ_put(&a->out, first.data, first.len, 1);
    JsonBuf_free(&first);
    a->hello_done = true;
-   if (rc < 0)
-      fatal(a, "stdout: %s", strerror(errno));
-   else
-      flushJson(a);
+   flushJson(a);
 }
 
 /* The last line: counts, and why it ended. */
 static void sayBye(App* a) {
    flushStore(a);
+   flushJson(a);
+   if (a->out.unsaid)
+      sayLost(a);
    JsonBye y = {
        .ended_ns = wallNs(),
        .ts = Source_now(a->src),
        .events = Source_events(a->src),
        .lost = Source_lost(a->src),
+       .dropped = a->out.dropped,
        .reason = a->ended ? a->ended : "signal",
        .error = a->err[0] ? a->err : NULL,
    };
    Json_bye(&a->json, &y);
-   flushJson(a);
+   a->out.max += a->json.len; /* the last line always has room */
+   OutQ_put(&a->out, a->json.data, a->json.len, 1);
+   JsonBuf_reset(&a->json);
+   /* the reader gets a second to take the rest; a run still ends at once
+    * on a signal when nobody reads */
+   if (OutQ_drain(&a->out, 1000) < 0 && a->out.err != EPIPE)
+      fprintf(stderr, "visnet: stdout: the reader did not take the last %zu bytes\n",
+              a->out.len - a->out.off);
 }
 
 static UiOpts uiOpts(const Options* o) {
@@ -422,6 +469,8 @@ static int setup(App* a) {
       return -1;
    }
    JsonBuf_init(&a->json);
+   if (o->mode == MODE_JSON)
+      OutQ_init(&a->out, STDOUT_FILENO, JSON_QUEUE_BYTES);
    if (o->record) {
       a->rec = EvlogWriter_create(o->record, NULL, o->force, a->err, sizeof a->err);
       if (!a->rec)
@@ -487,6 +536,7 @@ static void teardown(App* a) {
    if (a->rec_failed)
       a->rc = 1;
    JsonBuf_free(&a->json);
+   OutQ_done(&a->out);
    Users_free(&a->users);
    Cgroups_free(a->cgroups);
    if (a->store)
@@ -519,9 +569,9 @@ int App_run(const Options* o) {
    if (o->mode == MODE_JSON && a.src)
       sayBye(&a);
    if (o->mode == MODE_JSON && a.src)
-      fprintf(stderr, "visnet: %s: %llu events, %llu lost%s\n", Source_label(a.src),
+      fprintf(stderr, "visnet: %s: %llu events, %llu lost%s%s\n", Source_label(a.src),
               (unsigned long long)Source_events(a.src), (unsigned long long)Source_lost(a.src),
-              untrackedNote(a.src));
+              untrackedNote(a.src), droppedNote(&a.out));
    if (o->mode == MODE_HEADLESS && a.src)
       printSummary(&a);
    teardown(&a);

@@ -448,6 +448,16 @@ void Json_hello(JsonBuf* b, const JsonHello* h) {
    put(b, "}\n");
 }
 
+void Json_lost(JsonBuf* b, const JsonLost* l) {
+   put(b, "{\"type\":\"lost\"");
+   kU64(b, "ts", l->ts);
+   kTime(b, "time", l->wall_ns);
+   kU64(b, "lines", l->lines);
+   kU64(b, "dropped", l->dropped);
+   kU64(b, "v", JSON_SCHEMA);
+   put(b, "}\n");
+}
+
 void Json_bye(JsonBuf* b, const JsonBye* y) {
    put(b, "{\"type\":\"bye\"");
    kU64(b, "ts", y->ts);

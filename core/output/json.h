@@ -61,6 +61,14 @@ typedef struct JsonHello_ {
 } JsonHello;
 void Json_hello(JsonBuf* b, const JsonHello* h);
 
+/* Lines a slow reader missed, said when it catches up. */
+typedef struct JsonLost_ {
+   uint64_t ts, wall_ns;
+   uint64_t lines;   /* missed since the last such line */
+   uint64_t dropped; /* missed in all */
+} JsonLost;
+void Json_lost(JsonBuf* b, const JsonLost* l);
+
 /* The last line of a stream. */
 typedef struct JsonBye_ {
    uint64_t ended_ns;

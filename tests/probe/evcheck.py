@@ -33,7 +33,7 @@ def schema_errors(obj):
             sub["$ref"] = "#/definitions/" + name
             _validators[name] = js.Draft7Validator(sub)
     t = obj.get("type") if isinstance(obj, dict) else None
-    name = {"hello": "hello", "bye": "bye", "exec": "proc_event", "proc": "proc_event",
+    name = {"hello": "hello", "bye": "bye", "lost": "lost", "exec": "proc_event", "proc": "proc_event",
             "fork": "fork", "exit": "exit"}.get(t, "sock_event")
     return [e.message for e in _validators[name].iter_errors(obj)]
 
