@@ -48,6 +48,7 @@ typedef struct App_ {
    bool resolver_failed;
    JsonBuf json;
    uint64_t json_lines; /* in json */
+   uint64_t filtered;   /* --json --filter: events left out */
    OutQ out;            /* --json: stdout, never blocking the loop */
    JsonLine line;     /* --json: the context of every event line */
    UserName* users;   /* --json: user names */
@@ -112,16 +113,37 @@ static int flushJson(App* a) {
    return 0;
 }
 
+/* --json --filter: an event passes when its process, its socket or its
+ * remote matches, as the tree's filter asks of its rows. */
+static bool eventMatches(App* a, const Event* e) {
+   const char* f = a->o->filter;
+   if (!f || !*f)
+      return true;
+   const Proc* p = a->line.proc ? a->line.proc : Store_proc(a->store, e->pid);
+   if (p && Proc_is(p, e->pid, e->pstart) && Tree_procMatches(p, f))
+      return true;
+   if (!Event_isSock(e))
+      return false;
+   SockKey key;
+   SockKey_fromEvent(&key, &e->sock);
+   const Sock* k = Store_sock(a->store, &key);
+   return k && (Tree_sockMatches(k, f) || (k->edge && k->edge->ep && Tree_epMatches(k->edge->ep, f)));
+}
+
 /* After the store has them, so that a socket event can name its process. */
 static void writeJson(App* a) {
    for (size_t i = 0; i < a->npending; i++) {
       const Event* e = &a->pending[i];
       bool sock = Event_isSock(e);
       a->line.proc = sock && e->pid ? Store_proc(a->store, e->pid) : NULL;
+      if (!eventMatches(a, e)) {
+         a->filtered++;
+         continue;
+      }
       a->line.unit = Cgroups_unit(a->cgroups, sock ? e->sock.cgroup : e->proc.cgroup);
       Json_eventLine(&a->json, e, &a->line);
+      a->json_lines++;
    }
-   a->json_lines += a->npending;
    if (a->json.len >= JSON_FLUSH_BYTES)
       flushJson(a);
 }
@@ -427,6 +449,7 @@ static void sayBye(App* a) {
        .events = Source_events(a->src),
        .lost = Source_lost(a->src),
        .dropped = a->out.dropped,
+       .filtered = a->filtered,
        .reason = a->ended ? a->ended : "signal",
        .error = a->err[0] ? a->err : NULL,
    };

@@ -158,15 +158,15 @@ static bool hasAddr(const uint8_t a[16], const char* text) {
    return has(c->text, text);
 }
 
-static bool Tree_procMatches(const Proc* p, const char* text) {
+bool Tree_procMatches(const Proc* p, const char* text) {
    return has(p->comm, text) || has(p->cmdline, text) || hasNum(p->pid, text);
 }
 
-static bool Tree_epMatches(const Endpoint* ep, const char* text) {
+bool Tree_epMatches(const Endpoint* ep, const char* text) {
    return hasAddr(ep->addr, text) || has(ep->name, text);
 }
 
-static bool Tree_sockMatches(const Sock* k, const char* text) {
+bool Tree_sockMatches(const Sock* k, const char* text) {
    if (hasNum(k->key.lport, text) || (k->key.rport && hasNum(k->key.rport, text)))
       return true;
    if (has(Event_tcpStateName(k->state), text) || (k->dir == DIR_LISTEN && has("LISTEN", text)))

@@ -90,6 +90,11 @@ static inline const TreeNode* Tree_next(const TreeNode* n, bool skip_children) {
 }
 
 /* Does the node itself match the filter text? (exposed for search) */
+/* The filter's test on one item of the store (what Tree_nodeMatches asks
+ * of a node's item): --json applies it to events. */
+bool Tree_procMatches(const Proc* p, const char* text);
+bool Tree_sockMatches(const Sock* k, const char* text);
+bool Tree_epMatches(const Endpoint* ep, const char* text);
 bool Tree_nodeMatches(const TreeNode* n, const char* text);
 
 const char* Tree_viewName(TreeView v);

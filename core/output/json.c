@@ -465,6 +465,7 @@ void Json_bye(JsonBuf* b, const JsonBye* y) {
    kU64(b, "events", y->events);
    kU64(b, "lost", y->lost);
    kU64(b, "dropped", y->dropped);
+   kU64(b, "filtered", y->filtered);
    kStr(b, "reason", y->reason);
    if (y->error)
       kStr(b, "error", y->error);
@@ -489,7 +490,8 @@ static void arrItem(JsonBuf* b, Arr* a) {
       putc_(b, ',');
 }
 
-static void jsonSock(JsonBuf* b, const Sock* k) {
+/* A socket's fields, its object left open. */
+static void sockFields(JsonBuf* b, const Sock* k) {
    put(b, "{\"proto\":");
    if (k->key.proto == IPPROTO_TCP)
       put(b, "\"tcp\"");
@@ -517,6 +519,10 @@ static void jsonSock(JsonBuf* b, const Sock* k) {
       kU64(b, "count", k->udp_count);
    if (!k->proc)
       kNoOwner(b, k->noowner);
+}
+
+static void jsonSock(JsonBuf* b, const Sock* k) {
+   sockFields(b, k);
    putc_(b, '}');
 }
 
@@ -647,6 +653,46 @@ static int isEndpointView(const TreeNode* root) {
    return 0;
 }
 
+/* A socket for the flat lists: with its process and its remote's name. */
+static void flatSock(TreeOut* o, const Sock* k) {
+   JsonBuf* b = o->b;
+   sockFields(b, k);
+   if (k->proc) {
+      kU64(b, "pid", k->proc->pid);
+      key(b, "comm");
+      Json_string(b, k->proc->comm, strnlen(k->proc->comm, VN_COMM_LEN));
+      kU64(b, "uid", k->proc->uid);
+      kStr(b, "user", Users_name(&o->users, k->proc->uid));
+   }
+   if (k->edge && k->edge->ep && k->edge->ep->name)
+      kStr(b, "remote_name", k->edge->ep->name);
+   putc_(b, '}');
+}
+
+/* Every process, connection and listener of the tree, each in a flat list
+ * of its own, for scripts (jq) that want no nesting. */
+static void flatLists(TreeOut* o, const TreeNode* root) {
+   JsonBuf* b = o->b;
+   static const char* const KEYS[] = {"process_list", "connections", "listeners"};
+   for (int list = 0; list < 3; list++) {
+      key(b, KEYS[list]);
+      putc_(b, '[');
+      Arr a = {0};
+      for (const TreeNode* n = root ? root->first_child : NULL; n; n = Tree_next(n, false)) {
+         if (list == 0 && n->kind == NODE_PROC && n->proc) {
+            arrItem(b, &a);
+            procFields(o, n);
+            putc_(b, '}');
+         } else if (list > 0 && n->sock && (n->kind == NODE_LISTEN) == (list == 2) &&
+                    (n->kind == NODE_SOCK || n->kind == NODE_LISTEN)) {
+            arrItem(b, &a);
+            flatSock(o, n->sock);
+         }
+      }
+      putc_(b, ']');
+   }
+}
+
 void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, TreeView view) {
    TreeOut o = {.b = b};
    char hostbuf[256];
@@ -693,7 +739,10 @@ void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, T
    for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next)
       if (c->kind == NODE_ORPHANS)
          sockItems(b, c, &u);
-   put(b, "]}");
+   putc_(b, ']');
+   flatLists(&o, root);
+   kU64(b, "v", JSON_SCHEMA);
+   putc_(b, '}');
    Users_free(&o.users);
 }
 

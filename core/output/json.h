@@ -74,6 +74,7 @@ typedef struct JsonBye_ {
    uint64_t ended_ns;
    uint64_t ts; /* the events' clock at that moment */
    uint64_t events, lost, dropped; /* dropped: lines a slow reader missed */
+   uint64_t filtered;              /* events --filter left out */
    const char* reason;             /* "signal", "duration", "end of replay", "error", "reader gone" */
    const char* error;              /* NULL unless reason is "error" */
 } JsonBye;
@@ -95,7 +96,11 @@ void Json_tree(JsonBuf* b, const Tree* t, const Store* s);
  *   of "remotes"/"listening"/"children").
  *   SOCK = {"proto","family","laddr","lport","raddr","rport","dir","state",
  *   "tx","rx","active","opened",["closed"],["err","errno_name"],["count"],
- *   ["noowner" (perm, netns, orphan or unknown), "noowner_reason"]} */
+ *   ["noowner" (perm, netns, orphan or unknown), "noowner_reason"]}
+ * then the same items flat, for scripts: "process_list" (every PROC of the
+ * tree without its nested lists), "connections" and "listeners" (every
+ * SOCK, with "pid", "comm", "uid", "user" of its process when it has one,
+ * and "remote_name" when the remote has a name); and "v". */
 void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host,
                   TreeView view);
 

@@ -11,6 +11,7 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -47,6 +48,23 @@ static void SockDiag_addr(uint8_t out[16], uint8_t family, const __be32 a[4]) {
 }
 
 /* Fills s from one inet_diag message; returns -1 if it is malformed. */
+/* Payload bytes, as the probe counts them (tcp_bytes in visnet.bpf.c):
+ * the kernel's bytes_received also counts a FIN, taken off in the states
+ * that say one came (the peer closed first). */
+static void SockDiag_bytes(SockEvent* s, const struct tcp_info* ti, size_t plen) {
+#define HAS(f) (plen >= offsetof(struct tcp_info, f) + sizeof ti->f)
+   if (HAS(tcpi_bytes_acked))
+      s->tx = ti->tcpi_bytes_acked;
+   if (HAS(tcpi_bytes_received)) {
+      s->rx = ti->tcpi_bytes_received;
+      bool fin_in = s->state == TCPS_CLOSE_WAIT || s->state == TCPS_LAST_ACK ||
+                    s->state == TCPS_CLOSING || s->state == TCPS_TIME_WAIT;
+      if (s->rx && fin_in)
+         s->rx--;
+   }
+#undef HAS
+}
+
 static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netns, SockEvent* s) {
    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
       return -1;
@@ -79,10 +97,7 @@ static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netn
       struct tcp_info copy;
       memset(&copy, 0, sizeof copy);
       memcpy(&copy, ti, plen < sizeof copy ? plen : sizeof copy);
-      if (plen >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof copy.tcpi_bytes_acked)
-         s->tx = copy.tcpi_bytes_acked;
-      if (plen >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof copy.tcpi_bytes_received)
-         s->rx = copy.tcpi_bytes_received;
+      SockDiag_bytes(s, &copy, plen);
    }
    return 0;
 }

@@ -52,4 +52,28 @@ ev.check(len(new) == len(old) and not lost,
 sys.exit(1 if ev.failures else 0)
 PY
    fail "the JSON contract is broken"
+
+# docs/JSON.md's recipe: new connections per minute
+command -v jq >/dev/null || fail "jq is not installed"
+jq -r 'select(.type == "connected" or .type == "accept") | .time[:16]' "$tmp/out.json" | uniq -c |
+   awk '{ print $1, $2 }' >"$tmp/per-minute"
+want=$(grep -cE '"type":"(connected|accept)"' "$VISNET_TESTS/data/sample.jsonl")
+[ "$(cat "$tmp/per-minute")" = "$want 2025-11-24T16:16" ] ||
+   fail "connections per minute: $(cat "$tmp/per-minute"), want $want 2025-11-24T16:16"
+
+# --json --filter: only the lines of what matches, the others counted
+"$VISNET" --replay "$VISNET_TESTS/data/sample.evlog" --json --speed 0 --filter curl \
+   >"$tmp/curl.json" 2>"$tmp/err" || fail "--json --filter failed: $(cat "$tmp/err")"
+PYTHONPATH="$VISNET_TESTS/probe" python3 - "$tmp/curl.json" <<'PY' || fail "--json --filter"
+import sys
+from evcheck import Events
+ev = Events(sys.argv[1])
+lines = ev.all[1:-1]
+bye = ev.all[-1]
+ev.check(len(lines) > 5 and all(o.get("comm") == "curl" for o in lines),
+         "%d lines, every one of curl" % len(lines))
+ev.check(len(lines) + bye["filtered"] == bye["events"] == 53,
+         "%d lines + %d filtered = 53 events" % (len(lines), bye["filtered"]))
+sys.exit(1 if ev.failures else 0)
+PY
 pass
