@@ -521,19 +521,31 @@ static void sockFields(JsonBuf* b, const Sock* k) {
       kNoOwner(b, k->noowner);
 }
 
-static void jsonSock(JsonBuf* b, const Sock* k) {
+/* A socket, with its process and its remote's name, so that it stands alone. */
+static void jsonSock(TreeOut* o, const Sock* k) {
+   JsonBuf* b = o->b;
    sockFields(b, k);
+   if (k->proc) {
+      kU64(b, "pid", k->proc->pid);
+      key(b, "comm");
+      Json_string(b, k->proc->comm, strnlen(k->proc->comm, VN_COMM_LEN));
+      kU64(b, "uid", k->proc->uid);
+      kStr(b, "user", Users_name(&o->users, k->proc->uid));
+   }
+   if (k->edge && k->edge->ep && k->edge->ep->name)
+      kStr(b, "remote_name", k->edge->ep->name);
    putc_(b, '}');
 }
 
+
 /* The sockets below n (any depth), as array items. */
-static void sockItems(JsonBuf* b, const TreeNode* n, Arr* a) {
+static void sockItems(TreeOut* o, const TreeNode* n, Arr* a) {
    for (const TreeNode* c = n->first_child; c; c = c->next) {
       if (c->sock) {
-         arrItem(b, a);
-         jsonSock(b, c->sock);
+         arrItem(o->b, a);
+         jsonSock(o, c->sock);
       } else {
-         sockItems(b, c, a);
+         sockItems(o, c, a);
       }
    }
 }
@@ -582,12 +594,13 @@ static void remoteHead(JsonBuf* b, const Endpoint* ep, const TreeNode* n) {
    kBool(b, "active", n->active);
 }
 
-static void jsonEdge(JsonBuf* b, const TreeNode* n) {
+static void jsonEdge(TreeOut* o, const TreeNode* n) {
+   JsonBuf* b = o->b;
    remoteHead(b, n->edge ? n->edge->ep : n->ep, n);
    key(b, "sockets");
    putc_(b, '[');
    Arr a = {0};
-   sockItems(b, n, &a);
+   sockItems(o, n, &a);
    put(b, "]}");
 }
 
@@ -600,7 +613,7 @@ static void jsonProc(TreeOut* o, const TreeNode* n) {
    for (const TreeNode* c = n->first_child; c; c = c->next)
       if (c->kind == NODE_EDGE) {
          arrItem(b, &remotes);
-         jsonEdge(b, c);
+         jsonEdge(o, c);
       }
    putc_(b, ']');
    key(b, "listening");
@@ -608,7 +621,7 @@ static void jsonProc(TreeOut* o, const TreeNode* n) {
    for (const TreeNode* c = n->first_child; c; c = c->next)
       if (c->kind == NODE_LISTEN && c->sock) {
          arrItem(b, &listening);
-         jsonSock(b, c->sock);
+         jsonSock(o, c->sock);
       }
    putc_(b, ']');
    key(b, "children");
@@ -628,7 +641,7 @@ static void jsonEpProc(TreeOut* o, const TreeNode* n) {
    key(b, "sockets");
    putc_(b, '[');
    Arr a = {0};
-   sockItems(b, n, &a);
+   sockItems(o, n, &a);
    put(b, "]}");
 }
 
@@ -653,22 +666,6 @@ static int isEndpointView(const TreeNode* root) {
    return 0;
 }
 
-/* A socket for the flat lists: with its process and its remote's name. */
-static void flatSock(TreeOut* o, const Sock* k) {
-   JsonBuf* b = o->b;
-   sockFields(b, k);
-   if (k->proc) {
-      kU64(b, "pid", k->proc->pid);
-      key(b, "comm");
-      Json_string(b, k->proc->comm, strnlen(k->proc->comm, VN_COMM_LEN));
-      kU64(b, "uid", k->proc->uid);
-      kStr(b, "user", Users_name(&o->users, k->proc->uid));
-   }
-   if (k->edge && k->edge->ep && k->edge->ep->name)
-      kStr(b, "remote_name", k->edge->ep->name);
-   putc_(b, '}');
-}
-
 /* Every process, connection and listener of the tree, each in a flat list
  * of its own, for scripts (jq) that want no nesting. */
 static void flatLists(TreeOut* o, const TreeNode* root) {
@@ -686,7 +683,7 @@ static void flatLists(TreeOut* o, const TreeNode* root) {
          } else if (list > 0 && n->sock && (n->kind == NODE_LISTEN) == (list == 2) &&
                     (n->kind == NODE_SOCK || n->kind == NODE_LISTEN)) {
             arrItem(b, &a);
-            flatSock(o, n->sock);
+            jsonSock(o, n->sock);
          }
       }
       putc_(b, ']');
@@ -738,7 +735,7 @@ void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, T
    Arr u = {0};
    for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next)
       if (c->kind == NODE_ORPHANS)
-         sockItems(b, c, &u);
+         sockItems(&o, c, &u);
    putc_(b, ']');
    flatLists(&o, root);
    kU64(b, "v", JSON_SCHEMA);

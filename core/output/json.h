@@ -96,11 +96,12 @@ void Json_tree(JsonBuf* b, const Tree* t, const Store* s);
  *   of "remotes"/"listening"/"children").
  *   SOCK = {"proto","family","laddr","lport","raddr","rport","dir","state",
  *   "tx","rx","active","opened",["closed"],["err","errno_name"],["count"],
- *   ["noowner" (perm, netns, orphan or unknown), "noowner_reason"]}
+ *   ["noowner" (perm, netns, orphan or unknown), "noowner_reason"],
+ *   ["pid", "comm", "uid", "user"] of its process when it has one,
+ *   ["remote_name"] when the remote has a name}
  * then the same items flat, for scripts: "process_list" (every PROC of the
  * tree without its nested lists), "connections" and "listeners" (every
- * SOCK, with "pid", "comm", "uid", "user" of its process when it has one,
- * and "remote_name" when the remote has a name); and "v". */
+ * SOCK); and "v". docs/visnet.schema.json's "document" is the contract. */
 void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host,
                   TreeView view);
 

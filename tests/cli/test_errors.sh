@@ -60,6 +60,7 @@ grep -qE "^visnet: replay: [0-9]+ events, 0 lost" "$tmp/err" || fail "truncated 
 [ "$(grep -c . "$tmp/err")" -eq 2 ] || fail "truncated log: want the summary and one warning: $(cat "$tmp/err")"
 grep -qE "^visnet: the log ends in a partial record at offset [0-9]+ .*replayed up to it" "$tmp/err" ||
    fail "truncated log: $(cat "$tmp/err")"
+check_stream "$tmp/trunc.json"
 full=$("$VISNET" --replay "$sample" --speed 0 --json | wc -l)
 got=$(wc -l <"$tmp/trunc.json")
 [ "$got" -eq $((full - 1)) ] || fail "truncated log: $got events before the cut, want $((full - 1))"

@@ -32,6 +32,7 @@ grep -qE "^visnet: no eBPF \(.*root.*\): polling, short-lived connections may be
 grep -qE "^visnet: snapshot polling: [0-9]+ events" "$tmp/err" || fail "not polling: $(cat "$tmp/err")"
 
 run timeout 20 "$VISNET" --once --json >"$tmp/once.json" 2>"$tmp/once.err" || fail "--once --json as $user failed"
+check_document "$tmp/once.json"
 python3 - "$tmp/once.json" "$port" "$lpid" <<'PY' || fail "--once --json as $user: our listener is missing or unowned"
 import json, sys
 doc = json.load(open(sys.argv[1]))

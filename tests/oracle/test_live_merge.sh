@@ -28,6 +28,7 @@ CHURN=$!
 sleep 1
 timeout 30 "$VISNET" --json --duration 4 >"$DIR/events.json" 2>"$DIR/visnet.err" ||
    fail "visnet --json --duration 4 failed: $(tail -3 "$DIR/visnet.err")"
+check_stream "$DIR/events.json"
 for _ in $(seq 1 100); do
    grep -q '^done' "$DIR/churn.log" 2>/dev/null && break
    sleep 0.1

@@ -111,6 +111,7 @@ ip netns exec "$NSB" ss -tuanpeH >"$DIR/ss.b" 2>/dev/null || fail "ss in $NSB"
 # --- root run ---
 "$VISNET" --once --json >"$DIR/root.json" 2>"$DIR/root.err" ||
    fail "visnet --once --json (root) failed: $(cat "$DIR/root.err")"
+check_document "$DIR/root.json"
 echo "root run:"
 python3 "$HERE/oracle_check.py" "$DIR/root.json" "$ALL" "$DIR/ss.host" "$DIR/ss.a" "$DIR/ss.b" ||
    fail "root run differs from ss"
@@ -119,6 +120,7 @@ python3 "$HERE/oracle_check.py" "$DIR/root.json" "$ALL" "$DIR/ss.host" "$DIR/ss.
 cp "$VISNET" "$DIR/visnet" && chmod 755 "$DIR/visnet"
 runuser -u "$USER_T" -- "$DIR/visnet" --once --json >"$DIR/user.json" 2>"$DIR/user.err" ||
    fail "visnet --once --json ($USER_T) failed: $(cat "$DIR/user.err")"
+check_document "$DIR/user.json"
 echo "unprivileged run ($USER_T): own sockets with pid, root's with pid 0 (perm)," \
    "other namespaces not visible:"
 python3 "$HERE/oracle_check.py" "$DIR/user.json" "$ALL" "$DIR/ss.host" "$DIR/ss.a" "$DIR/ss.b" \

@@ -22,6 +22,13 @@ def _jsonschema():
     return jsonschema
 
 
+def document_errors(path):
+    """What is wrong with a --once --json document (the schema's 'document')."""
+    schema_errors({"type": "hello"})  # loads the validators
+    doc = json.load(open(path))
+    return [e.message for e in _validators["document"].iter_errors(doc)]
+
+
 def schema_errors(obj):
     """What is wrong with one line against docs/visnet.schema.json, checked
     against the definition its type names (clearer than the oneOf)."""

@@ -15,6 +15,8 @@ CPID=$!
 VN_PIDS+=($CPID)
 sleep 1 # the client has sent its 1000 bytes and waits for the reply
 "$VISNET" --once --json >"$VN_TMP/once.json" 2>"$VN_ERR" || vn_fail "--once --json"
+PYTHONPATH=$(dirname "$0") python3 -c 'import sys; from evcheck import document_errors; e = document_errors(sys.argv[1]); print(e[:3]); sys.exit(1 if e else 0)' \
+   "$VN_TMP/once.json" || vn_fail "the document does not follow the schema"
 # recipe: who talks to this address and port
 who=$(jq -r --arg a 127.0.0.1 --argjson p $P \
    '.connections[] | select(.raddr == $a and .rport == $p) | "\(.comm)[\(.pid)]"' "$VN_TMP/once.json")

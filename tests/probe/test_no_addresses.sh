@@ -28,7 +28,7 @@ vn_stop 1
    2>"$VN_TMP/old.err" || vn_fail "replay of the old sample failed"
 cat >"$VN_TMP/check.py" <<PY
 import sys
-from evcheck import Events, read_kv, kernel_addresses, evlog_sk
+from evcheck import Events, read_kv, kernel_addresses, evlog_sk, document_errors
 ev = Events(sys.argv[1])
 tmp, P = "$VN_TMP", $P
 c = read_kv(tmp + "/c")
@@ -36,6 +36,7 @@ for name in ("once.txt", "once.json", "once.dot", "replay.json", "old.json"):
     text = open(tmp + "/" + name, errors="replace").read()
     ev.check(text.strip() != "" and kernel_addresses(text) == [],
              "%s: written, no kernel address (%s)" % (name, kernel_addresses(text)[:3]))
+ev.check(document_errors(tmp + "/once.json") == [], "once.json follows the schema's document")
 flags, sks = evlog_sk(open("$REC", "rb").read())
 ev.check(flags & 1 == 1 and len(sks) > 0 and all(sk < 2**63 for sk in sks),
          "the event log says its sk are ids (flags %d) and holds %d of them, all below 2^63"
