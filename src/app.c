@@ -97,7 +97,7 @@ static int flushJson(App* a) {
       a->out.unsaid += a->json_lines;
       a->json.oom = 0;
    } else {
-      OutQ_put(&a->out, a->json.data, a->json.len, a->json_lines);
+      OutQ_write(&a->out, a->json.data, a->json.len, a->json_lines);
    }
    JsonBuf_reset(&a->json);
    a->json_lines = 0;

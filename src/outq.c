@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +58,33 @@ bool OutQ_put(OutQ* q, const char* data, size_t len, uint64_t nlines) {
    memcpy(q->buf + q->len, data, len);
    q->len += len;
    return true;
+}
+
+bool OutQ_write(OutQ* q, const char* data, size_t len, uint64_t nlines) {
+   if (q->err || len == 0 || q->off < q->len)
+      return OutQ_put(q, data, len, nlines); /* behind: keep the order */
+   size_t done = 0;
+   while (done < len) {
+      ssize_t n = write(q->fd, data + done, len - done);
+      if (n > 0) {
+         done += (size_t)n;
+         continue;
+      }
+      if (n < 0 && errno == EINTR)
+         continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+         break;
+      q->err = n < 0 ? errno : EIO;
+      return false;
+   }
+   if (done == len)
+      return true;
+   /* the rest of a line already begun must follow it: queued past max */
+   size_t max = q->max;
+   q->max = SIZE_MAX;
+   bool ok = OutQ_put(q, data + done, len - done, 0);
+   q->max = max;
+   return ok;
 }
 
 int OutQ_flush(OutQ* q) {

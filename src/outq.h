@@ -27,6 +27,9 @@ void OutQ_init(OutQ* q, int fd, size_t max);
 /* Queues len bytes holding nlines whole lines, or drops them all (counted)
  * when they do not fit; true if queued. */
 bool OutQ_put(OutQ* q, const char* data, size_t len, uint64_t nlines);
+/* The same, written at once when nothing waits (no copy): what the reader
+ * does not take now is queued. */
+bool OutQ_write(OutQ* q, const char* data, size_t len, uint64_t nlines);
 /* Writes what the reader takes now. 0, or -1 with q->err once writing failed. */
 int OutQ_flush(OutQ* q);
 /* At the end: writes the rest, waiting at most timeout_ms for the reader. */

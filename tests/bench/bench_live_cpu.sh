@@ -12,6 +12,7 @@
 #   store is already at its inactive cap (a long-running visnet) and its
 #   growth (the kernel zeroing new pages) is not counted; its events are
 #   taken as 5 per connection it made
+#   MODE: how visnet runs (default --headless; e.g. MODE=--json, its lines to /dev/null)
 set -u
 ROUNDS=${1:-3}
 SECS=${2:-3}
@@ -29,7 +30,7 @@ ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 
 # run BIN: prints "events cpu_ms ns_per_event bench_rate user_ns_per_event"
 run() {
-   "$1" --headless 2>"$TMP/err" &
+   "$1" ${MODE:---headless} >/dev/null 2>"$TMP/err" &
    local pid=$!
    sleep 2 # attach and start-up snapshot
    local warm_events=0
