@@ -32,14 +32,21 @@ wait $V 2>/dev/null
 "$VISNET" --replay "$REC" --json --speed 0 >"$VN_TMP/crash.json" 2>"$VN_TMP/replay.err" ||
    vn_fail "replay after kill -9: $(cat "$VN_TMP/replay.err")"
 
+# record_under_load ERRFILE ARGS...: a 3 s headless recording while a
+# second of connection load runs; its exit status
+record_under_load() {
+   local err=$1
+   shift
+   "$VISNET" --headless --duration 3 "$@" 2>"$err" &
+   local v=$!
+   VN_PIDS+=($v)
+   sleep 1
+   timeout 10 "$LOAD" conn 1 >/dev/null
+   wait $v
+}
+
 # 2. --record-max
-"$VISNET" --headless --record "$VN_TMP/max.evlog" --record-max 64K --duration 3 \
-   2>"$VN_TMP/max.err" &
-V=$!
-VN_PIDS+=($V)
-sleep 1
-timeout 10 "$LOAD" conn 1 >/dev/null
-wait $V
+record_under_load "$VN_TMP/max.err" --record "$VN_TMP/max.evlog" --record-max 64K
 rc_max=$?
 "$VISNET" --replay "$VN_TMP/max.evlog" --json --speed 0 >"$VN_TMP/max.json" 2>/dev/null ||
    vn_fail "replay of the --record-max log"
@@ -48,12 +55,7 @@ rc_max=$?
 mkdir "$VN_TMP/small"
 mount -t tmpfs -o size=256k tmpfs "$VN_TMP/small" || vn_skip "cannot mount a tmpfs"
 trap 'umount "$VN_TMP/small" 2>/dev/null; vn_cleanup' EXIT
-"$VISNET" --headless --record "$VN_TMP/small/full.evlog" --duration 3 2>"$VN_TMP/full.err" &
-V=$!
-VN_PIDS+=($V)
-sleep 1
-timeout 10 "$LOAD" conn 1 >/dev/null
-wait $V
+record_under_load "$VN_TMP/full.err" --record "$VN_TMP/small/full.evlog"
 rc_full=$?
 "$VISNET" --replay "$VN_TMP/small/full.evlog" --json --speed 0 >"$VN_TMP/full.json" \
    2>"$VN_TMP/full.replay.err"
