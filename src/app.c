@@ -486,6 +486,13 @@ static int setup(App* a) {
       snprintf(a->err, sizeof a->err, "signalfd: %s", strerror(errno));
       return -1;
    }
+   /* before the probe is loaded (0.7 s as root) for nothing */
+   if (o->mode == MODE_UI && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+      snprintf(a->err, sizeof a->err,
+               "the terminal UI needs a terminal on stdin and stdout "
+               "(use --once, --json or --headless otherwise)");
+      return -1;
+   }
    a->store = Store_new(o->inactive_cap);
    if (!a->store) {
       snprintf(a->err, sizeof a->err, "out of memory");

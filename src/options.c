@@ -70,8 +70,8 @@ void Options_usage(FILE* f) {
          "                      never over an existing file or through a symlink)\n"
          "      --record-max SIZE  stop recording at SIZE bytes (K, M, G suffixes)\n"
          "      --force         let --record replace an existing file\n"
-         "      --duration S    stop after S seconds (default: until interrupted)\n"
-         "      --prune-after S age for automatic pruning (default 300)\n"
+         "      --duration T    stop after T: 90, 90s, 2m, 1.5h (default: until interrupted)\n"
+         "      --prune-after T age for automatic pruning (default 300s)\n"
          "      --auto-prune    start with automatic pruning on\n"
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
@@ -125,15 +125,39 @@ static int parseSize(const char* s, uint64_t* out) {
    return 0;
 }
 
-static int parseSeconds(const char* s, double max, double* out) {
-   char* end;
-   errno = 0;
-   if (!s || *s == '\0')
+/* The one rule for numbers: decimal digits with an optional fraction, no
+ * sign, hex, exponent, inf or nan (strtod would take them all). */
+static int parseDecimal(const char* s, double max, double* out) {
+   if (!s || !(*s >= '0' && *s <= '9'))
       return -1;
-   double v = strtod(s, &end);
-   if (errno || *end != '\0' || !(v >= 0.0) || v > max)
+   size_t i = strspn(s, "0123456789");
+   if (s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9')
+      i += 1 + strspn(s + i + 1, "0123456789");
+   if (s[i] != '\0')
+      return -1;
+   double v = strtod(s, NULL);
+   if (v > max)
       return -1;
    *out = v;
+   return 0;
+}
+
+/* A time: a decimal number of seconds, or with a unit: 90s, 2m, 1.5h. */
+static int parseSeconds(const char* s, double max, double* out) {
+   char num[64];
+   size_t n = s ? strlen(s) : 0;
+   if (n == 0 || n >= sizeof num)
+      return -1;
+   double mult = 1;
+   memcpy(num, s, n + 1);
+   if (num[n - 1] == 's' || num[n - 1] == 'm' || num[n - 1] == 'h') {
+      mult = num[n - 1] == 'h' ? 3600 : num[n - 1] == 'm' ? 60 : 1;
+      num[n - 1] = '\0';
+   }
+   double v;
+   if (parseDecimal(num, max / mult, &v) < 0)
+      return -1;
+   *out = v * mult;
    return 0;
 }
 
@@ -172,7 +196,7 @@ static void setDefaults(Options* o) {
    ProbeEnv_read(&o->probe);
 }
 
-static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, size_t errlen) {
+static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen) {
    static const char* const PROBE_BYTES[] = {"poll", "trace"};
    static const char* const PROBE_STATES[] = {"lasting", "all"};
    unsigned long long u;
@@ -181,12 +205,20 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
    case OPT_JSON: o->once_format = ONCE_JSON; if (o->mode != MODE_ONCE) o->mode = MODE_JSON; return 0;
    case OPT_HEADLESS: o->mode = MODE_HEADLESS; return 0;
    case OPT_ONCE: o->mode = MODE_ONCE; return 0;
-   case OPT_DOT: *dot = true; return 0;
+   case OPT_DOT: return 0;
    case OPT_NO_BPF: o->no_bpf = true; return 0;
    case OPT_NO_COLOR: o->no_color = true; return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
-   case OPT_REPLAY: o->replay = arg; return 0;
-   case OPT_RECORD: o->record = arg; return 0;
+   case OPT_REPLAY:
+      if (!*arg)
+         return fail(err, errlen, "--replay: an empty file name");
+      o->replay = arg;
+      return 0;
+   case OPT_RECORD:
+      if (!*arg)
+         return fail(err, errlen, "--record: an empty file name");
+      o->record = arg;
+      return 0;
    case OPT_FORCE: o->force = true; return 0;
    case OPT_RECORD_MAX:
       if (parseSize(arg, &o->record_max) < 0)
@@ -195,18 +227,20 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
    case OPT_FILTER: o->filter = arg; return 0;
    case 'v': o->verbose = true; return 0;
    case OPT_SPEED:
-      if (parseSeconds(arg, 1e6, &o->speed) < 0)
+      if (parseDecimal(arg, 1e6, &o->speed) < 0)
          return fail(err, errlen, "--speed: '%s' is not a number >= 0", arg);
       return 0;
    case OPT_DURATION:
       if (parseSeconds(arg, 1e9, &o->duration) < 0 || o->duration == 0.0)
-         return fail(err, errlen, "--duration: '%s' is not a number of seconds > 0", arg);
+         return fail(err, errlen, "--duration: '%s' is not a time > 0 (90, 90s, 2m, 1h)", arg);
       return 0;
-   case OPT_PRUNE_AFTER:
-      if (parseUnsigned(arg, 100ull * 365 * 86400, &u) < 0)
-         return fail(err, errlen, "--prune-after: '%s' is not a number of seconds", arg);
-      o->prune_after_s = u;
+   case OPT_PRUNE_AFTER: {
+      double t;
+      if (parseSeconds(arg, 100.0 * 365 * 86400, &t) < 0)
+         return fail(err, errlen, "--prune-after: '%s' is not a time (300, 300s, 5m, 1h)", arg);
+      o->prune_after_s = (uint64_t)t;
       return 0;
+   }
    case OPT_MAX_INACTIVE:
       if (parseUnsigned(arg, 100000000ull, &u) < 0)
          return fail(err, errlen, "--max-inactive: '%s' is not a count", arg);
@@ -247,6 +281,35 @@ static int parseOne(int c, const char* arg, Options* o, bool* dot, char* err, si
    }
 }
 
+/* Flags that choose a mode, or a form of output: no two of a kind. */
+enum { GIVEN_ONCE = 1, GIVEN_HEADLESS = 2, GIVEN_JSON = 4, GIVEN_DOT = 8 };
+
+static int conflicts(unsigned given, char* err, size_t errlen) {
+   static const struct {
+      unsigned a, b;
+      const char* what;
+   } BAD[] = {
+       {GIVEN_ONCE, GIVEN_HEADLESS, "--once and --headless"},
+       {GIVEN_JSON, GIVEN_HEADLESS, "--json and --headless"},
+       {GIVEN_JSON, GIVEN_DOT, "--json and --dot"},
+       {GIVEN_DOT, GIVEN_HEADLESS, "--dot and --headless"},
+   };
+   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
+      if ((given & BAD[i].a) && (given & BAD[i].b))
+         return fail(err, errlen, "%s cannot be combined", BAD[i].what);
+   return 0;
+}
+
+static unsigned givenBit(int c) {
+   switch (c) {
+   case OPT_ONCE: return GIVEN_ONCE;
+   case OPT_HEADLESS: return GIVEN_HEADLESS;
+   case OPT_JSON: return GIVEN_JSON;
+   case OPT_DOT: return GIVEN_DOT;
+   default: return 0;
+   }
+}
+
 static int validate(Options* o, bool dot, char* err, size_t errlen) {
    if (dot) {
       if (o->mode != MODE_ONCE)
@@ -269,24 +332,34 @@ int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {
    setDefaults(o);
    opterr = 0;
    optind = 1;
-   int c;
+   int c, info = 0;
+   unsigned given = 0;
    while ((c = getopt_long(argc, argv, ":d:p:vh", LONG_OPTS, NULL)) != -1) {
-      if (c == 'h') {
-         Options_usage(stdout);
-         return 1;
+      if (c == 'h' || c == OPT_VERSION) {
+         info = c; /* printed once the rest is known to be right */
+         continue;
       }
-      if (c == OPT_VERSION) {
-         printf("visnet %s\n", VISNET_VERSION);
-         return 1;
-      }
+      given |= givenBit(c);
+      if (c == OPT_DOT)
+         dot = true;
       if (c == '?')
          return fail(err, errlen, "unknown option '%s' (try --help)", argv[optind - 1]);
       if (c == ':')
          return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-      if (parseOne(c, optarg, o, &dot, err, errlen) < 0)
+      if (parseOne(c, optarg, o, err, errlen) < 0)
          return -1;
    }
    if (optind < argc)
       return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
+   if (info == 'h') {
+      Options_usage(stdout);
+      return 1;
+   }
+   if (info == OPT_VERSION) {
+      printf("visnet %s\n", VISNET_VERSION);
+      return 1;
+   }
+   if (conflicts(given, err, errlen) < 0)
+      return -1;
    return validate(o, dot, err, errlen);
 }

@@ -324,6 +324,8 @@ EvlogWriter* EvlogWriter_create(const char* path, const EvlogHeader* hdr, bool r
          snprintf(errbuf, errlen, "%s: exists (--force replaces it)", path);
       else if (errno == ELOOP)
          snprintf(errbuf, errlen, "%s: a symbolic link, not followed", path);
+      else if (errno == ENXIO) /* a FIFO without reader, a socket */
+         snprintf(errbuf, errlen, "%s: not a regular file", path);
       else
          snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
       return NULL;
@@ -497,6 +499,32 @@ static void readerFree(EvlogReader* r) {
    free(r);
 }
 
+/* A log is a regular file: a FIFO would block the open or the reads (and
+ * signals with them), a device or a socket never ends. Opened without
+ * blocking, then checked. */
+static FILE* openRegular(const char* path, char* errbuf, size_t errlen) {
+   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+   if (fd < 0) {
+      if (errno == ENXIO) /* a socket */
+         snprintf(errbuf, errlen, "%s: not a regular file (a socket)", path);
+      else
+         snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+      return NULL;
+   }
+   struct stat st;
+   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+      snprintf(errbuf, errlen, "%s: not a regular file (a directory, FIFO, socket or device)", path);
+      close(fd);
+      return NULL;
+   }
+   FILE* f = fcntl(fd, F_SETFL, O_RDONLY) == 0 ? fdopen(fd, "rb") : NULL;
+   if (!f) {
+      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+      close(fd);
+   }
+   return f;
+}
+
 EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st, char* errbuf, size_t errlen) {
    EvlogStatus dummy;
    if (!st)
@@ -507,10 +535,9 @@ EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st, char* errbuf, s
       snprintf(errbuf, errlen, "%s: out of memory", path);
       return NULL;
    }
-   r->f = fopen(path, "rb");
+   r->f = openRegular(path, errbuf, errlen);
    if (!r->f) {
       *st = EVLOG_ERR_IO;
-      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
       free(r);
       return NULL;
    }

@@ -90,6 +90,33 @@ umask 022
 [ "$(stat -c %a "$tmp/old.evlog")" = 600 ] && [ "$(head -c 8 "$tmp/old.evlog")" = VISNETEL ] ||
    fail "--force did not replace the file with a 0600 log"
 
+# A log to replay is a regular file: a FIFO, a socket, a device or a
+# directory is refused at once (expect's timeout of 20 s catches a hang).
+mkfifo "$tmp/fifo"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tmp/sock"
+for f in "$tmp/fifo" "$tmp/sock" /dev/null "$tmp"; do
+   expect 1 "^visnet: .*: not a regular file" -- --replay "$f" --headless
+done
+expect 1 "^visnet: .*fifo: not a regular file" -- --no-bpf --record "$tmp/fifo" --force --headless --duration 0.2
+expect 1 "^visnet: .*sock: not a regular file" -- --no-bpf --record "$tmp/sock" --force --headless --duration 0.2
+
+# Modes and forms that cannot go together: one line naming both.
+expect 2 "^visnet: --once and --headless cannot be combined" -- --once --headless
+expect 2 "^visnet: --json and --headless cannot be combined" -- --json --headless
+expect 2 "^visnet: --json and --dot cannot be combined" -- --once --json --dot
+expect 2 "^visnet: --dot and --headless cannot be combined" -- --dot --headless
+expect 2 "^visnet: unexpected argument 'extra'" -- --help extra
+expect 2 "^visnet: --replay: an empty file name" -- --replay ""
+expect 2 "^visnet: --record: an empty file name" -- --record ""
+# One rule for numbers: decimal, with a unit for times; no hex, no exponent.
+expect 2 "^visnet: --speed: '0x10' is not a number" -- --speed 0x10
+expect 2 "^visnet: --duration: '0x1p3' is not a time" -- --duration 0x1p3
+expect 2 "^visnet: --duration: '1e3' is not a time" -- --duration 1e3
+expect 2 "^visnet: --prune-after: '-5' is not a time" -- --prune-after -5
+expect 2 "^visnet: -d: '0x10' is not a delay" -- -d 0x10
+"$VISNET" --replay "$sample" --speed 0 --headless --duration 0.5s --prune-after 5m 2>/dev/null ||
+   fail "--duration 0.5s --prune-after 5m were refused"
+
 # The UI needs a terminal.
 expect 1 "^visnet: .*terminal" -- --replay "$sample"
 

@@ -31,6 +31,13 @@ grep -qE "^visnet: no eBPF \(.*root.*\): polling, short-lived connections may be
    fail "no one-line reason for the fallback: $(cat "$tmp/err")"
 grep -qE "^visnet: snapshot polling: [0-9]+ events" "$tmp/err" || fail "not polling: $(cat "$tmp/err")"
 
+# The UI without a terminal says so before it tries anything else (no
+# fallback note first: the probe is not even tried).
+rc=0
+run timeout 20 "$VISNET" </dev/null >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] && grep -q "needs a terminal" "$tmp/err" ||
+   fail "the UI without a terminal, as $user: exit $rc, $(cat "$tmp/err")"
+
 run timeout 20 "$VISNET" --once --json >"$tmp/once.json" 2>"$tmp/once.err" || fail "--once --json as $user failed"
 check_document "$tmp/once.json"
 python3 - "$tmp/once.json" "$port" "$lpid" <<'PY' || fail "--once --json as $user: our listener is missing or unowned"
