@@ -102,6 +102,13 @@ int Once_run(const Options* o) {
       Store_free(c.store);
       return 1;
    }
+   if (st.procs_unread) { /* never a picture with holes, and exit 0 */
+      fprintf(stderr, "visnet: could not read %zu processes: %s%s\n", st.procs_unread,
+              strerror(st.unread_errno),
+              st.unread_errno == EMFILE ? " (raise the limit: ulimit -n)" : "");
+      Store_free(c.store);
+      return 1;
+   }
    if (o->pid && !Store_proc(c.store, o->pid)) {
       fprintf(stderr, "visnet: no process with pid %u\n", o->pid);
       Store_free(c.store);

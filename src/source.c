@@ -107,8 +107,12 @@ static int openLive(Source* s, char* err, size_t errlen) {
    /* The probe is attached before the snapshot: whatever changes during the
     * snapshot waits in the ring buffer and is applied after it. */
    char serr[256];
-   if (Snapshot_take("/proc", deliverSnapshot, s, NULL, serr, sizeof serr) < 0)
+   SnapshotStats st;
+   if (Snapshot_take("/proc", deliverSnapshot, s, &st, serr, sizeof serr) < 0)
       snprintf(s->note, sizeof s->note, "start-up snapshot incomplete: %.200s", serr);
+   else if (st.procs_unread)
+      snprintf(s->note, sizeof s->note, "start-up snapshot incomplete: %zu processes unread: %s",
+               st.procs_unread, strerror(st.unread_errno));
    else if (s->unseeded)
       snprintf(s->note, sizeof s->note,
                "%llu sockets older than visnet not told to the probe (table full): "

@@ -315,15 +315,27 @@ static int Procfs_threadFds(int piddir, uint32_t pid) {
 /* Maps every socket fd of the process to owner index idx, sharing the work
  * through job when the directory is big and the slot is free. Returns -1
  * on out of memory only. */
+/* Running out of file descriptors or memory is not a process that exited:
+ * counted, so that the caller says the picture is incomplete. */
+static void ProcScan_noteLack(ProcScan* scan, int err) {
+   if (err == EMFILE || err == ENFILE || err == ENOMEM) {
+      scan->lack = err;
+      scan->lacked++;
+   }
+}
+
 static int Procfs_scanFds(int piddir, const ProcOwner* o, uint32_t idx, ProcScan* s, FdJob* job) {
    int fdd = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
    if (fdd < 0) {
       if (errno == EACCES || errno == EPERM)
          s->denied++;
+      else
+         ProcScan_noteLack(s, errno);
       return 0;
    }
    DIR* d = fdopendir(fdd);
    if (!d) {
+      ProcScan_noteLack(s, errno);
       close(fdd);
       return 0;
    }
@@ -431,10 +443,15 @@ int Procfs_scanPid(int rootfd, uint32_t pid, const char* cgroup_root, uint32_t s
    char name[16];
    snprintf(name, sizeof name, "%u", pid);
    int piddir = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-   if (piddir < 0)
-      return 0; /* exited meanwhile */
+   if (piddir < 0) {
+      ProcScan_noteLack(scan, errno); /* else it exited meanwhile */
+      return 0;
+   }
    int rc = 0;
-   if (Procfs_readProc(piddir, pid, cgroup_root, now, e) == 0) {
+   errno = 0;
+   if (Procfs_readProc(piddir, pid, cgroup_root, now, e) < 0)
+      ProcScan_noteLack(scan, errno);
+   else {
       ProcOwner o = {.pid = pid, .start = e->pstart, .cgroup = e->proc.cgroup};
       uint32_t idx = (uint32_t)scan->nowners;
       if (ProcScan_addOwner(scan, &o) < 0 || Procfs_scanFds(piddir, &o, idx, scan, job) < 0)
@@ -467,6 +484,9 @@ int ProcScan_merge(ProcScan* dst, const ProcScan* src) {
       if (ProcScan_addNetns(dst, src->netns[i].ino, src->netns[i].pid) < 0)
          return -1;
    dst->denied += src->denied;
+   dst->lacked += src->lacked;
+   if (src->lack)
+      dst->lack = src->lack;
    return 0;
 }
 

@@ -31,6 +31,8 @@ typedef struct ProcScan_ {
    ForeignNetns* netns; /* distinct namespaces other than self_netns */
    size_t nnetns, capnetns;
    size_t denied; /* /proc/PID/fd we could not read */
+   int lack;      /* a resource that ran out while reading (EMFILE, ENFILE, ENOMEM), 0: none */
+   size_t lacked; /* processes it kept us from reading */
    int* fdbuf;    /* fd numbers of the directory being read */
    size_t fdcap;
    bool oom; /* an allocation failed while helping */

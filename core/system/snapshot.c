@@ -411,6 +411,8 @@ int Snapshot_take(const char* proc_root, EventSink sink, void* ctx, SnapshotStat
    st->netns = 1;
    st->procs = w[0].procs.n + w[1].procs.n;
    st->fd_dirs_denied = scan->denied;
+   st->procs_unread = scan->lacked;
+   st->unread_errno = scan->lack;
    Snapshot_emitProcs(&w[0].procs, &w[1].procs, sink, ctx);
 
    for (size_t i = 0; i < scan->nnetns; i++) {

@@ -20,6 +20,8 @@ typedef struct SnapshotStats_ {
    size_t fd_dirs_denied; /* /proc/PID/fd we could not read */
    size_t netns;          /* network namespaces dumped, ours included */
    size_t netns_failed;   /* other namespaces we could not enter */
+   size_t procs_unread;   /* processes we ran out of something to read */
+   int unread_errno;      /* ... what: EMFILE, ENFILE or ENOMEM */
 } SnapshotStats;
 
 /* Takes one snapshot and feeds every event to sink: first one EV_PROC per

@@ -117,6 +117,29 @@ expect 2 "^visnet: -d: '0x10' is not a delay" -- -d 0x10
 "$VISNET" --replay "$sample" --speed 0 --headless --duration 0.5s --prune-after 5m 2>/dev/null ||
    fail "--duration 0.5s --prune-after 5m were refused"
 
+# Out of file descriptors: --once either completes (our own listener is
+# there with its owner) or says what it could not read and exits 1, never
+# an empty picture with exit 0.
+python3 -c 'import os, socket, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], os.getpid(), flush=True); time.sleep(30)' >"$tmp/lport" &
+lpy=$!
+trap 'kill $lpy 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 50); do [ -s "$tmp/lport" ] && break; sleep 0.1; done
+read -r lport lpid <"$tmp/lport"
+for n in $(seq 4 16); do
+   rc=0
+   bash -c "ulimit -n $n && exec \"\$0\" --once" "$VISNET" >"$tmp/once.txt" 2>"$tmp/once.err" || rc=$?
+   if [ "$rc" -eq 127 ] && grep -q "error while loading shared libraries" "$tmp/once.err"; then
+      continue # too few even for the dynamic loader: visnet never ran
+   elif [ "$rc" -eq 0 ]; then
+      grep -q "python3($lpid)" "$tmp/once.txt" && grep -q "LISTEN 127.0.0.1:$lport" "$tmp/once.txt" ||
+         fail "ulimit -n $n: exit 0 without our listener: $(tail -2 "$tmp/once.txt")"
+   else
+      [ "$rc" -eq 1 ] && [ "$(grep -c . "$tmp/once.err")" -eq 1 ] &&
+         grep -qE "^visnet: (could not read [0-9]+ processes|cannot (open|read) /proc|.*): Too many open files" "$tmp/once.err" ||
+         fail "ulimit -n $n: exit $rc, $(cat "$tmp/once.err")"
+   fi
+done
+
 # The UI needs a terminal.
 expect 1 "^visnet: .*terminal" -- --replay "$sample"
 
