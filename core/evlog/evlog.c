@@ -314,41 +314,42 @@ static EvlogWriter* writerStart(FILE* f, int own, const EvlogHeader* hdr, char* 
    return w;
 }
 
-EvlogWriter* EvlogWriter_create(const char* path, const EvlogHeader* hdr, bool replace,
-                                char* errbuf, size_t errlen) {
-   /* O_NONBLOCK: a FIFO given with --force must not hang the open */
-   int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-   int fd = open(path, flags | (replace ? O_TRUNC : O_EXCL), 0600);
+/* A log is a regular file, for reading and for writing: a FIFO would block
+ * the open or every read and write (and the signals with them), a device
+ * or a socket never ends. Opened without blocking (a FIFO without a peer
+ * fails with ENXIO), checked, then made blocking; a new file is 0600 and a
+ * replaced one becomes so. */
+static FILE* openRegular(const char* path, int flags, char* errbuf, size_t errlen) {
+   int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK, 0600);
    if (fd < 0) {
       if (errno == EEXIST)
          snprintf(errbuf, errlen, "%s: exists (--force replaces it)", path);
       else if (errno == ELOOP)
          snprintf(errbuf, errlen, "%s: a symbolic link, not followed", path);
-      else if (errno == ENXIO) /* a FIFO without reader, a socket */
-         snprintf(errbuf, errlen, "%s: not a regular file", path);
+      else if (errno == ENXIO)
+         snprintf(errbuf, errlen, "%s: not a regular file (a FIFO or a socket)", path);
       else
          snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
       return NULL;
    }
+   bool writing = (flags & O_ACCMODE) != O_RDONLY;
    struct stat st;
-   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-      snprintf(errbuf, errlen, "%s: not a regular file", path);
-      close(fd);
-      return NULL;
-   }
-   /* a replaced file keeps its mode otherwise; blocking writes from now */
-   if (fchmod(fd, 0600) < 0 || fcntl(fd, F_SETFL, O_WRONLY) < 0) {
+   FILE* f = NULL;
+   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+      snprintf(errbuf, errlen, "%s: not a regular file (a directory, FIFO, socket or device)", path);
+   else if ((writing && fchmod(fd, 0600) < 0) || fcntl(fd, F_SETFL, flags & O_ACCMODE) < 0 ||
+            !(f = fdopen(fd, writing ? "wb" : "rb")))
       snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+   if (!f)
       close(fd);
-      return NULL;
-   }
-   FILE* f = fdopen(fd, "wb");
-   if (!f) {
-      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-      close(fd);
-      return NULL;
-   }
-   return writerStart(f, 1, hdr, errbuf, errlen);
+   return f;
+}
+
+EvlogWriter* EvlogWriter_create(const char* path, const EvlogHeader* hdr, bool replace,
+                                char* errbuf, size_t errlen) {
+   int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | (replace ? O_TRUNC : O_EXCL);
+   FILE* f = openRegular(path, flags, errbuf, errlen);
+   return f ? writerStart(f, 1, hdr, errbuf, errlen) : NULL;
 }
 
 EvlogWriter* EvlogWriter_open(const char* path, const EvlogHeader* hdr, char* errbuf,
@@ -499,32 +500,6 @@ static void readerFree(EvlogReader* r) {
    free(r);
 }
 
-/* A log is a regular file: a FIFO would block the open or the reads (and
- * signals with them), a device or a socket never ends. Opened without
- * blocking, then checked. */
-static FILE* openRegular(const char* path, char* errbuf, size_t errlen) {
-   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-   if (fd < 0) {
-      if (errno == ENXIO) /* a socket */
-         snprintf(errbuf, errlen, "%s: not a regular file (a socket)", path);
-      else
-         snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-      return NULL;
-   }
-   struct stat st;
-   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-      snprintf(errbuf, errlen, "%s: not a regular file (a directory, FIFO, socket or device)", path);
-      close(fd);
-      return NULL;
-   }
-   FILE* f = fcntl(fd, F_SETFL, O_RDONLY) == 0 ? fdopen(fd, "rb") : NULL;
-   if (!f) {
-      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-      close(fd);
-   }
-   return f;
-}
-
 EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st, char* errbuf, size_t errlen) {
    EvlogStatus dummy;
    if (!st)
@@ -535,7 +510,7 @@ EvlogReader* EvlogReader_open(const char* path, EvlogStatus* st, char* errbuf, s
       snprintf(errbuf, errlen, "%s: out of memory", path);
       return NULL;
    }
-   r->f = openRegular(path, errbuf, errlen);
+   r->f = openRegular(path, O_RDONLY, errbuf, errlen);
    if (!r->f) {
       *st = EVLOG_ERR_IO;
       free(r);
