@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "outq.h"
 #include "privs.h"
 #include "resolver.h"
+#include "sandbox.h"
 #include "source.h"
 #include "store.h"
 #include "ui.h"
@@ -42,6 +44,7 @@ typedef struct App_ {
    Source* src;
    EvlogWriter* rec;
    char rec_note[300]; /* why the recording stopped before the end, or "" */
+   char sandbox_note[200]; /* the sandbox's layers this kernel lacks, or "" */
    bool rec_failed;    /* ... because writing failed (the exit status says so) */
    Ui* ui;
    Resolver* resolver; /* started when the UI first asks for names */
@@ -231,6 +234,7 @@ static void draw(App* a) {
        .mode = Source_label(a->src),
        .note = Source_error(a->src) ? Source_error(a->src)
                : a->rec_note[0]     ? a->rec_note
+               : !Source_note(a->src)[0] && a->sandbox_note[0] ? a->sandbox_note
                                     : Source_note(a->src),
        .events_per_s = a->rate,
        .lost = Source_lost(a->src),
@@ -289,6 +293,9 @@ static int onTick(void* ctx) {
    }
    updateRate(a);
    tickRecording(a);
+   flushStore(a);
+   if (Source_now(a->src))
+      Store_closeQuietUdp(a->store, Source_now(a->src), STORE_UDP_QUIET_NS);
    if (a->o->mode == MODE_JSON) {
       flushStore(a);
       flushJson(a);
@@ -477,6 +484,45 @@ static UiOpts uiOpts(const Options* o) {
    };
 }
 
+/* Everything is open: keep only the rights the rest of the run needs
+ * (docs/SECURITY.md). The fallback reads other users' /proc/PID/fd and
+ * enters network namespaces at every refresh; the probe and a replay need
+ * no capability at all. */
+static int confine(App* a) {
+   SourceKind k = Source_kind(a->src);
+   uint64_t keep = k == SOURCE_POLL ? (1ull << CAP_SYS_ADMIN | 1ull << CAP_SYS_PTRACE |
+                                       1ull << CAP_DAC_READ_SEARCH)
+                                    : 0;
+   if (Privs_drop(keep) < 0) {
+      snprintf(a->err, sizeof a->err, "dropping capabilities: %s", strerror(errno));
+      return -1;
+   }
+   if (!a->o->no_sandbox) {
+      SandboxPlan plan = {
+          .replay = a->o->replay,
+          .record = a->o->record,
+          .probe = k == SOURCE_LIVE,
+          .forks = k == SOURCE_POLL,
+          .tty = a->ui != NULL,
+          .resolver = a->ui != NULL,
+      };
+      char err[200];
+      if (Sandbox_apply(&plan, a->sandbox_note, sizeof a->sandbox_note, err, sizeof err) < 0) {
+         snprintf(a->err, sizeof a->err, "sandbox: %s (--no-sandbox runs without it)", err);
+         return -1;
+      }
+      if (a->sandbox_note[0] && !a->ui)
+         fprintf(stderr, "visnet: sandbox: %s\n", a->sandbox_note);
+   }
+   const char* probe = getenv("VISNET_SANDBOX_PROBE"); /* the tests' hook */
+   if (probe && *probe) {
+      char out[400];
+      Sandbox_probe(probe, out, sizeof out);
+      fprintf(stderr, "visnet: sandbox probe: %s\n", out);
+   }
+   return 0;
+}
+
 static int setup(App* a) {
    const Options* o = a->o;
    a->loop = Loop_new(a->err, sizeof a->err);
@@ -518,10 +564,6 @@ static int setup(App* a) {
       snprintf(a->err, sizeof a->err, "%s", serr);
       return -1;
    }
-   if (Source_kind(a->src) == SOURCE_LIVE && Privs_dropAll() < 0) {
-      snprintf(a->err, sizeof a->err, "dropping capabilities: %s", strerror(errno));
-      return -1;
-   }
    if (Source_kind(a->src) == SOURCE_POLL && !o->no_bpf)
       fprintf(stderr, "visnet: %s\n", Source_note(a->src));
    if (o->mode == MODE_JSON)
@@ -543,7 +585,7 @@ static int setup(App* a) {
       snprintf(a->err, sizeof a->err, "timerfd: %s", strerror(errno));
       return -1;
    }
-   return 0;
+   return confine(a);
 }
 
 static void teardown(App* a) {

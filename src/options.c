@@ -14,7 +14,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
-   OPT_RECORD_MAX, OPT_FORCE,
+   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -23,6 +23,7 @@ static const struct option LONG_OPTS[] = {
    {"once", no_argument, NULL, OPT_ONCE},
    {"dot", no_argument, NULL, OPT_DOT},
    {"no-bpf", no_argument, NULL, OPT_NO_BPF},
+   {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
    {"no-color", no_argument, NULL, OPT_NO_COLOR},
    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
    {"replay", required_argument, NULL, OPT_REPLAY},
@@ -75,6 +76,8 @@ void Options_usage(FILE* f) {
          "      --auto-prune    start with automatic pruning on\n"
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
+         "      --no-sandbox    keep no_new_privs, Landlock and seccomp off (for debugging;\n"
+         "                      capabilities are still dropped once the probe is attached)\n"
          "  -v, --verbose       libbpf diagnostics on stderr\n"
          "      --probe-bytes M poll (default: TCP byte counts read at each refresh)\n"
          "                      | trace (counted on every send and receive)\n"
@@ -208,6 +211,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    case OPT_DOT: return 0;
    case OPT_NO_BPF: o->no_bpf = true; return 0;
    case OPT_NO_COLOR: o->no_color = true; return 0;
+   case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY:
       if (!*arg)

@@ -23,6 +23,7 @@ typedef struct Options_ {
    RunMode mode;
    OnceFormat once_format;
    bool no_bpf;             /* --no-bpf: periodic snapshots, no probe */
+   bool no_sandbox;         /* --no-sandbox: no no_new_privs, Landlock, seccomp */
    bool verbose;            /* -v: libbpf diagnostics */
    bool no_color;           /* --no-color, or NO_COLOR set */
    bool auto_prune;         /* --auto-prune: start with automatic pruning on */

@@ -2,8 +2,12 @@
 #ifndef VISNET_PRIVS_H
 #define VISNET_PRIVS_H
 
-/* Drops every capability (effective, permitted, inheritable, and the
- * bounding set) and sets no_new_privs. Returns 0 or -1 with errno. */
-int Privs_dropAll(void);
+#include <stdint.h>
+
+/* Keeps only the capabilities in keep (a mask of 1 << CAP_x) that the
+ * process has, in its effective and permitted sets; drops every other one
+ * from the bounding set too, and the inheritable set. Returns 0 or -1
+ * with errno. */
+int Privs_drop(uint64_t keep);
 
 #endif

@@ -53,6 +53,7 @@ struct Store_ {
    ListNode waiting;   /* roots whose parent is not known yet, Proc.sibling */
    ListNode orphans;   /* sockets without owner, Sock.node */
    ListNode lru_socks, lru_edges, lru_procs;
+   ListNode udp_quiet; /* active UDP sockets, the longest silent first */
    size_t n_lru;
    size_t cap;
    uint64_t next_id;
@@ -656,7 +657,24 @@ static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
       Proc_checkIdle(s, p, ts);
 }
 
+/* Active UDP sockets in order of their last datagram: the kernel reports
+ * no close for UDP, and a long-lived process that opens a socket per DNS
+ * query would otherwise hold every one of them until it exits. */
+static void Quiet_del(Sock* k) {
+   if (!k->quiet.next)
+      return;
+   k->quiet.prev->next = k->quiet.next;
+   k->quiet.next->prev = k->quiet.prev;
+   k->quiet.next = k->quiet.prev = NULL;
+}
+
+static void Quiet_touch(Store* s, Sock* k) {
+   Quiet_del(k);
+   List_addTail(&s->udp_quiet, &k->quiet);
+}
+
 static void Sock_free(Store* s, Sock* k) {
+   Quiet_del(k);
    Sock_detach(s, k, k->closed ? k->closed : k->last, true);
    if (k->hashed)
       Index_del(&s->socks, k->hash, k);
@@ -673,6 +691,7 @@ static void Sock_close(Store* s, Sock* k, uint64_t ts) {
    k->closed = nonzero(ts);
    bump(&k->last, ts);
    s->st.socks_active--;
+   Quiet_del(k);
    Lru_add(s, &s->lru_socks, &k->lru);
    Proc* p = k->proc;
    if (!p) {
@@ -989,7 +1008,26 @@ static int Store_sockEvent(Store* s, const Event* e, const SockKey* key, uint32_
       Sock_setOwner(s, k, e);
    }
    Sock_apply(s, k, e);
+   if (k->key.proto == IPPROTO_UDP && Sock_isActive(k)) {
+      if (k->dir == DIR_LISTEN) /* a server's socket waits as long as it likes */
+         Quiet_del(k);
+      else
+         Quiet_touch(s, k);
+   }
    return 0;
+}
+
+size_t Store_closeQuietUdp(Store* s, uint64_t now_ns, uint64_t quiet_ns) {
+   size_t n = 0;
+   while (!List_isEmpty(&s->udp_quiet)) {
+      Sock* k = LIST_ENTRY(s->udp_quiet.next, Sock, quiet);
+      if (k->last + quiet_ns >= now_ns)
+         break;
+      Sock_close(s, k, now_ns); /* unlinks it */
+      n++;
+   }
+   s->st.udp_quiet_closed += n;
+   return n;
 }
 
 /* ---- eviction and prune ---- */
@@ -1133,6 +1171,7 @@ Store* Store_new(size_t inactive_cap) {
    List_init(&s->waiting);
    List_init(&s->orphans);
    List_init(&s->lru_socks);
+   List_init(&s->udp_quiet);
    List_init(&s->lru_edges);
    List_init(&s->lru_procs);
    Pool_init(&s->sock_pool, sizeof(Sock), 64); /* hot fields in 2 lines */

@@ -107,6 +107,7 @@ struct Sock_ {
    uint32_t hash;        /* index hash of key, kept so removal need not rehash */
    ListNode lru;         /* in the store's inactive list once closed */
    uint32_t from_pid;    /* the holder before the last move (EV_OWNER), 0 if none */
+   ListNode quiet;       /* active UDP: in the store's list by last datagram */
 };
 
 struct Endpoint_ {
@@ -179,6 +180,7 @@ typedef struct StoreStats_ {
    uint64_t bad_events;    /* events rejected as malformed */
    size_t orphans;         /* sockets with no known owner */
    size_t inactive;        /* entries in the inactive (LRU) lists */
+   uint64_t udp_quiet_closed; /* UDP sockets taken as closed (Store_closeQuietUdp) */
 } StoreStats;
 
 /* inactive_cap bounds the closed sockets, inactive edges and prunable exited
@@ -208,6 +210,12 @@ PruneCount Store_prune(Store* s);
 PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns);
 
 void Store_stats(const Store* s, StoreStats* out);
+
+/* The kernel reports no close for UDP: an active UDP socket without a
+ * datagram for quiet_ns is taken as closed at now_ns (and reopens as a new
+ * socket if one comes later). Returns how many. */
+#define STORE_UDP_QUIET_NS (120ull * 1000000000ull)
+size_t Store_closeQuietUdp(Store* s, uint64_t now_ns, uint64_t quiet_ns);
 
 /* Memory the store holds, excluding strings (for benchmarks). */
 typedef struct StoreMem_ {

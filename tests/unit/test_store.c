@@ -742,6 +742,47 @@ static void test_udp_and_exit(void** state) {
    Store_free(s);
 }
 
+static Sock* udpAt(Store* s, uint16_t lport) {
+   Event q = udpEv(EV_UDP_PEER, 0, "10.8.8.8", 53, lport, 0);
+   SockKey key = keyOf(&q);
+   return Store_sock(s, &key);
+}
+
+/* UDP has no close: a socket silent for the quiet time is taken as
+ * closed; one that speaks stays, and a bound server socket never expires. */
+static void test_udp_quiet(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(400, 1, SEC, "app", SEC));
+   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53000, 2 * SEC));
+   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53001, 100 * SEC));
+   Event ul = udpEv(EV_LISTEN, 400, "0.0.0.0", 0, 5353, 2 * SEC);
+   ul.sock.dir = DIR_LISTEN;
+   apply(s, ul);
+   Sock* a = udpAt(s, 53000);
+   Sock* b = udpAt(s, 53001);
+   Proc* p = Store_proc(s, 400);
+   assert_int_equal(p->nactive, 3);
+   assert_int_equal(Store_closeQuietUdp(s, 122 * SEC, 120 * SEC), 0); /* 120 s exactly: kept */
+   assert_int_equal(Store_closeQuietUdp(s, 125 * SEC, 120 * SEC), 1);
+   assert_false(Sock_isActive(a));
+   assert_int_equal(a->closed, 125 * SEC);
+   assert_true(Sock_isActive(b));
+   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53001, 200 * SEC)); /* speaks again */
+   assert_int_equal(Store_closeQuietUdp(s, 300 * SEC, 120 * SEC), 0);
+   assert_int_equal(Store_closeQuietUdp(s, 321 * SEC, 120 * SEC), 1);
+   assert_false(Sock_isActive(b));
+   assert_int_equal(Store_closeQuietUdp(s, 10000 * SEC, 120 * SEC), 0); /* the listener stays */
+   assert_int_equal(p->nactive, 1);
+   assert_int_equal(stats(s).udp_quiet_closed, 2);
+   /* a datagram after the close is a new socket, active */
+   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53000, 10001 * SEC));
+   assert_true(Sock_isActive(udpAt(s, 53000)));
+   assert_int_equal(stats(s).socks_active, 2);
+   checkInvariants(s, false);
+   Store_free(s);
+}
+
 static void test_orphans(void** state) {
    (void)state;
    Store* s = Store_new(0);
@@ -1457,6 +1498,7 @@ int main(void) {
       cmocka_unit_test(test_other_sk_replaces_active),
       cmocka_unit_test(test_bytes_sums),
       cmocka_unit_test(test_udp_and_exit),
+      cmocka_unit_test(test_udp_quiet),
       cmocka_unit_test(test_orphans),
       cmocka_unit_test(test_malformed_rejected),
       cmocka_unit_test(test_prune_all),
