@@ -310,7 +310,10 @@ int Sandbox_apply(const SandboxPlan* p, char* note, size_t notelen, char* err, s
       snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
       return -1;
    }
-   if (landlockApply(p, note, notelen, err, errlen) < 0)
+   /* Landlock also denies a sandboxed process ptrace access to processes
+    * outside its domain, which /proc/PID/fd needs: the fallback, reading
+    * them at every refresh, goes without it. */
+   if (!p->forks && landlockApply(p, note, notelen, err, errlen) < 0)
       return -1;
    return seccompApply(p, note, notelen, err, errlen);
 }

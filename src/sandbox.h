@@ -11,7 +11,9 @@ typedef struct {
    const char* replay; /* read: the event log replayed, or NULL */
    const char* record; /* read and written: the event log recorded, or NULL */
    bool probe;         /* live: the probe's maps (bpf) and its flush (getppid) */
-   bool forks;         /* children that enter other network namespaces */
+   bool forks;         /* the fallback: children that enter other network
+                        * namespaces, other processes' /proc/PID/fd read at
+                        * every refresh (no Landlock then) */
    bool tty;           /* the terminal UI: terminal ioctls */
    bool resolver;      /* reverse DNS: sockets to name servers */
 } SandboxPlan;
