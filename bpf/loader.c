@@ -435,6 +435,12 @@ uint64_t Probe_untracked(const Probe* p) {
    return Probe_counter(p, VN_CNT_MAPFULL);
 }
 
+void Probe_mapFull(const Probe* p, MapFull* out) {
+   out->owners = Probe_counter(p, VN_CNT_MAPFULL);
+   out->udp_peers = Probe_counter(p, VN_CNT_UDPFULL);
+   out->calls = Probe_counter(p, VN_CNT_CALLSFULL);
+}
+
 const char* Probe_warnings(const Probe* p) {
    return p->warnings;
 }

@@ -61,6 +61,8 @@ uint64_t Probe_lost(const Probe* p);
 /* TCP sockets whose owner found the owner table's bucket full: their
  * later events carry no owner (pid 0). */
 uint64_t Probe_untracked(const Probe* p);
+/* What each of the probe's maps could not hold (seeds: the caller's). */
+void Probe_mapFull(const Probe* p, MapFull* out);
 /* Tells the probe the holder of a TCP socket older than it, found in
  * /proc (socket:[ino]): that socket's events then carry this owner. Call
  * before the first Probe_consume after the snapshot. Returns 0, or -errno

@@ -958,8 +958,10 @@ static __always_inline void pend(__u32 op, __u64 fd, __u64 uaddr) {
    if (is_self())
       return;
    struct pending* p = pending_of_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
-   if (!p)
+   if (!p) {
+      count(VN_CNT_CALLSFULL);
       return;
+   }
    p->uaddr = uaddr;
    p->sk = 0;
    p->fd = fd;
@@ -1057,7 +1059,10 @@ static __always_inline void udp_note(struct vn_udp_key* k, struct sock* sk, __u8
    n.sk = (__u64)sk;
    n.tid = (__u32)bpf_get_current_pid_tgid();
    n.dir = dir;
-   bpf_map_update_elem(&udp_peers, k, &n, BPF_NOEXIST);
+   /* EEXIST: another CPU inserted it first, its count stands */
+   long err = bpf_map_update_elem(&udp_peers, k, &n, BPF_NOEXIST);
+   if (err && err != -17)
+      count(VN_CNT_UDPFULL);
 }
 
 /* A TCP connect() that failed before its SYN (no route, no local port,

@@ -164,6 +164,8 @@ struct vn_seed {
 enum vn_counter {
    VN_CNT_LOST = 0,    /* failed ringbuf reservations */
    VN_CNT_MAPFULL = 1, /* owner map insert failures */
+   VN_CNT_UDPFULL = 2, /* udp_peers insert failures */
+   VN_CNT_CALLSFULL = 3, /* syscalls in flight the task storage could not keep */
    VN_CNT__COUNT = 4,
 };
 

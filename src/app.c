@@ -226,6 +226,12 @@ static void onEvent(void* ctx, const Event* e) {
       flushStore(a);
 }
 
+static MapFull mapFull(const Source* src) {
+   MapFull m;
+   Source_mapFull(src, &m);
+   return m;
+}
+
 static void draw(App* a) {
    if (!a->ui)
       return;
@@ -239,6 +245,7 @@ static void draw(App* a) {
        .events_per_s = a->rate,
        .lost = Source_lost(a->src),
        .untracked = Source_untracked(a->src),
+       .full = mapFull(a->src),
        .now_ns = Source_now(a->src),
    };
    Ui_draw(a->ui, a->store, &st);
@@ -359,14 +366,22 @@ static int armDeadline(App* a) {
    return Loop_addFd(a->loop, a->deadline_fd, onDeadline, a);
 }
 
-/* ", N sockets untracked (...)" for the exit summaries, or "". */
+/* ", N sockets untracked (...)" and the probe's other full tables, for the
+ * exit summaries, or "". */
 static const char* untrackedNote(const Source* src) {
-   static char note[80];
+   static char note[240];
    uint64_t n = Source_untracked(src);
    note[0] = '\0';
    if (n)
       snprintf(note, sizeof note, ", %llu sockets untracked (owner table full)",
                (unsigned long long)n);
+   MapFull other = mapFull(src);
+   other.owners = 0;
+   char full[160];
+   if (MapFull_format(&other, full, sizeof full)[0]) {
+      size_t used = strlen(note);
+      snprintf(note + used, sizeof note - used, ", tables full: %s", full);
+   }
    return note;
 }
 
@@ -459,6 +474,7 @@ static void sayBye(App* a) {
        .filtered = a->filtered,
        .reason = a->ended ? a->ended : "signal",
        .error = a->err[0] ? a->err : NULL,
+       .map_full = mapFull(a->src),
    };
    Json_bye(&a->json, &y);
    a->out.max += a->json.len; /* the last line always has room */

@@ -307,6 +307,13 @@ uint64_t Source_lost(const Source* s) {
 uint64_t Source_untracked(const Source* s) {
    return s->probe ? Probe_untracked(s->probe) : 0;
 }
+
+void Source_mapFull(const Source* s, MapFull* out) {
+   *out = (MapFull){0, 0, 0, 0};
+   if (s->probe)
+      Probe_mapFull(s->probe, out);
+   out->seeds = s->unseeded;
+}
 uint64_t Source_events(const Source* s) {
    return s->events;
 }

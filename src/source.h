@@ -32,6 +32,7 @@ const char* Source_label(const Source* s);  /* "eBPF live", "snapshot polling", 
 const char* Source_note(const Source* s);   /* why we fell back, warnings; "" if none */
 uint64_t Source_lost(const Source* s);      /* events lost in the kernel */
 uint64_t Source_untracked(const Source* s); /* sockets the probe could not give an owner */
+void Source_mapFull(const Source* s, MapFull* out); /* per table; all 0 without a probe */
 uint64_t Source_events(const Source* s);    /* events delivered */
 bool Source_done(const Source* s);          /* replay finished */
 /* A replay that stopped at a bad record: the one-line error, else NULL. */

@@ -65,6 +65,13 @@ static void headerCounts(Ui* ui, Store* s) {
       Buf_printf(&b, "  events/s %.0f  lost %llu", st->events_per_s, (unsigned long long)st->lost);
    if (st && st->untracked)
       Buf_printf(&b, "  untracked %llu", (unsigned long long)st->untracked);
+   if (st) {
+      MapFull other = st->full;
+      other.owners = 0; /* said as untracked */
+      char full[120];
+      if (MapFull_format(&other, full, sizeof full)[0])
+         Buf_printf(&b, "  full: %s", full);
+   }
    Term_line(&ui->term, 1, b.s, A_NORMAL, false);
 }
 

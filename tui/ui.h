@@ -34,6 +34,7 @@ typedef struct UiStatus_ {
    double events_per_s;
    uint64_t lost;
    uint64_t untracked; /* sockets the probe could not give an owner */
+   MapFull full;       /* the probe's other tables that overflowed (owners: untracked) */
    uint64_t now_ns;    /* CLOCK_BOOTTIME of this frame */
 } UiStatus;
 

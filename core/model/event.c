@@ -2,6 +2,7 @@
 #include "event.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,4 +97,21 @@ int Addr_parse(const char* s, uint8_t out[16]) {
       return 0;
    }
    return inet_pton(AF_INET6, s, out) == 1 ? 0 : -1;
+}
+
+const char* MapFull_format(const MapFull* m, char* buf, size_t len) {
+   const struct {
+      const char* name;
+      uint64_t n;
+   } t[] = {{"owners", m->owners}, {"udp_peers", m->udp_peers}, {"calls", m->calls}, {"seeds", m->seeds}};
+   size_t used = 0;
+   buf[0] = '\0';
+   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+      if (!t[i].n || used >= len)
+         continue;
+      int w = snprintf(buf + used, len - used, "%s%s %llu", used ? ", " : "", t[i].name,
+                       (unsigned long long)t[i].n);
+      used += w > 0 ? (size_t)w : 0;
+   }
+   return buf;
 }

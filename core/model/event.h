@@ -134,4 +134,15 @@ const char* Addr_format(const uint8_t a[16], char* buf, size_t len);
 /* Parses dotted v4 or v6 text; 0 on success, -1 if not an address. */
 int Addr_parse(const char* s, uint8_t out[16]);
 
+/* What the probe's tables could not hold, counted per table: sockets left
+ * without an owner (owners), UDP peers not counted (udp_peers), socket
+ * calls whose addresses were not kept (calls), sockets older than visnet
+ * not handed to the probe (seeds). All 0 without a probe. */
+typedef struct MapFull_ {
+   uint64_t owners, udp_peers, calls, seeds;
+} MapFull;
+
+/* "owners 12, seeds 3": the tables that were full, or "" if none. */
+const char* MapFull_format(const MapFull* m, char* buf, size_t len);
+
 #endif

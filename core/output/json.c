@@ -491,6 +491,12 @@ void Json_bye(JsonBuf* b, const JsonBye* y) {
    kStr(b, "reason", y->reason);
    if (y->error)
       kStr(b, "error", y->error);
+   put(b, ",\"map_full\":{\"owners\":");
+   putU64(b, y->map_full.owners);
+   kU64(b, "udp_peers", y->map_full.udp_peers);
+   kU64(b, "calls", y->map_full.calls);
+   kU64(b, "seeds", y->map_full.seeds);
+   put(b, "}");
    kU64(b, "v", JSON_SCHEMA);
    put(b, "}\n");
 }

@@ -77,6 +77,7 @@ typedef struct JsonBye_ {
    uint64_t filtered;              /* events --filter left out */
    const char* reason;             /* "signal", "duration", "end of replay", "error", "reader gone" */
    const char* error;              /* NULL unless reason is "error" */
+   MapFull map_full;               /* the probe's tables that overflowed */
 } JsonBye;
 void Json_bye(JsonBuf* b, const JsonBye* y);
 /* The tree as one JSON document on one line, without a trailing newline

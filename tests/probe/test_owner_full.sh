@@ -23,7 +23,10 @@ vn_stop 1
 n=$(sed -n 's/.* \([0-9][0-9]*\) sockets untracked (owner table full).*/\1/p' "$VN_ERR")
 [ -n "$n" ] || vn_fail "no untracked count in the summary: $(tail -n 1 "$VN_ERR")"
 [ "$n" -ge 33 ] || vn_fail "$n sockets untracked, want at least 33 (41 owners, 8 places)"
-echo "ok   $n sockets untracked with a table of 8 places"
+full=$(tail -n 1 "$VN_OUT" | jq -c 'select(.type == "bye") | .map_full')
+[ "$full" = "{\"owners\":$n,\"udp_peers\":0,\"calls\":0,\"seeds\":0}" ] ||
+   vn_fail "bye map_full $full, want owners $n and no other table full"
+echo "ok   $n sockets untracked with a table of 8 places, the same in the bye's map_full"
 grep -qE '(^|[^0-9])0 lost' "$VN_ERR" || vn_fail "events lost: $(tail -n 1 "$VN_ERR")"
 
 # the default table has room: no such line
@@ -35,5 +38,7 @@ l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(8)
 c = socket.create_connection(l.getsockname()); s = l.accept()[0]"
 vn_stop 0.5
 grep -q untracked "$VN_ERR" && vn_fail "untracked sockets with the default table: $(tail -n 1 "$VN_ERR")"
-echo "ok   none untracked with the default table"
+full=$(tail -n 1 "$VN_OUT" | jq -c 'select(.type == "bye") | .map_full')
+[ "$full" = '{"owners":0,"udp_peers":0,"calls":0,"seeds":0}' ] || vn_fail "default table: bye map_full $full"
+echo "ok   none untracked with the default table, map_full all 0"
 echo PASS
