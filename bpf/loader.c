@@ -329,6 +329,8 @@ Probe* Probe_open(const ProbeOpts* o, EventSink sink, void* ctx, char* errbuf, s
    }
    p->skel->rodata->self_pid = o->self_pid;
    p->ring_bytes = Probe_ringBytes(p->ncpu);
+   if (o->ring_kib >= 4 && (o->ring_kib & (o->ring_kib - 1)) == 0)
+      p->ring_bytes = (size_t)o->ring_kib << 10;
    bpf_map__set_max_entries(p->skel->maps.rings, (uint32_t)p->ncpu);
    p->skel->rodata->bytes_trace = o->bytes_trace;
    /* The reader drains the ring buffer on a short timer (source.c); a

@@ -35,6 +35,9 @@ typedef struct ProbeOpts_ {
                               two up to 16384, to test a full one); 0: 16384 */
    uint32_t wakeup_bytes;  /* wake the reader once this much waits in a ring
                               (1: at every record); 0: half the ring */
+   uint32_t ring_kib;      /* each CPU's ring of this many KiB (a power of two,
+                              at least 4, to make a loss in tests); 0: 16 MiB
+                              shared out between the CPUs */
 } ProbeOpts;
 
 /* Opens, loads and attaches. Returns NULL with a one-line reason in errbuf

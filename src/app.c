@@ -16,6 +16,7 @@
 
 #include "cgroups.h"
 #include "evlog.h"
+#include "heal.h"
 #include "json.h"
 #include "loop.h"
 #include "outq.h"
@@ -59,6 +60,10 @@ typedef struct App_ {
    const char* ended; /* --json: why the stream ends, for its bye */
    bool hello_done;   /* --json: the first line is out */
    int deadline_fd;
+   uint32_t netns;       /* visnet's own network namespace (sock_diag's) */
+   uint64_t heal_lost;   /* Source_lost at the last heal */
+   uint64_t heal_ns;     /* when it ran (CLOCK_MONOTONIC) */
+   uint64_t healed;      /* sockets closed by the heals */
    int rc;
    char err[320];
    uint64_t by_type[EV__COUNT];
@@ -246,6 +251,7 @@ static void draw(App* a) {
        .lost = Source_lost(a->src),
        .untracked = Source_untracked(a->src),
        .full = mapFull(a->src),
+       .healed = a->healed,
        .now_ns = Source_now(a->src),
    };
    Ui_draw(a->ui, a->store, &st);
@@ -292,6 +298,31 @@ static void updateRate(App* a) {
    a->rate_events = ev;
 }
 
+static uint64_t monoNs(void) {
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Events were lost since the last look: closes among them would leave
+ * sockets active for ever. The kernel's list says which are gone; their
+ * closes go through onEvent like any event (store, JSON, recording). At
+ * most every 5 s under a lasting overload: a dump costs as much as a
+ * snapshot of the sockets. */
+static void healAfterLoss(App* a) {
+   uint64_t lost = Source_lost(a->src), now = monoNs();
+   if (Source_kind(a->src) != SOURCE_LIVE || lost == a->heal_lost || !a->netns ||
+       (a->heal_ns && now - a->heal_ns < 5000000000ull))
+      return;
+   a->heal_lost = lost;
+   a->heal_ns = now;
+   flushStore(a);
+   char err[160];
+   int n = Heal_tcp(a->store, a->netns, Source_now(a->src), onEvent, a, err, sizeof err);
+   if (n > 0)
+      a->healed += (uint64_t)n;
+}
+
 static int onTick(void* ctx) {
    App* a = ctx;
    if (Source_tick(a->src) < 0) {
@@ -299,6 +330,7 @@ static int onTick(void* ctx) {
       return 1;
    }
    updateRate(a);
+   healAfterLoss(a);
    tickRecording(a);
    flushStore(a);
    if (Source_now(a->src))
@@ -366,15 +398,21 @@ static int armDeadline(App* a) {
    return Loop_addFd(a->loop, a->deadline_fd, onDeadline, a);
 }
 
-/* ", N sockets untracked (...)" and the probe's other full tables, for the
- * exit summaries, or "". */
-static const char* untrackedNote(const Source* src) {
-   static char note[240];
+/* ", N sockets closed after the loss", ", N sockets untracked (...)" and
+ * the probe's other full tables, for the exit summaries, or "". */
+static const char* lossNote(const App* a) {
+   static char note[320];
+   const Source* src = a->src;
    uint64_t n = Source_untracked(src);
    note[0] = '\0';
-   if (n)
-      snprintf(note, sizeof note, ", %llu sockets untracked (owner table full)",
+   if (a->healed)
+      snprintf(note, sizeof note, ", %llu sockets closed after the loss (gone from the kernel)",
+               (unsigned long long)a->healed);
+   if (n) {
+      size_t used = strlen(note);
+      snprintf(note + used, sizeof note - used, ", %llu sockets untracked (owner table full)",
                (unsigned long long)n);
+   }
    MapFull other = mapFull(src);
    other.owners = 0;
    char full[160];
@@ -403,7 +441,7 @@ static void printSummary(App* a) {
            "visnet: %s: %llu events, %llu lost%s, %llu connects, %llu accepts, %llu closes; "
            "%zu processes, %zu sockets (%zu active), %zu endpoints\n",
            Source_label(a->src), (unsigned long long)Source_events(a->src),
-           (unsigned long long)Source_lost(a->src), untrackedNote(a->src),
+           (unsigned long long)Source_lost(a->src), lossNote(a),
            (unsigned long long)a->by_type[EV_CONNECT], (unsigned long long)a->by_type[EV_ACCEPT],
            (unsigned long long)a->by_type[EV_CLOSE], st.procs, st.socks, st.socks_active,
            st.endpoints);
@@ -475,6 +513,7 @@ static void sayBye(App* a) {
        .reason = a->ended ? a->ended : "signal",
        .error = a->err[0] ? a->err : NULL,
        .map_full = mapFull(a->src),
+       .healed = a->healed,
    };
    Json_bye(&a->json, &y);
    a->out.max += a->json.len; /* the last line always has room */
@@ -539,8 +578,20 @@ static int confine(App* a) {
    return 0;
 }
 
+/* "net:[4026531840]" -> 4026531840, or 0 */
+static uint32_t ownNetns(void) {
+   char link[64];
+   ssize_t n = readlink("/proc/self/ns/net", link, sizeof link - 1);
+   if (n <= 0)
+      return 0;
+   link[n] = '\0';
+   unsigned long v = 0;
+   return sscanf(link, "net:[%lu]", &v) == 1 ? (uint32_t)v : 0;
+}
+
 static int setup(App* a) {
    const Options* o = a->o;
+   a->netns = ownNetns();
    a->loop = Loop_new(a->err, sizeof a->err);
    if (!a->loop)
       return -1;
@@ -659,7 +710,7 @@ int App_run(const Options* o) {
    if (o->mode == MODE_JSON && a.src)
       fprintf(stderr, "visnet: %s: %llu events, %llu lost%s%s\n", Source_label(a.src),
               (unsigned long long)Source_events(a.src), (unsigned long long)Source_lost(a.src),
-              untrackedNote(a.src), droppedNote(&a.out));
+              lossNote(&a), droppedNote(&a.out));
    if (o->mode == MODE_HEADLESS && a.src)
       printSummary(&a);
    teardown(&a);

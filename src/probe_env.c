@@ -29,6 +29,9 @@ void ProbeEnv_read(ProbeOpts* p) {
    long long n = ProbeEnv_number("VISNET_PROBE_OWNER_BUCKETS");
    if (n >= 0)
       p->owner_buckets = (uint32_t)n;
+   n = ProbeEnv_number("VISNET_PROBE_RING_KIB");
+   if (n >= 0)
+      p->ring_kib = (uint32_t)n;
    n = ProbeEnv_number("VISNET_PROBE_WAKEUP");
    if (n >= 0)
       p->wakeup_bytes = n ? (uint32_t)n : 1;

@@ -63,6 +63,8 @@ static void headerCounts(Ui* ui, Store* s) {
               ss.procs_alive, ss.socks_active, ss.socks - ss.socks_active, ss.endpoints);
    if (st)
       Buf_printf(&b, "  events/s %.0f  lost %llu", st->events_per_s, (unsigned long long)st->lost);
+   if (st && st->healed)
+      Buf_printf(&b, " (healed %llu)", (unsigned long long)st->healed);
    if (st && st->untracked)
       Buf_printf(&b, "  untracked %llu", (unsigned long long)st->untracked);
    if (st) {

@@ -35,6 +35,7 @@ typedef struct UiStatus_ {
    uint64_t lost;
    uint64_t untracked; /* sockets the probe could not give an owner */
    MapFull full;       /* the probe's other tables that overflowed (owners: untracked) */
+   uint64_t healed;    /* sockets closed after a loss because the kernel had them no more */
    uint64_t now_ns;    /* CLOCK_BOOTTIME of this frame */
 } UiStatus;
 

@@ -62,6 +62,7 @@ enum {
 /* Event.flags */
 #define EVF_TRUNC_ARGS 0x1 /* proc.args was cut at VN_ARGS_LEN */
 #define EVF_THREAD 0x2     /* connect came from a thread other than the leader */
+#define EVF_HEALED 0x4     /* a close inferred after a loss: the kernel no longer has the socket */
 
 typedef struct ProcEvent_ {
    uint32_t ppid;

@@ -104,6 +104,7 @@ struct Sock_ {
    uint8_t state;        /* TCPS_* */
    uint8_t noowner;      /* NoOwner, when proc == NULL */
    bool hashed;          /* still the current Sock for its key */
+   uint8_t stale;        /* Heal_tcp: may be gone, until the kernel says otherwise */
    uint32_t hash;        /* index hash of key, kept so removal need not rehash */
    ListNode lru;         /* in the store's inactive list once closed */
    uint32_t from_pid;    /* the holder before the last move (EV_OWNER), 0 if none */

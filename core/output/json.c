@@ -433,6 +433,8 @@ void Json_eventLine(JsonBuf* b, const Event* e, const JsonLine* l) {
    kU64(b, "pstart", e->pstart);
    if (e->flags & EVF_THREAD)
       kBool(b, "thread", 1);
+   if (e->flags & EVF_HEALED)
+      kBool(b, "healed", 1);
    if (Event_isSock(e)) {
       if (l)
          eventOwner(b, e, l);
@@ -497,6 +499,7 @@ void Json_bye(JsonBuf* b, const JsonBye* y) {
    kU64(b, "calls", y->map_full.calls);
    kU64(b, "seeds", y->map_full.seeds);
    put(b, "}");
+   kU64(b, "healed", y->healed);
    kU64(b, "v", JSON_SCHEMA);
    put(b, "}\n");
 }

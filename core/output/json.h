@@ -78,6 +78,7 @@ typedef struct JsonBye_ {
    const char* reason;             /* "signal", "duration", "end of replay", "error", "reader gone" */
    const char* error;              /* NULL unless reason is "error" */
    MapFull map_full;               /* the probe's tables that overflowed */
+   uint64_t healed;                /* sockets closed after a loss (Heal_tcp) */
 } JsonBye;
 void Json_bye(JsonBuf* b, const JsonBye* y);
 /* The tree as one JSON document on one line, without a trailing newline
