@@ -211,6 +211,7 @@ static void allowBase(Filter* f) {
    ALLOW(openat), ALLOW(newfstatat), ALLOW(fstat), ALLOW(statx), ALLOW(lseek), ALLOW(getdents64);
    ALLOW(readlinkat), ALLOW(faccessat), ALLOW(faccessat2), ALLOW(fcntl), ALLOW(dup), ALLOW(statfs);
    ALLOW(fstatfs), ALLOW(fsync), ALLOW(fdatasync), ALLOW(ftruncate), ALLOW(pipe2);
+   ALLOW(eventfd2); /* the resolver's results, started on first use */
 #ifdef SYS_open
    ALLOW(open), ALLOW(stat), ALLOW(lstat), ALLOW(readlink), ALLOW(access), ALLOW(poll);
 #endif

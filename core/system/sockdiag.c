@@ -102,6 +102,34 @@ static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netn
    return 0;
 }
 
+int SockDiag_decode(const void* buf, size_t len, uint8_t proto, uint32_t seq, uint32_t netns,
+                    SockDiagFn fn, void* ctx, char* errbuf, size_t errlen) {
+   unsigned int left = len > UINT32_MAX ? UINT32_MAX : (unsigned int)len;
+   for (const struct nlmsghdr* h = buf; NLMSG_OK(h, left);
+        h = NLMSG_NEXT((struct nlmsghdr*)h, left)) {
+      if (h->nlmsg_seq != seq)
+         continue;
+      if (h->nlmsg_type == NLMSG_DONE)
+         return 1;
+      if (h->nlmsg_type == NLMSG_ERROR) {
+         const struct nlmsgerr* e = NLMSG_DATA(h);
+         int err = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? -e->error : EPROTO;
+         /* a protocol the kernel was built without: nothing to list */
+         if (err == ENOENT || err == EOPNOTSUPP)
+            return 1;
+         snprintf(errbuf, errlen, "sock_diag: %s", err > 0 ? strerror(err) : "bad error reply");
+         return -1;
+      }
+      SockEvent s;
+      if (SockDiag_parse(h, proto, netns, &s) < 0)
+         continue;
+      int rc = fn(ctx, &s);
+      if (rc != 0)
+         return rc < 0 ? rc : rc + 1; /* never 1: that says the dump ended */
+   }
+   return 0;
+}
+
 /* Reads one dump's replies to the end. */
 static int SockDiag_receive(int fd, uint8_t proto, uint32_t seq, uint32_t netns, SockDiagFn fn,
                             void* ctx, char* buf, size_t buflen, char* errbuf, size_t errlen) {
@@ -117,28 +145,11 @@ static int SockDiag_receive(int fd, uint8_t proto, uint32_t seq, uint32_t netns,
          snprintf(errbuf, errlen, "sock_diag: unexpected end of dump");
          return -1;
       }
-      unsigned int len = (unsigned int)n;
-      for (struct nlmsghdr* h = (struct nlmsghdr*)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-         if (h->nlmsg_seq != seq)
-            continue;
-         if (h->nlmsg_type == NLMSG_DONE)
-            return 0;
-         if (h->nlmsg_type == NLMSG_ERROR) {
-            const struct nlmsgerr* e = NLMSG_DATA(h);
-            int err = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? -e->error : EPROTO;
-            /* a protocol the kernel was built without: nothing to list */
-            if (err == ENOENT || err == EOPNOTSUPP)
-               return 0;
-            snprintf(errbuf, errlen, "sock_diag: %s", strerror(err));
-            return -1;
-         }
-         SockEvent s;
-         if (SockDiag_parse(h, proto, netns, &s) < 0)
-            continue;
-         int rc = fn(ctx, &s);
-         if (rc != 0)
-            return rc;
-      }
+      int rc = SockDiag_decode(buf, (size_t)n, proto, seq, netns, fn, ctx, errbuf, errlen);
+      if (rc == 1)
+         return 0;
+      if (rc != 0)
+         return rc > 1 ? rc - 1 : rc;
    }
 }
 

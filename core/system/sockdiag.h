@@ -22,6 +22,14 @@ typedef int (*SockDiagFn)(void* ctx, const SockEvent* s);
  * netns. buf (buflen >= SOCKDIAG_BUFLEN) is the receive buffer. Returns 0,
  * or -1 with a one-line reason in errbuf; a non-zero return of fn stops the
  * dump and is returned. */
+/* Decodes len bytes of one recv() of a dump's replies (those of sequence
+ * seq) and calls fn per socket. Returns 0 when more replies follow, 1 at
+ * the end of the dump, -1 with errbuf set on an error reply, or fn's
+ * non-zero return (+1 when positive). Never reads past len: the fuzz
+ * target feeds it hostile bytes. */
+int SockDiag_decode(const void* buf, size_t len, uint8_t proto, uint32_t seq, uint32_t netns,
+                    SockDiagFn fn, void* ctx, char* errbuf, size_t errlen);
+
 int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen, char* errbuf,
                   size_t errlen);
 

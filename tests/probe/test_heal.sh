@@ -34,11 +34,21 @@ VN_PIDS+=($!)
 vn_wait_file "$VN_TMP/held"
 holder=$(cat "$VN_TMP/held")
 sleep 0.5 # the holder's sockets are in the store
+# a flood on every CPU: the scheduler may keep one unpinned load on one
+# CPU, leaving the ring of the CPU where the holder closes with room
+flood() {
+   local cpu pids=()
+   for ((cpu = 0; cpu < $(nproc); cpu++)); do
+      taskset -c "$cpu" "$LOAD" conn 1 >/dev/null &
+      pids+=($!)
+   done
+   wait "${pids[@]}"
+}
 kill -STOP "$VN_SRC_PID"
-"$LOAD" conn 1 >/dev/null # fills both CPUs' rings
+flood # fills every CPU's ring
 touch "$VN_TMP/close"
 vn_wait_file "$VN_TMP/closed"
-"$LOAD" conn 1 >/dev/null # the holder's closes are surely behind a full ring
+flood # the holder's closes are surely behind a full ring
 kill -CONT "$VN_SRC_PID"
 sleep 2.5
 vn_stop 0.5

@@ -21,17 +21,33 @@ tui_cleanup() {
       rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/visnet-test-$$-$i"
    done
    rm -rf "$TUI_TMP"
+   if [ -n "$TUI_NETNS" ]; then
+      ip netns del "$TUI_NETNS" 2>/dev/null
+      rm -rf "/etc/netns/$TUI_NETNS"
+   fi
 }
 trap tui_cleanup EXIT INT TERM
+
+# tui_offline_netns: a network namespace with only loopback, whose
+# resolv.conf names 127.0.0.1 where nothing answers, so that reverse DNS
+# sends nothing beyond this machine (root only; prints its name).
+TUI_NETNS=
+tui_offline_netns() {
+   TUI_NETNS="vn-tui-$$"
+   ip netns add "$TUI_NETNS" || fail "ip netns add $TUI_NETNS"
+   ip -n "$TUI_NETNS" link set lo up || fail "lo up in $TUI_NETNS"
+   mkdir -p "/etc/netns/$TUI_NETNS" || fail "mkdir /etc/netns/$TUI_NETNS"
+   printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:1\n' >"/etc/netns/$TUI_NETNS/resolv.conf"
+}
 
 # tui_start [-x W] [-y H] [-e VAR=VAL]... [-E VAR=VAL]... [visnet args]:
 # runs visnet (by default on the sample replay) in a fresh tmux session;
 # -e exports to visnet, -E puts into the environment the pane's shell starts
 # with, -w FILE holds visnet back until FILE exists (to attach pipe-pane
-# first). When visnet exits the pane prints EXITED:<status> and an interactive
+# first), -n NETNS runs it in that network namespace. When visnet exits the pane prints EXITED:<status> and an interactive
 # shell takes over.
 tui_start() {
-   local w=120 h=40 q penv=()
+   local w=120 h=40 q penv=() pre=()
    TUI_RUN=$((TUI_RUN + 1))
    TMUX_SOCK="visnet-test-$$-$TUI_RUN"
    local run="$TUI_TMP/run.sh"
@@ -42,13 +58,14 @@ tui_start() {
       -y) h=$2; shift 2 ;;
       -e) printf 'export %q\n' "$2" >>"$run"; shift 2 ;;
       -E) penv+=(-e "$2"); shift 2 ;;
+      -n) pre=(ip netns exec "$2"); shift 2 ;;
       -w) printf 'for i in $(seq 100); do [ -e %q ] && break; sleep 0.1; done\n' "$2" >>"$run"
          shift 2 ;;
       *) break ;;
       esac
    done
    [ $# -gt 0 ] || set -- --replay "$SAMPLE" --speed 0
-   q=$(printf '%q ' "$VISNET" "$@")
+   q=$(printf '%q ' "${pre[@]}" "$VISNET" "$@")
    cat >>"$run" <<EOS
 $q
 echo EXITED:\$?
