@@ -26,6 +26,7 @@
 #include "source.h"
 #include "store.h"
 #include "ui.h"
+#include "say.h"
 
 #define JSON_FLUSH_BYTES (64 * 1024)
 /* What a slow reader of --json may fall behind by before lines are dropped:
@@ -171,7 +172,7 @@ static void stopRecording(App* a, const char* why, bool failed) {
             "recording to %.100s stopped after %llu events: %.150s", a->o->record,
             (unsigned long long)n, why);
    if (!a->ui)
-      fprintf(stderr, "visnet: %s\n", a->rec_note);
+      Say_error("%s", a->rec_note);
 }
 
 /* At every refresh tick: what was recorded reaches the file, so that a
@@ -632,7 +633,7 @@ static int setup(App* a) {
       return -1;
    }
    if (Source_kind(a->src) == SOURCE_POLL && !o->no_bpf)
-      fprintf(stderr, "visnet: %s\n", Source_note(a->src));
+      Say_error("%s", Source_note(a->src));
    if (o->mode == MODE_JSON)
       sayHello(a);
    if (o->mode == MODE_UI) {
@@ -671,7 +672,7 @@ static void teardown(App* a) {
       a->rc = 1;
    }
    if (a->rec_note[0] && a->o->mode == MODE_UI) /* the screen that showed it is gone */
-      fprintf(stderr, "visnet: %s\n", a->rec_note);
+      Say_error("%s", a->rec_note);
    if (a->rec_failed)
       a->rc = 1;
    JsonBuf_free(&a->json);
@@ -704,7 +705,7 @@ int App_run(const Options* o) {
       }
    }
    if (o->mode != MODE_UI && a.src && Source_kind(a.src) == SOURCE_REPLAY && Source_note(a.src)[0])
-      fprintf(stderr, "visnet: %s\n", Source_note(a.src));
+      Say_error("%s", Source_note(a.src));
    if (o->mode == MODE_JSON && a.src)
       sayBye(&a);
    if (o->mode == MODE_JSON && a.src)
@@ -715,6 +716,6 @@ int App_run(const Options* o) {
       printSummary(&a);
    teardown(&a);
    if (a.err[0])
-      fprintf(stderr, "visnet: %s\n", a.err);
+      Say_error("%s", a.err);
    return a.rc;
 }

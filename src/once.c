@@ -20,6 +20,7 @@
 #include "store.h"
 #include "textout.h"
 #include "tree.h"
+#include "say.h"
 
 #define ONCE_PIPE_WIDTH 80
 
@@ -98,7 +99,7 @@ int Once_run(const Options* o) {
    SnapshotStats st;
    char err[256];
    if (Snapshot_take("/proc", Once_apply, &c, &st, err, sizeof err) < 0) {
-      fprintf(stderr, "visnet: %s\n", err);
+      Say_error("%s", err);
       Store_free(c.store);
       return 1;
    }

@@ -1,9 +1,11 @@
 /* options.c: parses the command line into Options. */
 #include "options.h"
 
+#include "fmt.h"
 #include "probe_env.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,11 +90,16 @@ void Options_usage(FILE* f) {
          f);
 }
 
+/* The message quotes what was typed: escaped, so that it stays one line
+ * and no argument writes escape sequences to the terminal. */
 static int fail(char* err, size_t errlen, const char* fmt, ...) {
+   char raw[512];
    va_list ap;
    va_start(ap, fmt);
-   vsnprintf(err, errlen, fmt, ap);
+   vsnprintf(raw, sizeof raw, fmt, ap);
    va_end(ap);
+   if (errlen)
+      (void)Fmt_escape(err, errlen, raw, strlen(raw), true, INT_MAX, NULL);
    return -1;
 }
 
@@ -335,7 +342,8 @@ int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {
    bool dot = false;
    setDefaults(o);
    opterr = 0;
-   optind = 1;
+   optind = 0; /* not 1: glibc then also drops a cluster of short options
+                  an earlier call left half read */
    int c, info = 0;
    unsigned given = 0;
    while ((c = getopt_long(argc, argv, ":d:p:vh", LONG_OPTS, NULL)) != -1) {

@@ -5,6 +5,7 @@
 #include "sockdiag.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -47,7 +48,6 @@ static void SockDiag_addr(uint8_t out[16], uint8_t family, const __be32 a[4]) {
       memcpy(out, a, 16);
 }
 
-/* Fills s from one inet_diag message; returns -1 if it is malformed. */
 /* Payload bytes, as the probe counts them (tcp_bytes in visnet.bpf.c):
  * the kernel's bytes_received also counts a FIN, taken off in the states
  * that say one came (the peer closed first). */
@@ -65,6 +65,7 @@ static void SockDiag_bytes(SockEvent* s, const struct tcp_info* ti, size_t plen)
 #undef HAS
 }
 
+/* Fills s from one inet_diag message; returns -1 if it is malformed. */
 static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netns, SockEvent* s) {
    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
       return -1;
@@ -104,20 +105,28 @@ static int SockDiag_parse(const struct nlmsghdr* h, uint8_t proto, uint32_t netn
 
 int SockDiag_decode(const void* buf, size_t len, uint8_t proto, uint32_t seq, uint32_t netns,
                     SockDiagFn fn, void* ctx, char* errbuf, size_t errlen) {
-   unsigned int left = len > UINT32_MAX ? UINT32_MAX : (unsigned int)len;
-   for (const struct nlmsghdr* h = buf; NLMSG_OK(h, left);
-        h = NLMSG_NEXT((struct nlmsghdr*)h, left)) {
+   /* by hand, not NLMSG_OK/NEXT: with a last message whose length is not
+    * aligned they step past the end */
+   size_t off = 0;
+   while (len - off >= sizeof(struct nlmsghdr)) {
+      const struct nlmsghdr* h = (const void*)((const char*)buf + off);
+      size_t mlen = h->nlmsg_len;
+      if (mlen < sizeof *h || mlen > len - off)
+         break;
+      size_t step = NLMSG_ALIGN(mlen);
+      off = step < len - off ? off + step : len;
       if (h->nlmsg_seq != seq)
          continue;
       if (h->nlmsg_type == NLMSG_DONE)
          return 1;
       if (h->nlmsg_type == NLMSG_ERROR) {
          const struct nlmsgerr* e = NLMSG_DATA(h);
-         int err = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? -e->error : EPROTO;
+         int code = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? e->error : 0;
+         int err = code < 0 && code > INT_MIN ? -code : EPROTO;
          /* a protocol the kernel was built without: nothing to list */
          if (err == ENOENT || err == EOPNOTSUPP)
             return 1;
-         snprintf(errbuf, errlen, "sock_diag: %s", err > 0 ? strerror(err) : "bad error reply");
+         snprintf(errbuf, errlen, "sock_diag: %s", strerror(err));
          return -1;
       }
       SockEvent s;

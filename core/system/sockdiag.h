@@ -18,10 +18,6 @@
  * dir is set for LISTEN and unconnected UDP sockets only (see snapshot.c). */
 typedef int (*SockDiagFn)(void* ctx, const SockEvent* s);
 
-/* Dumps TCP (every state) and UDP, IPv4 and IPv6, tagging each socket with
- * netns. buf (buflen >= SOCKDIAG_BUFLEN) is the receive buffer. Returns 0,
- * or -1 with a one-line reason in errbuf; a non-zero return of fn stops the
- * dump and is returned. */
 /* Decodes len bytes of one recv() of a dump's replies (those of sequence
  * seq) and calls fn per socket. Returns 0 when more replies follow, 1 at
  * the end of the dump, -1 with errbuf set on an error reply, or fn's
@@ -30,6 +26,10 @@ typedef int (*SockDiagFn)(void* ctx, const SockEvent* s);
 int SockDiag_decode(const void* buf, size_t len, uint8_t proto, uint32_t seq, uint32_t netns,
                     SockDiagFn fn, void* ctx, char* errbuf, size_t errlen);
 
+/* Dumps TCP (every state) and UDP, IPv4 and IPv6, tagging each socket with
+ * netns. buf (buflen >= SOCKDIAG_BUFLEN) is the receive buffer. Returns 0,
+ * or -1 with a one-line reason in errbuf; a non-zero return of fn stops the
+ * dump and is returned. */
 int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen, char* errbuf,
                   size_t errlen);
 

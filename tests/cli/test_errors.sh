@@ -36,6 +36,9 @@ expect 2 "^visnet: --probe-states: 'some' is not one of lasting, all" -- --probe
 expect 2 "^visnet: --dot needs --once" -- --dot
 expect 2 "^visnet: unexpected argument 'extra'" -- extra
 expect 2 "^visnet: --replay and --record" -- --replay a --record b
+# what was typed is quoted escaped: one line, no escape sequence reaches the terminal
+expect 2 '^visnet: unexpected argument .x\\e\]0;pwn\\x07y\\x0az.' -- $'x\e]0;pwn\ay\nz'
+expect 1 '^visnet: /tmp/no\\e\[2Jfile: No such file' -- --replay $'/tmp/no\e[2Jfile' --json
 
 "$VISNET" --help >"$tmp/help" 2>&1 || fail "--help exited non-zero"
 grep -q -- "--once" "$tmp/help" || fail "--help does not list --once"
