@@ -83,12 +83,16 @@ int Procfs_parseUid(const char* buf, uint32_t* uid) {
    return 0;
 }
 
+/* The kernel prints the path as it is and the v2 line ("0::") last: the
+ * path runs to the end of the file, not of the line. Recent kernels refuse
+ * a newline in a cgroup name; older ones let a delegated user make one. */
 int Procfs_parseCgroup(const char* buf, char* out, size_t outlen) {
    for (const char* line = buf; line && *line;) {
       const char* nl = strchr(line, '\n');
-      size_t len = nl ? (size_t)(nl - line) : strlen(line);
-      if (len >= 3 && strncmp(line, "0::", 3) == 0) {
-         size_t n = len - 3;
+      if (strncmp(line, "0::", 3) == 0) {
+         size_t n = strlen(line + 3);
+         if (n && line[3 + n - 1] == '\n')
+            n--;
          if (n == 0 || n >= outlen)
             return -1;
          memcpy(out, line + 3, n);

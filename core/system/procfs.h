@@ -90,8 +90,9 @@ int Procfs_parseStat(const char* buf, size_t len, char comm[VN_COMM_LEN], uint32
                      uint64_t* start_ticks);
 /* Real uid from the "Uid:" line of /proc/PID/status; -1 if absent. */
 int Procfs_parseUid(const char* buf, uint32_t* uid);
-/* The cgroup v2 path ("0::/path" line) of /proc/PID/cgroup, copied to out.
- * Returns 0, or -1 if there is none. */
+/* The cgroup v2 path ("0::/path" line) of /proc/PID/cgroup, copied to out:
+ * to the end of the file, as a path may hold newlines. Returns 0, or -1 if
+ * there is none. */
 int Procfs_parseCgroup(const char* buf, char* out, size_t outlen);
 /* "socket:[12345]" -> 12345; 0 if the link is not a socket. */
 uint64_t Procfs_socketInode(const char* link, size_t len);

@@ -149,6 +149,9 @@ static void test_status_cgroup_link(void** state) {
                     0);
    assert_string_equal(path, "/system.slice/x.service");
    assert_int_equal(Procfs_parseCgroup("1:cpu:/a\n", path, sizeof path), -1);
+   /* a cgroup named with a newline and a fake line: the path is all of it */
+   assert_int_equal(Procfs_parseCgroup("0::/user.slice/a\n0::/evil\n", path, sizeof path), 0);
+   assert_string_equal(path, "/user.slice/a\n0::/evil");
    assert_int_equal(Procfs_parseCgroup("0::\n", path, sizeof path), -1);
    char tiny[4];
    assert_int_equal(Procfs_parseCgroup("0::/long/path\n", tiny, sizeof tiny), -1);
