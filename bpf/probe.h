@@ -40,6 +40,13 @@ typedef struct ProbeOpts_ {
                               shared out between the CPUs */
 } ProbeOpts;
 
+/* What loading the probe charges to visnet's memory cgroup, measured on
+ * kernel 6.18 (docs/LIMITS.md): the peak while it loads (the verifier's
+ * passing memory and libbpf's copy of the kernel's BTF), and what the maps
+ * and rings of these options then hold. */
+#define PROBE_LOAD_PEAK_BYTES (50ull << 20)
+uint64_t Probe_heldBytes(const ProbeOpts* o);
+
 /* Opens, loads and attaches. Returns NULL with a one-line reason in errbuf
  * (not root, no BTF, tracefs, a missing tracepoint ...). Features whose
  * tracepoint is missing are disabled and listed by Probe_warnings. */

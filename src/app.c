@@ -19,8 +19,10 @@
 #include "heal.h"
 #include "json.h"
 #include "loop.h"
+#include "memlimit.h"
 #include "outq.h"
 #include "privs.h"
+#include "probe.h"
 #include "resolver.h"
 #include "sandbox.h"
 #include "source.h"
@@ -40,13 +42,15 @@
 #define APPLY_BATCH 128
 
 typedef struct App_ {
-   const Options* o;
+   const Options* o; /* &tuned */
+   Options tuned;    /* the options, fitted to a memory limit */
    Loop* loop;
    Store* store;
    Source* src;
    EvlogWriter* rec;
    char rec_note[300]; /* why the recording stopped before the end, or "" */
    char sandbox_note[200]; /* the sandbox's layers this kernel lacks, or "" */
+   char mem_note[200];     /* the history cap a memory limit imposed, or "" */
    bool rec_failed;    /* ... because writing failed (the exit status says so) */
    Ui* ui;
    Resolver* resolver; /* started when the UI first asks for names */
@@ -238,16 +242,24 @@ static MapFull mapFull(const Source* src) {
    return m;
 }
 
+/* The status line's note: the most pressing of them */
+static const char* statusNote(const App* a) {
+   if (Source_error(a->src))
+      return Source_error(a->src);
+   if (a->rec_note[0])
+      return a->rec_note;
+   if (Source_note(a->src)[0])
+      return Source_note(a->src);
+   return a->mem_note[0] ? a->mem_note : a->sandbox_note;
+}
+
 static void draw(App* a) {
    if (!a->ui)
       return;
    flushStore(a);
    UiStatus st = {
        .mode = Source_label(a->src),
-       .note = Source_error(a->src) ? Source_error(a->src)
-               : a->rec_note[0]     ? a->rec_note
-               : !Source_note(a->src)[0] && a->sandbox_note[0] ? a->sandbox_note
-                                    : Source_note(a->src),
+       .note = statusNote(a),
        .events_per_s = a->rate,
        .lost = Source_lost(a->src),
        .untracked = Source_untracked(a->src),
@@ -590,6 +602,52 @@ static uint32_t ownNetns(void) {
    return sscanf(link, "net:[%lu]", &v) == 1 ? (uint32_t)v : 0;
 }
 
+/* What one inactive entry costs user space: 252 bytes measured (a closed
+ * socket, docs/LIMITS.md), with room for the hash tables' doubling. */
+#define ENTRY_BYTES 384
+/* User space's own base: the program, its buffers, the screen */
+#define USER_BASE_BYTES (8ull << 20)
+
+/* Fits the run to a memory cgroup's limit before anything big is made: the
+ * kernel kills a process that passes it with SIGKILL, which says nothing
+ * (while the probe loads, as its maps and the verifier's memory are charged
+ * to visnet). Too small a limit is refused; a small one shortens the
+ * history. */
+static int fitMemory(App* a) {
+   Options* o = &a->tuned;
+   MemLimit lim;
+   if (MemLimit_read(&lim) != 0)
+      return 0;
+   bool probe = !o->no_bpf && !o->replay;
+   MemNeed n = {
+       .load_peak = probe ? PROBE_LOAD_PEAK_BYTES : 0,
+       .fixed = (probe ? Probe_heldBytes(&o->probe) : 0) + USER_BASE_BYTES +
+                (o->mode == MODE_JSON ? JSON_QUEUE_BYTES : 0),
+       .entry = ENTRY_BYTES,
+       .cap = o->inactive_cap,
+   };
+   size_t cap;
+   uint64_t need;
+   if (MemLimit_fit(&lim, &n, &cap, &need) < 0) {
+      snprintf(a->err, sizeof a->err,
+               "the memory limit of cgroup %.100s (%llu MiB, %llu MiB in use) leaves too little: "
+               "visnet needs %llu MiB%s; raise the limit",
+               lim.cgroup, (unsigned long long)(lim.limit >> 20),
+               (unsigned long long)(lim.usage >> 20), (unsigned long long)((need + (1u << 20) - 1) >> 20),
+               probe ? " to load its probe (--no-bpf needs less)" : "");
+      return -1;
+   }
+   if (cap == o->inactive_cap)
+      return 0;
+   snprintf(a->mem_note, sizeof a->mem_note,
+            "memory limit %llu MiB (cgroup %.100s): keeping at most %zu inactive entries",
+            (unsigned long long)(lim.limit >> 20), lim.cgroup, cap);
+   o->inactive_cap = cap;
+   if (o->mode != MODE_UI)
+      Say_error("%s", a->mem_note);
+   return 0;
+}
+
 static int setup(App* a) {
    const Options* o = a->o;
    a->netns = ownNetns();
@@ -607,6 +665,8 @@ static int setup(App* a) {
                "(use --once, --json or --headless otherwise)");
       return -1;
    }
+   if (fitMemory(a) < 0)
+      return -1;
    a->store = Store_new(o->inactive_cap);
    if (!a->store) {
       snprintf(a->err, sizeof a->err, "out of memory");
@@ -687,7 +747,8 @@ static void teardown(App* a) {
 }
 
 int App_run(const Options* o) {
-   App a = {.o = o, .deadline_fd = -1};
+   App a = {.tuned = *o, .deadline_fd = -1};
+   a.o = &a.tuned;
    signal(SIGPIPE, SIG_IGN);
    if (setup(&a) < 0) {
       a.rc = 1;
