@@ -68,7 +68,7 @@ in_cgroup 48 "$VISNET" --headless --duration 5 >"$VN_OUT" 2>"$VN_ERR"
 rc=$?
 [ "$rc" = 1 ] || vn_fail "under 48 MiB: exit $rc, want 1"
 [ "$(wc -l <"$VN_ERR")" = 1 ] || vn_fail "want one line on stderr, got $(wc -l <"$VN_ERR")"
-grep -qxE "visnet: the memory limit of cgroup $NAME \(48 MiB, [0-9]+ MiB in use\) leaves too little: visnet needs 50 MiB to load its probe \(--no-bpf needs less\); raise the limit" \
+grep -qxE "visnet: the memory limit of cgroup $NAME \(48 MiB, [0-9]+ MiB in use\) leaves too little: visnet needs 52 MiB to load its probe \(--no-bpf needs less\); raise the limit" \
    "$VN_ERR" || vn_fail "refusal: $(cat "$VN_ERR")"
 [ "$(oom_kills)" = 0 ] || vn_fail "OOM kills in the cgroup: $(oom_kills)"
 echo "ok   48 MiB: refused in one line, exit 1"
