@@ -352,6 +352,7 @@ static int onTick(void* ctx) {
       flushStore(a);
       flushJson(a);
    }
+   Store_dropSockless(a->store); /* their exits are written out */
    if (!a->ui && Source_done(a->src)) {
       a->ended = "end of replay";
       if (Source_error(a->src))
@@ -546,6 +547,7 @@ static UiOpts uiOpts(const Options* o) {
        .filter = o->filter,
        .no_color = o->no_color,
        .auto_prune = o->auto_prune,
+       .all_procs = o->all_procs,
        .prune_after_s = o->prune_after_s,
        .view = o->view,
        .sort = o->sort,

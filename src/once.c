@@ -64,11 +64,12 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
       return Dot_write(stdout, t);
    case ONCE_TEXT:
    default: {
-      TextOutOpts to = {.width = Once_width(), .utf8 = Once_utf8()};
+      TextOutOpts to = {.width = Once_width(), .utf8 = Once_utf8(), .all_procs = o->all_procs};
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
       size_t shown, hidden;
-      TextOut_countProcs(t, &shown, &hidden);
+      TextOut_countProcs(t, o->all_procs, &shown, &hidden);
+      hidden += Tree_hiddenProcs(t);
       printf("%zu processes shown (%zu without sockets left out, %zu running), %zu sockets "
              "(%zu without owner)\n",
              shown, hidden, st->procs, st->socks, st->unowned);
@@ -121,7 +122,10 @@ int Once_run(const Options* o) {
                       o->sort == SORT_CONNS || o->sort == SORT_BYTES || o->sort == SORT_LAST,
                   .show_inactive = true, /* TIME_WAIT sockets, closed but listed like ss does */
                   .filter = o->filter,
-                  .root_pid = o->pid};
+                  .root_pid = o->pid,
+                  /* documents list every process and connection */
+                  .all_procs = o->all_procs || o->once_format != ONCE_TEXT,
+                  .fold = o->once_format == ONCE_TEXT};
    Tree* t = Tree_build(c.store, &to);
    if (!t) {
       fprintf(stderr, "visnet: out of memory building the tree\n");

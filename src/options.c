@@ -36,6 +36,7 @@ static const struct option LONG_OPTS[] = {
    {"duration", required_argument, NULL, OPT_DURATION},
    {"prune-after", required_argument, NULL, OPT_PRUNE_AFTER},
    {"auto-prune", no_argument, NULL, OPT_AUTO_PRUNE},
+   {"all", no_argument, NULL, 'a'},
    {"max-inactive", required_argument, NULL, OPT_MAX_INACTIVE},
    {"filter", required_argument, NULL, OPT_FILTER},
    {"view", required_argument, NULL, OPT_VIEW},
@@ -65,6 +66,7 @@ void Options_usage(FILE* f) {
          "Options:\n"
          "  -d, --delay TENTHS  refresh interval in tenths of a second (default 10)\n"
          "  -p, --pid PID       show only the subtree of PID\n"
+         "  -a, --all           every process, not only those with sockets (key a)\n"
          "      --filter TEXT   show only what matches TEXT (and its ancestors)\n"
          "      --view V        tree | flat | remote (default tree)\n"
          "      --sort KEY      pid | name | conns | bytes | last (default pid)\n"
@@ -237,6 +239,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
       return 0;
    case OPT_FILTER: o->filter = arg; return 0;
    case 'v': o->verbose = true; return 0;
+   case 'a': o->all_procs = true; return 0;
    case OPT_SPEED:
       if (parseDecimal(arg, 1e6, &o->speed) < 0)
          return fail(err, errlen, "--speed: '%s' is not a number >= 0", arg);
@@ -346,7 +349,7 @@ int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {
                   an earlier call left half read */
    int c, info = 0;
    unsigned given = 0;
-   while ((c = getopt_long(argc, argv, ":d:p:vh", LONG_OPTS, NULL)) != -1) {
+   while ((c = getopt_long(argc, argv, ":d:p:avh", LONG_OPTS, NULL)) != -1) {
       if (c == 'h' || c == OPT_VERSION) {
          info = c; /* printed once the rest is known to be right */
          continue;

@@ -27,6 +27,7 @@ typedef struct Options_ {
    bool verbose;            /* -v: libbpf diagnostics */
    bool no_color;           /* --no-color, or NO_COLOR set */
    bool auto_prune;         /* --auto-prune: start with automatic pruning on */
+   bool all_procs;          /* -a, --all: processes without sockets too */
    int delay_ds;            /* -d: refresh interval, tenths of a second */
    uint32_t pid;            /* -p: show this subtree */
    const char* filter;      /* --filter */

@@ -203,6 +203,20 @@ static void build(const Look* lk, Lines* l, const TreeNode* n) {
          sockLine(lk, l, n->sock);
       }
       break;
+   case NODE_FOLD:
+      if (n->sock) {
+         char t1[32], t2[32];
+         if (n->proc)
+            procLines(lk, l, n->proc, false);
+         char head[160];
+         snprintf(head, sizeof head,
+                  "%u closed connections (Space or Right lists them), %s sent, %s received; the "
+                  "latest:",
+                  n->nfolded, Fmt_bytes(n->tx, t1, sizeof t1), Fmt_bytes(n->rx, t2, sizeof t2));
+         addf(l, CL_HEAD, "%s", head);
+         sockLine(lk, l, n->sock);
+      }
+      break;
    case NODE_ENDPOINT:
       if (n->ep)
          endpointLines(lk, l, n->ep);

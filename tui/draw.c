@@ -92,6 +92,7 @@ static void headerSettings(Ui* ui) {
    }
    if (r->topts.root_pid)
       Buf_printf(&b, "  pid %u", r->topts.root_pid);
+   Buf_printf(&b, "  %s", r->topts.all_procs ? "all processes" : "with sockets");
    Buf_printf(&b, "  inactive %s", r->topts.show_inactive ? "shown" : "hidden");
    if (ui->auto_prune)
       Buf_printf(&b, "  auto-prune %llus", (unsigned long long)ui->opts.prune_after_s);
@@ -163,7 +164,7 @@ static void body(Ui* ui) {
          RowText_format(&ui->text, row->n, Rows_rate(r, row->key), &b);
          text = b.s;
       }
-      attr_t base = row->active ? A_NORMAL : A_DIM;
+      attr_t base = row->dim ? A_DIM : A_NORMAL;
       bool sel = i == r->sel;
       if (sel)
          base = t->color ? (COLOR_PAIR(PAIR_SEL) | (base & A_DIM)) : (A_REVERSE | base);

@@ -12,12 +12,18 @@ static void toggleCollapse(Ui* ui, int how) {
    const TreeNode* n = Rows_selected(&ui->rows);
    if (!n)
       return;
+   if (n->kind == NODE_FOLD && (how >= 0 || Rows_isOpened(&ui->rows, n->key))) {
+      /* a fold is built with its connections only when open */
+      bool open = how == 0 ? !Rows_isOpened(&ui->rows, n->key) : how > 0;
+      Rows_setOpened(&ui->rows, n->key, open);
+      return;
+   }
    bool col = Rows_isCollapsed(&ui->rows, n->key);
    if (how < 0 && (col || !n->first_child)) {
       /* already folded: go to the parent, like htop */
       for (size_t i = ui->rows.sel; n->parent && n->parent->kind != NODE_ROOT && i-- > 0;)
          if (ui->rows.v[i].n == n->parent) {
-            Rows_select(&ui->rows, i);
+            Rows_choose(&ui->rows, i);
             return;
          }
       return;
@@ -36,7 +42,7 @@ static void doSearch(Ui* ui, size_t from, int dir) {
    if (i < 0)
       Ui_message(ui, "search: \"%s\" not found", ui->prompt.search);
    else
-      Rows_select(&ui->rows, (size_t)i);
+      Rows_choose(&ui->rows, (size_t)i);
 }
 
 static void doPrune(Ui* ui, Store* s) {
@@ -177,13 +183,13 @@ static int aPageDown(Ui* ui, Store* s) {
 
 static int aFirst(Ui* ui, Store* s) {
    (void)s;
-   Rows_select(&ui->rows, 0);
+   Rows_choose(&ui->rows, 0);
    return 0;
 }
 
 static int aLast(Ui* ui, Store* s) {
    (void)s;
-   Rows_select(&ui->rows, ui->rows.n ? ui->rows.n - 1 : 0);
+   Rows_choose(&ui->rows, ui->rows.n ? ui->rows.n - 1 : 0);
    return 0;
 }
 
@@ -290,6 +296,15 @@ static int aAutoPrune(Ui* ui, Store* s) {
    return 0;
 }
 
+static int aAll(Ui* ui, Store* s) {
+   thaw(ui, s);
+   ui->rows.topts.all_procs = !ui->rows.topts.all_procs;
+   ui->rows.dirty = true;
+   Ui_message(ui, "%s", ui->rows.topts.all_procs ? "every process"
+                                                  : "processes with sockets (and their ancestors)");
+   return 0;
+}
+
 static int aNames(Ui* ui, Store* s) {
    (void)s;
    toggleDns(ui);
@@ -337,7 +352,8 @@ const KeyAction Keys_table[] = {
     {{'v'}, "v", "view: tree, flat, by remote endpoint", aView, false},
     {{'t'}, "t", "show / hide exited processes and closed connections", aInactive, false},
     {{'p'}, "p", "prune every inactive entry now", aPrune, false},
-    {{'a'}, "a", "automatic pruning after --prune-after seconds", aAutoPrune, false},
+    {{'a'}, "a", "every process / only those with sockets", aAll, false},
+    {{'A'}, "A", "automatic pruning after --prune-after seconds", aAutoPrune, false},
     {{'r'}, "r", "reverse DNS names on / off (looked up in the background)", aNames, false},
     {{'z'}, "z", "freeze the display (collection goes on)", aFreeze, false},
     {{'S'}, "S", "reverse the sort", aReverse, false},

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool foldOpen(void* ctx, uint64_t key) { return Rows_isOpened(ctx, key); }
+
 /* Room for every node of the tree, so that the walk never reallocates. */
 static bool reserveRows(Rows* rs, size_t n) {
    if (n <= rs->cap)
@@ -34,7 +36,7 @@ static void flatten(Rows* rs) {
    for (const TreeNode* n = Tree_root(rs->tree)->first_child; n;) {
       if (n->key == sel_key)
          found = i;
-      rows[i++] = (Row){.n = n, .key = n->key, .active = n->active};
+      rows[i++] = (Row){.n = n, .key = n->key, .active = n->active, .dim = !n->active || n->context};
       n = Tree_next(n, any_collapsed && n->first_child && Rows_isCollapsed(rs, n->key));
    }
    rs->n = i;
@@ -66,6 +68,8 @@ void Rows_rebuild(Rows* rs, Store* s) {
    size_t old_off = rs->sel >= rs->top ? rs->sel - rs->top : 0;
    Tree_free(rs->tree);
    rs->topts.filter = rs->filter[0] ? rs->filter : NULL;
+   rs->topts.fold_open = rs->opened ? foldOpen : NULL;
+   rs->topts.fold_ctx = rs;
    rs->tree = Tree_build(s, &rs->topts);
    rs->n = 0;
    rs->dirty = false;
@@ -83,7 +87,7 @@ void Rows_rebuild(Rows* rs, Store* s) {
       rs->sel = rs->top = 0;
       return;
    }
-   size_t found = rs->found;
+   size_t found = rs->chosen ? rs->found : 0;
    if (found < rs->n) {
       rs->sel = found;
       rs->top = found >= old_off ? found - old_off : 0;
@@ -115,13 +119,18 @@ void Rows_select(Rows* rs, size_t i) {
    keepInView(rs);
 }
 
+void Rows_choose(Rows* rs, size_t i) {
+   rs->chosen = true;
+   Rows_select(rs, i);
+}
+
 void Rows_move(Rows* rs, long delta) {
    if (rs->n == 0)
       return;
    long i = (long)rs->sel + delta;
    if (i < 0)
       i = 0;
-   Rows_select(rs, (size_t)i);
+   Rows_choose(rs, (size_t)i);
 }
 
 bool Rows_isCollapsed(const Rows* rs, uint64_t key) {
@@ -130,21 +139,38 @@ bool Rows_isCollapsed(const Rows* rs, uint64_t key) {
    return k != NULL;
 }
 
-void Rows_setCollapsed(Rows* rs, uint64_t key, bool on) {
+static void KeySet_set(KeySet** set, uint64_t key, bool on) {
    KeySet* k;
-   HASH_FIND(hh, rs->collapsed, &key, sizeof key, k);
+   HASH_FIND(hh, *set, &key, sizeof key, k);
    if (on && !k) {
       k = calloc(1, sizeof *k);
       if (!k)
          return;
       k->key = key;
-      HASH_ADD(hh, rs->collapsed, key, sizeof k->key, k);
+      HASH_ADD(hh, *set, key, sizeof k->key, k);
    } else if (!on && k) {
-      HASH_DEL(rs->collapsed, k);
+      HASH_DEL(*set, k);
       free(k);
    }
+}
+
+void Rows_setCollapsed(Rows* rs, uint64_t key, bool on) {
+   KeySet_set(&rs->collapsed, key, on);
    rs->dirty = true;
 }
+
+bool Rows_isOpened(const Rows* rs, uint64_t key) {
+   KeySet* k;
+   HASH_FIND(hh, rs->opened, &key, sizeof key, k);
+   return k != NULL;
+}
+
+void Rows_setOpened(Rows* rs, uint64_t key, bool on) {
+   KeySet_set(&rs->opened, key, on);
+   rs->dirty = true;
+}
+
+
 
 /* A frozen display keeps the text of every row: the tree itself borrows
  * store pointers that the collection going on may free. */
@@ -176,6 +202,7 @@ void Rows_free(Rows* rs) {
    Tree_free(rs->tree);
    rs->tree = NULL;
    CACHE_FREE_ALL(rs->collapsed);
+   CACHE_FREE_ALL(rs->opened);
    CACHE_FREE_ALL(rs->rates);
 }
 

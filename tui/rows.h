@@ -22,6 +22,7 @@ typedef struct Row_ {
    char* text;        /* frozen text, owned; NULL otherwise */
    uint64_t key;
    bool active;
+   bool dim; /* inactive, or a process shown only for context */
 } Row;
 
 typedef struct KeySet_ {
@@ -46,10 +47,13 @@ typedef struct Rows_ {
    Row* v;
    size_t n, cap;
    size_t sel, top;
+   bool chosen;   /* the user moved the selection: it follows its item;
+                     until then it stays on the first row */
    uint64_t sel_key;
    size_t found;  /* row of sel_key in the last walk, SIZE_MAX if none */
    size_t height; /* rows the body shows */
    KeySet* collapsed;
+   KeySet* opened; /* folds of closed connections opened (Tree's fold_open) */
    const char* error; /* why the last rebuild failed, until taken */
    /* live rates, sampled for the rows on screen */
    Rate* rates;
@@ -66,9 +70,14 @@ void Rows_ensure(Rows* r, Store* s);
 /* Why the last rebuild failed (NULL if it did not), once. */
 const char* Rows_takeError(Rows* r);
 void Rows_select(Rows* r, size_t i);
+/* Rows_select by the user: from now on the selection follows its item. */
+void Rows_choose(Rows* r, size_t i);
 void Rows_move(Rows* r, long delta);
 bool Rows_isCollapsed(const Rows* r, uint64_t key);
 void Rows_setCollapsed(Rows* r, uint64_t key, bool on);
+/* A fold of closed connections is closed until opened. */
+bool Rows_isOpened(const Rows* r, uint64_t key);
+void Rows_setOpened(Rows* r, uint64_t key, bool on);
 void Rows_freeze(Rows* r, bool on, RowFormatFn fmt, void* ctx);
 void Rows_free(Rows* r);
 /* Rates from the byte deltas of the rows on screen, at most once a second. */

@@ -168,6 +168,32 @@ static void sockText(RowText* rt, const Sock* k, Buf* b) {
    }
 }
 
+/* Closed connections of one edge to one port: "→ 10.0.0.9:80 ×1500
+ * closed ↑1.2M ↓30M last 3s ago", "← 10.0.0.3 on :8080 ×3 closed ..." */
+static void foldText(RowText* rt, const TreeNode* n, Buf* b) {
+   const Sock* k = n->sock;
+   Buf_cls(b, CL_TREE);
+   Buf_printf(b, "%s ", n->first_child ? glyph(rt, "\u25be", "-") : glyph(rt, "\u25b8", "+"));
+   Buf_printf(b, "%s ", k->dir == DIR_IN ? glyph(rt, "\u2190", "<-") : glyph(rt, "\u2192", "->"));
+   bool v6 = !Addr_isV4(k->key.raddr);
+   if (v6)
+      Buf_printf(b, "[");
+   addrText(rt, n->ep, k->key.raddr, b);
+   if (v6)
+      Buf_printf(b, "]");
+   Buf_cls(b, CL_PORT);
+   if (k->dir == DIR_IN) {
+      Buf_cls(b, CL_SECOND);
+      Buf_printf(b, " on :%u", k->key.lport);
+   } else {
+      Buf_printf(b, ":%u", k->key.rport);
+   }
+   Buf_cls(b, CL_SECOND);
+   Buf_printf(b, " %s%u closed", glyph(rt, "\u00d7", "x"), n->nfolded);
+   bytes(rt, b, n->tx, n->rx);
+   RowText_ago(rt, b, "last", k->closed);
+}
+
 static void listenText(RowText* rt, const Sock* k, Buf* b) {
    char t[80];
    Buf_cls(b, CL_LISTEN);
@@ -198,7 +224,7 @@ void RowText_format(RowText* rt, const TreeNode* n, const Rate* r, Buf* b) {
       p = n->proc;
    else if (n->kind == NODE_EP_PROC)
       p = n->edge ? n->edge->proc : n->proc;
-   columns(rt, n, r, b, p, n->kind != NODE_SOCK && n->kind != NODE_LISTEN);
+   columns(rt, n, r, b, p, n->kind != NODE_SOCK && n->kind != NODE_LISTEN && n->kind != NODE_FOLD);
    treePrefix(rt, n, b);
    switch (n->kind) {
    case NODE_PROC:
@@ -231,6 +257,10 @@ void RowText_format(RowText* rt, const TreeNode* n, const Rate* r, Buf* b) {
    case NODE_LISTEN:
       if (n->sock)
          listenText(rt, n->sock, b);
+      break;
+   case NODE_FOLD:
+      if (n->sock)
+         foldText(rt, n, b);
       break;
    case NODE_ORPHANS:
       Buf_cls(b, CL_WARN);

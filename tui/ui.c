@@ -115,6 +115,8 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    r->topts.sort = o->sort;
    r->topts.show_inactive = true;
    r->topts.root_pid = o->pid;
+   r->topts.all_procs = o->all_procs;
+   r->topts.fold = true;
    if (o->filter)
       snprintf(r->filter, sizeof r->filter, "%s", o->filter);
    r->height = LINES > 6 ? (size_t)LINES - 6 : 1;

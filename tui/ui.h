@@ -23,6 +23,7 @@ typedef struct UiOpts_ {
    const char* filter; /* initial filter, may be NULL */
    bool no_color;
    bool auto_prune;
+   bool all_procs;
    uint64_t prune_after_s;
    TreeView view;
    SortKey sort;

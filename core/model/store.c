@@ -53,6 +53,8 @@ struct Store_ {
    ListNode waiting;   /* roots whose parent is not known yet, Proc.sibling */
    ListNode orphans;   /* sockets without owner, Sock.node */
    ListNode lru_socks, lru_edges, lru_procs;
+   ListNode lru_sockless; /* idle exited processes that never had a socket,
+                             childless: Store_dropSockless takes them */
    ListNode udp_quiet; /* active UDP sockets, the longest silent first */
    size_t n_lru;
    size_t cap;
@@ -212,7 +214,8 @@ static void Proc_checkIdle(Store* s, Proc* p, uint64_t ts) {
    if (Proc_idle(p)) {
       if (!Lru_has(&p->lru)) {
          p->idle_since = nonzero(ts > p->exited ? ts : p->exited);
-         Lru_add(s, &s->lru_procs, &p->lru);
+         bool sockless = !(p->flags & PROCF_SOCKETS) && !p->nchildren;
+         Lru_add(s, sockless ? &s->lru_sockless : &s->lru_procs, &p->lru);
       }
    } else if (Lru_has(&p->lru)) {
       p->idle_since = 0;
@@ -586,6 +589,7 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
       return;
    }
    k->noowner = NOOWN_NONE;
+   p->flags |= PROCF_SOCKETS;
    p->nsocks++;
    p->tx += k->tx;
    p->rx += k->rx;
@@ -1107,13 +1111,15 @@ static uint64_t Lru_time(const ListNode* head, int which) {
    }
 }
 
-/* Evicts the oldest inactive entry of the three LRU lists. */
+/* Evicts the oldest inactive entry of the LRU lists. */
 static void Store_evictOne(Store* s) {
    uint64_t ts = Lru_time(&s->lru_socks, 0), te = Lru_time(&s->lru_edges, 1),
-            tp = Lru_time(&s->lru_procs, 2);
+            tp = Lru_time(&s->lru_procs, 2), tn = Lru_time(&s->lru_sockless, 2);
    PruneCount c = {0, 0, 0};
-   if (ts == UINT64_MAX && te == UINT64_MAX && tp == UINT64_MAX)
+   if (ts == UINT64_MAX && te == UINT64_MAX && tp == UINT64_MAX && tn == UINT64_MAX)
       return;
+   if (tn < tp)
+      tp = tn;
    if (ts <= te && ts <= tp) {
       Sock_free(s, LIST_ENTRY(s->lru_socks.next, Sock, lru));
       c.socks++;
@@ -1121,10 +1127,13 @@ static void Store_evictOne(Store* s) {
       Edge_free(s, LIST_ENTRY(s->lru_edges.next, Edge, lru), &c.socks);
       c.edges++;
    } else {
-      Proc_free(s, LIST_ENTRY(s->lru_procs.next, Proc, lru), &c);
+      ListNode* head = tn == tp ? &s->lru_sockless : &s->lru_procs;
+      Proc_free(s, LIST_ENTRY(head->next, Proc, lru), &c);
    }
    s->st.evicted += c.socks + c.edges + c.procs;
 }
+
+static size_t Store_dropSocklessBefore(Store* s, uint64_t cutoff);
 
 static PruneCount Store_pruneBefore(Store* s, uint64_t cutoff, bool all) {
    PruneCount c = {0, 0, 0};
@@ -1150,7 +1159,33 @@ static PruneCount Store_pruneBefore(Store* s, uint64_t cutoff, bool all) {
       if (all || (p->idle_since < cutoff && p->nsocks == 0 && List_isEmpty(&p->edges)))
          Proc_free(s, p, &c);
    }
+   c.procs += Store_dropSocklessBefore(s, all ? UINT64_MAX : cutoff);
    return c;
+}
+
+/* An exited parent that never had a socket follows its last such child. */
+static bool Proc_socklessIdle(const Proc* p) {
+   return p && Proc_idle(p) && !(p->flags & PROCF_SOCKETS) && !p->nchildren;
+}
+
+size_t Store_dropSockless(Store* s) { return Store_dropSocklessBefore(s, UINT64_MAX); }
+
+/* The list is in idle order: the oldest first. */
+static size_t Store_dropSocklessBefore(Store* s, uint64_t cutoff) {
+   size_t n = 0;
+   while (!List_isEmpty(&s->lru_sockless)) {
+      Proc* p = LIST_ENTRY(s->lru_sockless.next, Proc, lru);
+      if (p->idle_since >= cutoff)
+         break;
+      PruneCount c = {0, 0, 0};
+      do {
+         Proc* parent = p->parent;
+         Proc_free(s, p, &c);
+         p = parent;
+      } while (Proc_socklessIdle(p));
+      n += c.procs;
+   }
+   return n;
 }
 
 PruneCount Store_prune(Store* s) { return Store_pruneBefore(s, 0, true); }
@@ -1171,6 +1206,7 @@ Store* Store_new(size_t inactive_cap) {
    List_init(&s->waiting);
    List_init(&s->orphans);
    List_init(&s->lru_socks);
+   List_init(&s->lru_sockless);
    List_init(&s->udp_quiet);
    List_init(&s->lru_edges);
    List_init(&s->lru_procs);

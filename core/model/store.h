@@ -166,6 +166,7 @@ struct Proc_ {
 /* Proc.flags */
 #define PROCF_NAMED 0x1   /* comm/exe/cmdline come from the process itself */
 #define PROCF_WAITING 0x2 /* root whose parent (ppid) is not known yet */
+#define PROCF_SOCKETS 0x4 /* has held a socket in this store's life */
 
 typedef struct PruneCount_ {
    size_t socks, edges, procs;
@@ -209,6 +210,12 @@ size_t Store_applyBatch(Store* s, const Event* ev, size_t n);
 PruneCount Store_prune(Store* s);
 /* Same, limited to entries inactive since before now - age_ns. */
 PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns);
+/* Removes the exited processes that never held a socket and have no
+ * children left (a shell's `cat`, a cron job's `mkdir`): a map of the
+ * network keeps them only until the next refresh, after their exit has
+ * been written out. An exited parent left childless by them follows when
+ * it had no socket either. Returns how many. */
+size_t Store_dropSockless(Store* s);
 
 void Store_stats(const Store* s, StoreStats* out);
 

@@ -38,6 +38,9 @@ struct Tree_ {
    TreeOpts o;
    const char* filter; /* NULL when not filtering */
    Proc* root_proc;
+   size_t hidden_procs;
+   Sock** closed; /* an edge's closed sockets, gathered for folding */
+   size_t nclosed, capclosed;
 };
 
 /* ---- keys ---- */
@@ -55,6 +58,12 @@ static uint64_t mixAddr(uint64_t h, const uint8_t a[16]) {
    return mix64(mix64(h, lo), hi);
 }
 
+/* What closed connections fold by: the remote port of an outbound one,
+ * the local (service) port of an inbound one. */
+static inline uint32_t Tree_foldPort(const Sock* k) {
+   return k->dir == DIR_IN ? 0x10000u | k->key.lport : k->key.rport;
+}
+
 static inline uint64_t Tree_key(const TreeNode* n) {
    /* a different seed per kind: one object shown as two kinds, two keys */
    uint64_t h = 0x5649534E4554ull * (2 * (uint64_t)n->kind + 1);
@@ -65,6 +74,8 @@ static inline uint64_t Tree_key(const TreeNode* n) {
    case NODE_SOCK:
    case NODE_LISTEN: return mix64(h, n->sock->id);
    case NODE_ENDPOINT: return mixAddr(h, n->ep->addr);
+   case NODE_FOLD:
+      return mix64(mixAddr(mix64(h, n->proc ? n->proc->id : 0), n->ep->addr), Tree_foldPort(n->sock));
    default: return h;
    }
 }
@@ -185,6 +196,7 @@ bool Tree_nodeMatches(const TreeNode* n, const char* text) {
    case NODE_EDGE:
    case NODE_ENDPOINT: return n->ep && Tree_epMatches(n->ep, text);
    case NODE_SOCK:
+   case NODE_FOLD:
    case NODE_LISTEN: return n->sock && Tree_sockMatches(n->sock, text);
    default: return false;
    }
@@ -200,13 +212,13 @@ static inline TreeNode* Tree_node(Tree* t, TreeNode* parent, NodeKind kind) {
    /* field by field: a memset here compiles to a slow "rep stos" */
    n->kind = kind;
    n->depth = parent == t->nodes ? 0 : (uint16_t)(parent->depth < UINT16_MAX ? parent->depth + 1 : UINT16_MAX);
-   n->matched = n->active = false;
+   n->matched = n->active = n->context = false;
    n->key = 0;
    n->proc = NULL;
    n->edge = NULL;
    n->sock = NULL;
    n->ep = NULL;
-   n->nconns = n->nchildren = 0;
+   n->nconns = n->nchildren = n->nfolded = 0;
    n->tx = n->rx = n->last = 0;
    n->parent = parent;
    n->first_child = n->next = NULL;
@@ -237,6 +249,7 @@ static int Tree_cmpIdentity(const TreeNode* a, const TreeNode* b) {
       }
       return 0;
    case NODE_SOCK:
+   case NODE_FOLD:
    case NODE_LISTEN:
       if ((c = cmpU64(a->sock->key.rport, b->sock->key.rport)))
          return c;
@@ -323,7 +336,7 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
    case SORT_NAME:
       if (n->kind == NODE_PROC || n->kind == NODE_EP_PROC)
          hi = casePrefix(n->proc->comm);
-      else if (n->kind == NODE_SOCK || n->kind == NODE_LISTEN)
+      else if (n->kind == NODE_SOCK || n->kind == NODE_LISTEN || n->kind == NODE_FOLD)
          hi = (uint64_t)n->sock->key.rport << 16 | n->sock->key.lport;
       else
          flip = false; /* names of endpoints: Tree_cmp decides */
@@ -342,6 +355,7 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
          lo = be64(n->ep->addr + 8);
          break;
       case NODE_SOCK:
+      case NODE_FOLD:
       case NODE_LISTEN: hi = (uint64_t)n->sock->key.rport << 16 | n->sock->key.lport; break;
       default: break;
       }
@@ -531,12 +545,82 @@ static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bo
       return NULL;
    }
    n->active = Sock_isActive(k);
-   n->nconns = n->kind == NODE_SOCK ? 1 : 0;
+   n->nconns = n->kind == NODE_SOCK && n->active ? 1 : 0;
    n->tx = k->tx;
    n->rx = k->rx;
    n->last = k->last;
    n->key = Tree_key(n);
    return n;
+}
+
+/* ---- folds: closed connections of an edge, by port ---- */
+
+static bool Tree_gather(Tree* t, Sock* k) {
+   if (t->nclosed == t->capclosed) {
+      size_t cap = t->capclosed ? t->capclosed * 2 : 256;
+      Sock** v = realloc(t->closed, cap * sizeof *v);
+      if (!v)
+         return false;
+      t->closed = v;
+      t->capclosed = cap;
+   }
+   t->closed[t->nclosed++] = k;
+   return true;
+}
+
+/* One group of k closed connections to one port: a single one as itself,
+ * more as a NODE_FOLD, with them beneath only when the front end opened it. */
+static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
+   if (k == 1) {
+      TreeNode* c = Tree_sock(t, parent, v[0], NODE_SOCK, true);
+      Tree_push(t, parent, c, false);
+      return;
+   }
+   TreeNode* f = Tree_node(t, parent, NODE_FOLD);
+   Sock* latest = v[0];
+   for (size_t i = 0; i < k; i++) {
+      f->tx += v[i]->tx;
+      f->rx += v[i]->rx;
+      if (v[i]->closed > latest->closed)
+         latest = v[i];
+      if (v[i]->last > f->last)
+         f->last = v[i]->last;
+   }
+   f->sock = latest;
+   f->proc = parent->proc;
+   f->edge = parent->edge;
+   f->ep = parent->ep;
+   f->nfolded = (uint32_t)k;
+   f->matched = t->filter && Tree_sockMatches(latest, t->filter);
+   f->key = Tree_key(f);
+   if (t->o.fold_open && t->o.fold_open(t->o.fold_ctx, f->key)) {
+      size_t base = t->top;
+      for (size_t i = 0; i < k; i++)
+         Tree_push(t, f, Tree_sock(t, f, v[i], NODE_SOCK, true), false);
+      Tree_sort(t, base);
+      Tree_link(t, f, base);
+   }
+   Tree_push(t, parent, f, false);
+}
+
+/* Groups the gathered sockets by port, in place: few groups, so a pass per
+ * group. */
+static void Tree_folds(Tree* t, TreeNode* parent) {
+   Sock** v = t->closed;
+   size_t m = t->nclosed;
+   for (size_t i = 0; i < m;) {
+      uint32_t port = Tree_foldPort(v[i]);
+      size_t j = i + 1;
+      for (size_t x = j; x < m; x++)
+         if (Tree_foldPort(v[x]) == port) {
+            Sock* tmp = v[j];
+            v[j++] = v[x];
+            v[x] = tmp;
+         }
+      Tree_fold(t, parent, v + i, j - i);
+      i = j;
+   }
+   t->nclosed = 0;
 }
 
 /* An edge: NODE_EDGE under a process, or NODE_EP_PROC under an endpoint. */
@@ -558,10 +642,16 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
       Sock* k = LIST_ENTRY(sn, Sock, node);
       if (!Tree_visibleSock(t, k))
          break; /* the store keeps closed sockets last */
+      if (t->o.fold && !Sock_isActive(k)) {
+         if ((below || Tree_sockMatches(k, t->filter)) && Tree_gather(t, k))
+            continue;
+      }
       TreeNode* c = Tree_sock(t, n, k, NODE_SOCK, below);
       if (c)
          Tree_push(t, n, c, false);
    }
+   if (t->nclosed)
+      Tree_folds(t, n);
    Tree_sort(t, base);
    Tree_link(t, n, base);
    if (!n->nchildren && !(below && (t->o.show_inactive || n->active))) {
@@ -787,11 +877,16 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    }
    Tree_link(t, n, base);
    /* Hidden unless it has something to show below it, or is itself shown:
-    * alive (or inactive ones wanted) and not filtered out. */
-   if (!n->nchildren && !(below && (t->o.show_inactive || n->active))) {
+    * alive (or inactive ones wanted), not filtered out, and (unless every
+    * process is wanted) one that has held a socket or that the filter names. */
+   bool net = t->o.all_procs || (p->flags & PROCF_SOCKETS) || n->matched;
+   if (!n->nchildren && !(below && net && (t->o.show_inactive || n->active))) {
+      if (below && !net && (t->o.show_inactive || n->active))
+         t->hidden_procs++;
       t->n = mark;
       return NULL;
    }
+   n->context = !net;
    n->tx += p->tx;
    n->rx += p->rx;
    if (p->last > n->last)
@@ -934,7 +1029,8 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
       return NULL;
    StoreStats st;
    Store_stats(s, &st);
-   t->cap = st.procs + st.edges + st.socks + st.endpoints + 2;
+   /* folds: one per two closed sockets at most */
+   t->cap = st.procs + st.edges + st.socks + st.socks / 2 + st.endpoints + 2;
    if (spare.nodes && spare.cap >= t->cap) {
       t->nodes = spare.nodes;
       t->stack = spare.stack;
@@ -976,6 +1072,7 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
 void Tree_free(Tree* t) {
    if (!t)
       return;
+   free(t->closed);
    if (t->nodes && t->stack && t->cap > spare.cap) {
       free(spare.nodes);
       free(spare.stack);
@@ -992,6 +1089,8 @@ void Tree_free(Tree* t) {
 const TreeNode* Tree_root(const Tree* t) { return t->nodes; }
 
 size_t Tree_size(const Tree* t) { return t->n - 1; }
+
+size_t Tree_hiddenProcs(const Tree* t) { return t->hidden_procs; }
 
 int Tree_walk(const Tree* t, bool (*collapsed)(void* ctx, uint64_t key), void* cctx, TreeVisit fn,
               void* ctx) {

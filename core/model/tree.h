@@ -32,6 +32,9 @@ typedef enum NodeKind_ {
    NODE_ENDPOINT,  /* ep: inverted view root */
    NODE_EP_PROC,   /* edge: a process under an endpoint (inverted view) */
    NODE_ORPHANS,   /* group of sockets with no known owner */
+   NODE_FOLD,      /* sock (the latest): closed connections of one edge to one
+                      port (remote port out, local port in), nfolded of them;
+                      its children only when TreeOpts.fold_open says so */
 } NodeKind;
 
 typedef struct TreeNode_ TreeNode;
@@ -40,12 +43,15 @@ struct TreeNode_ {
    uint16_t depth;        /* 0 for top-level rows */
    bool matched;          /* matched the filter itself */
    bool active;           /* not exited / closed / inactive */
+   bool context;          /* a process shown only as the ancestor of one
+                             with sockets (network-first view) */
    uint64_t key;          /* stable identity across rebuilds (selection, collapse) */
    Proc* proc;
    Edge* edge;
    Sock* sock;
    Endpoint* ep;
-   uint32_t nconns;       /* connections at or below (active when show_inactive is false) */
+   uint32_t nconns;       /* active connections at or below */
+   uint32_t nfolded;      /* NODE_FOLD: the closed connections it stands for */
    uint32_t nchildren;
    uint64_t tx, rx;       /* bytes at or below */
    uint64_t last;         /* last activity at or below */
@@ -61,6 +67,13 @@ typedef struct TreeOpts_ {
    bool show_inactive;    /* include exited / closed / inactive entries */
    const char* filter;    /* substring, case-insensitive; NULL or "" = all */
    uint32_t root_pid;     /* 0 = whole tree, else only that subtree */
+   bool all_procs;        /* every process; else only those that have or had
+                             a socket, their ancestors (context), and those the
+                             filter names */
+   bool fold;             /* closed connections of one edge to one port as one
+                             NODE_FOLD (show_inactive) */
+   bool (*fold_open)(void* ctx, uint64_t key); /* NULL: every fold closed */
+   void* fold_ctx;
 } TreeOpts;
 
 typedef struct Tree_ Tree;
@@ -69,6 +82,8 @@ Tree* Tree_build(const Store* s, const TreeOpts* o);
 void Tree_free(Tree* t);
 const TreeNode* Tree_root(const Tree* t);
 size_t Tree_size(const Tree* t); /* nodes, root excluded */
+/* Processes left out for having no socket (all_procs false, not filtered). */
+size_t Tree_hiddenProcs(const Tree* t);
 
 /* Calls fn for every node in display order (pre-order), skipping the
  * children of nodes for which collapsed(ctx, key) is true. collapsed may be

@@ -277,6 +277,32 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
       Line_printf(l, "  [closed]");
 }
 
+/* "tcp 1500 closed -> 10.0.0.1:80 out", "tcp 1500 closed :8000 <- 10.0.0.7 in" */
+static void Text_fold(Line* l, const TreeNode* n) {
+   const Sock* k = n->sock;
+   Line_lit(l, Text_proto(k));
+   Line_printf(l, " %u closed ", n->nfolded);
+   if (k->dir == DIR_IN) {
+      Line_raw(l, ":", 1);
+      Line_u(l, k->key.lport);
+      if (l->utf8)
+         Line_add(l, " \xe2\x86\x90 ", 5, 3);
+      else
+         Line_add(l, " <- ", 4, 4);
+      char buf[64];
+      Line_lit(l, Addr_format(k->key.raddr, buf, sizeof buf));
+   } else {
+      if (l->utf8)
+         Line_add(l, "\xe2\x86\x92 ", 4, 2);
+      else
+         Line_add(l, "-> ", 3, 3);
+      Text_addr(l, k->key.raddr, k->key.rport);
+   }
+   Line_raw(l, " ", 1);
+   Line_lit(l, Event_dirName(k->dir));
+   Text_traffic(l, n->tx, n->rx);
+}
+
 static void Text_node(Line* l, const TreeNode* n) {
    switch (n->kind) {
    case NODE_PROC:
@@ -299,6 +325,10 @@ static void Text_node(Line* l, const TreeNode* n) {
    case NODE_LISTEN:
       if (n->sock)
          Text_sock(l, n->sock, n->kind == NODE_LISTEN);
+      break;
+   case NODE_FOLD:
+      if (n->sock)
+         Text_fold(l, n);
       break;
    case NODE_ORPHANS:
       Line_printf(l, "unowned sockets (%u)", n->nchildren);
@@ -392,8 +422,8 @@ static int Text_countProc(void* ctx, const TreeNode* n) {
    return 0;
 }
 
-void TextOut_countProcs(const Tree* t, size_t* shown, size_t* hidden) {
-   TextOutOpts o = {.all_procs = false};
+void TextOut_countProcs(const Tree* t, bool all_procs, size_t* shown, size_t* hidden) {
+   TextOutOpts o = {.all_procs = all_procs};
    CountCtx h = {NULL, 0, 0};
    h.c = calloc(1, sizeof *h.c);
    if (h.c) {

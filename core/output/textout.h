@@ -28,7 +28,7 @@ typedef struct TextOutOpts_ {
 /* Writes the tree, one node per line. Returns 0, or -1 on a write error. */
 int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o);
 
-/* Process rows TextOut_write shows, and leaves out, when all_procs is false. */
-void TextOut_countProcs(const Tree* t, size_t* shown, size_t* hidden);
+/* Process rows TextOut_write shows, and leaves out (all_procs false). */
+void TextOut_countProcs(const Tree* t, bool all_procs, size_t* shown, size_t* hidden);
 
 #endif

@@ -43,11 +43,11 @@ else
    echo "note: not root or 127.0.0.1 has no name here, reverse DNS not checked"
 fi
 
-# a toggles automatic pruning, shown in the header
-keys a
+# A toggles automatic pruning, shown in the header
+keys A
 wait_for 'automatic pruning on'
 wait_for 'auto-prune [0-9]+s'
-keys a
+keys A
 wait_for 'automatic pruning off'
 
 # Ctrl-L redraws, the screen stays the same
@@ -61,11 +61,11 @@ T kill-server
 tui_start --replay "$SAMPLE" --speed 0 --prune-after 2
 wait_ready
 wait_for 'closed .* ago'
-keys a
+keys A
 wait_for 'auto-prune 2s'
 wait_gone 'closed .* ago' 10
 wait_for ' 0 inactive'
-keys a
+keys A
 wait_for 'automatic pruning off'
 keys q
 wait_for 'EXITED:0'

@@ -608,7 +608,8 @@ static Store* sampleStore(void) {
 }
 
 static char* treeJson(Store* s, TreeView view, const char* filter, bool inactive, size_t* len) {
-   TreeOpts o = {.view = view, .sort = SORT_PID, .show_inactive = inactive, .filter = filter};
+   TreeOpts o = {.view = view, .sort = SORT_PID, .show_inactive = inactive, .filter = filter,
+                 .all_procs = true};
    Tree* t = Tree_build(s, &o);
    assert_non_null(t);
    JsonBuf b;
@@ -746,7 +747,7 @@ static void test_tree_views_and_filter(void** state) {
 static void test_tree_empty_store(void** state) {
    (void)state;
    Store* s = Store_new(10);
-   TreeOpts o = {.view = VIEW_TREE};
+   TreeOpts o = {.view = VIEW_TREE, .all_procs = true};
    Tree* t = Tree_build(s, &o);
    JsonBuf b;
    JsonBuf_init(&b);

@@ -928,6 +928,39 @@ static void test_prune_all(void** state) {
    Store_free(s);
 }
 
+/* Exited processes that never held a socket go at the next refresh
+ * (Store_dropSockless); those that held one stay as history, and so does
+ * an exited parent while a child of it is kept. */
+static void test_drop_sockless(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(1, 0, SEC, "init", SEC));
+   apply(s, TU_fork(1, SEC, 10, 2 * SEC, 2 * SEC)); /* a shell */
+   apply(s, TU_fork(10, 2 * SEC, 11, 3 * SEC, 3 * SEC)); /* its cat */
+   apply(s, TU_exit(11, 3 * SEC, 0, 4 * SEC));
+   apply(s, TU_fork(1, SEC, 20, 2 * SEC, 5 * SEC)); /* a client */
+   apply(s, sockEv(EV_CONNECT, 20, "10.11.0.1", 80, 44000, 6 * SEC));
+   apply(s, sockEv(EV_CLOSE, 20, "10.11.0.1", 80, 44000, 7 * SEC));
+   apply(s, TU_exit(20, 2 * SEC, 0, 8 * SEC));
+   apply(s, TU_fork(1, SEC, 30, 2 * SEC, 5 * SEC)); /* make, sockless */
+   apply(s, TU_fork(30, 2 * SEC, 31, 3 * SEC, 5 * SEC)); /* its curl */
+   apply(s, sockEv(EV_CONNECT, 31, "10.11.0.2", 80, 44001, 6 * SEC));
+   apply(s, TU_exit(31, 3 * SEC, 0, 8 * SEC));
+   apply(s, TU_exit(30, 2 * SEC, 0, 9 * SEC));
+   apply(s, TU_exit(10, 2 * SEC, 0, 9 * SEC)); /* the shell, childless after its cat */
+   assert_int_equal(stats(s).procs, 6);
+   assert_int_equal(Store_dropSockless(s), 2); /* cat, then the shell */
+   assert_null(Store_proc(s, 11));
+   assert_null(Store_proc(s, 10));
+   assert_non_null(Store_proc(s, 20)); /* held a socket */
+   assert_non_null(Store_proc(s, 30)); /* a parent of one that did */
+   assert_non_null(Store_proc(s, 31));
+   assert_int_equal(stats(s).procs, 4);
+   assert_int_equal(Store_dropSockless(s), 0);
+   checkInvariants(s, false);
+   Store_free(s);
+}
+
 static void test_prune_older(void** state) {
    (void)state;
    Store* s = Store_new(0);
@@ -1503,6 +1536,7 @@ int main(void) {
       cmocka_unit_test(test_malformed_rejected),
       cmocka_unit_test(test_prune_all),
       cmocka_unit_test(test_prune_older),
+      cmocka_unit_test(test_drop_sockless),
       cmocka_unit_test(test_inactive_cap),
       cmocka_unit_test(test_cap_counts_every_entry),
       cmocka_unit_test(test_cap_evicts_procs),

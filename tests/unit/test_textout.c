@@ -86,7 +86,7 @@ typedef struct Out_ {
 
 static Out render(bool utf8, int width, bool all) {
    Store* s = buildStore();
-   TreeOpts to = {.view = VIEW_TREE};
+   TreeOpts to = {.view = VIEW_TREE, .all_procs = true};
    Tree* t = Tree_build(s, &to);
    assert_non_null(t);
    Out o = {NULL, 0};
@@ -168,10 +168,10 @@ static void test_ascii_80(void** state) {
 static void test_count_procs(void** state) {
    (void)state;
    Store* s = buildStore();
-   TreeOpts to = {.view = VIEW_TREE};
+   TreeOpts to = {.view = VIEW_TREE, .all_procs = true};
    Tree* t = Tree_build(s, &to);
    size_t shown = 0, hidden = 0;
-   TextOut_countProcs(t, &shown, &hidden);
+   TextOut_countProcs(t, false, &shown, &hidden);
    assert_int_equal(shown, 3 + DEPTH); /* init, 100, 200 and the chain */
    assert_int_equal(hidden, 1);        /* idle */
    Tree_free(t);
@@ -231,7 +231,7 @@ static void test_dot_escape(void** state) {
 static void test_dot_write(void** state) {
    (void)state;
    Store* s = buildStore();
-   TreeOpts to = {.view = VIEW_TREE};
+   TreeOpts to = {.view = VIEW_TREE, .all_procs = true};
    Tree* t = Tree_build(s, &to);
    char* text = NULL;
    size_t len = 0;

@@ -51,8 +51,12 @@ static int renderNode(void* ctx, const TreeNode* n) {
    switch (n->kind) {
    case NODE_PROC:
    case NODE_EP_PROC:
-      snprintf(line, sizeof line, "%s%s[%u]%s", n->kind == NODE_EP_PROC ? "@" : "",
-               n->proc->comm, n->proc->pid, n->active ? "" : " x");
+      snprintf(line, sizeof line, "%s%s[%u]%s%s", n->kind == NODE_EP_PROC ? "@" : "",
+               n->proc->comm, n->proc->pid, n->active ? "" : " x", n->context ? " ~" : "");
+      break;
+   case NODE_FOLD:
+      snprintf(line, sizeof line, "fold %s%u x%u", n->sock->dir == DIR_IN ? "on " : "",
+               n->sock->dir == DIR_IN ? n->sock->key.lport : n->sock->key.rport, n->nfolded);
       break;
    case NODE_EDGE:
    case NODE_ENDPOINT:
@@ -95,6 +99,7 @@ static TreeOpts opts(TreeView v) {
    TreeOpts o;
    memset(&o, 0, sizeof o);
    o.view = v;
+   o.all_procs = true; /* the hierarchy as it is; test_network_first has the default */
    return o;
 }
 
@@ -124,6 +129,131 @@ static Store* sample(void) {
 }
 
 /* ---- views ---- */
+
+/* ---- network first, folds ---- */
+
+/* The default: processes that hold or held a socket, their ancestors for
+ * context (marked ~), and what the filter names; nothing else. */
+static void test_network_first(void** state) {
+   (void)state;
+   Store* s = sample();
+   apply(s, TU_exec(2, 0, SEC, "kthreadd", SEC));
+   apply(s, TU_fork(1, SEC, 30, 2 * SEC, 2 * SEC));
+   apply(s, TU_exec(30, 1, 2 * SEC, "sleep", 2 * SEC));
+   apply(s, TU_fork(11, 3 * SEC, 31, 5 * SEC, 5 * SEC)); /* bash's cat, exited */
+   apply(s, TU_exec(31, 11, 5 * SEC, "cat", 5 * SEC));
+   apply(s, TU_exit(31, 5 * SEC, 0, 6 * SEC));
+   TreeOpts o;
+   memset(&o, 0, sizeof o);
+   o.show_inactive = true;
+   Tree* t = Tree_build(s, &o);
+   assert_string_equal(render(t), "init[1] ~\n"
+                                  "  sshd[10] ~\n"
+                                  "    bash[11] ~\n"
+                                  "      curl[12]\n"
+                                  "        -> 1.1.1.1\n"
+                                  "          40003>53\n"
+                                  "        -> 93.184.216.34\n"
+                                  "          40002>80\n"
+                                  "          40001>443\n"
+                                  "  nginx[20]\n"
+                                  "    -> 10.0.0.2\n"
+                                  "      8080>50000\n"
+                                  "    -> 10.0.0.3\n"
+                                  "      8080>50001\n"
+                                  "    listen 8080\n");
+   assert_int_equal(Tree_hiddenProcs(t), 3); /* kthreadd, sleep, cat */
+   Tree_free(t);
+   /* a filter that names a process shows it, sockets or not */
+   o.filter = "sleep";
+   assert_string_equal(build(s, o), "init[1] ~\n  sleep[30]\n");
+   /* every process: none hidden, none marked */
+   o.filter = NULL;
+   o.all_procs = true;
+   t = Tree_build(s, &o);
+   assert_int_equal(Tree_hiddenProcs(t), 0);
+   assert_non_null(strstr(render(t), "kthreadd[2]\n"));
+   assert_non_null(strstr(render(t), "      cat[31] x\n"));
+   Tree_free(t);
+   Store_free(s);
+}
+
+static uint64_t openFold;
+
+static bool foldOpen(void* ctx, uint64_t key) {
+   (void)ctx;
+   return key == openFold;
+}
+
+/* Closed connections of one process to one remote port (inbound: to one
+ * local port) fold into one node with their count; a lone one stays
+ * itself; active ones are never folded; a fold opens on demand. */
+static void test_folds(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(40, 1, SEC, "ab", SEC));
+   for (uint16_t i = 0; i < 5; i++) {
+      conn(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 2 * SEC);
+      bytes(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 100, 1000, 2 * SEC);
+      closeSock(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), (3 + i) * SEC);
+   }
+   conn(s, 40, "10.0.0.9", 80, 42000, 9 * SEC); /* active */
+   conn(s, 40, "10.0.0.9", 443, 42001, 9 * SEC);
+   closeSock(s, 40, "10.0.0.9", 443, 42001, 9 * SEC);
+   apply(s, TU_exec(20, 1, SEC, "nginx", SEC));
+   listen_(s, 20, 8080, 2 * SEC);
+   for (uint16_t i = 0; i < 3; i++) {
+      apply(s, TU_sock(EV_ACCEPT, 20, 0, "10.0.0.1", 8080, "10.0.0.3", (uint16_t)(50000 + i),
+                       3 * SEC));
+      apply(s, TU_sock(EV_CLOSE, 20, 0, "10.0.0.1", 8080, "10.0.0.3", (uint16_t)(50000 + i),
+                       4 * SEC));
+   }
+   TreeOpts o;
+   memset(&o, 0, sizeof o);
+   o.show_inactive = true;
+   o.fold = true;
+   o.fold_open = foldOpen;
+   Tree* t = Tree_build(s, &o);
+   assert_string_equal(render(t), "nginx[20]\n"
+                                  "  -> 10.0.0.3 x\n"
+                                  "    fold on 8080 x3\n"
+                                  "  listen 8080\n"
+                                  "ab[40]\n"
+                                  "  -> 10.0.0.9\n"
+                                  "    fold 80 x5\n"
+                                  "    42000>80\n"
+                                  "    42001>443 x\n");
+   const TreeNode* ab = Tree_root(t)->first_child->next;
+   const TreeNode* fold = ab->first_child->first_child;
+   assert_int_equal(fold->kind, NODE_FOLD);
+   assert_int_equal(fold->tx, 500);
+   assert_int_equal(fold->rx, 5000);
+   assert_int_equal(fold->sock->key.lport, 41004); /* the latest */
+   assert_int_equal(fold->nconns, 0);
+   assert_int_equal(ab->nconns, 1); /* active ones only */
+   openFold = fold->key;
+   Tree_free(t);
+   /* opened: the five beneath, the key unchanged */
+   t = Tree_build(s, &o);
+   fold = Tree_root(t)->first_child->next->first_child->first_child;
+   assert_int_equal(fold->key, openFold);
+   assert_int_equal(fold->nchildren, 5);
+   assert_non_null(strstr(render(t), "    fold 80 x5\n      41000>80 x\n"));
+   Tree_free(t);
+   /* the same under a filter naming the process */
+   o.filter = "ab";
+   assert_non_null(strstr(build(s, o), "    fold 80 x5\n      41000>80 x\n"));
+   o.filter = NULL;
+   /* a filter counts only the closed connections it matches */
+   o.filter = "41003";
+   assert_string_equal(build(s, o), "ab[40]\n  -> 10.0.0.9\n    41003>80 x\n");
+   o.filter = NULL;
+   /* inactive hidden: no folds */
+   o.show_inactive = false;
+   assert_string_equal(build(s, o), "nginx[20]\n  listen 8080\nab[40]\n  -> 10.0.0.9\n    42000>80\n");
+   openFold = 0;
+   Store_free(s);
+}
 
 static void test_hierarchy(void** state) {
    (void)state;
@@ -489,9 +619,9 @@ static void test_show_inactive(void** state) {
    assert_non_null(strstr(out, "        -> 1.1.1.1 x\n          40003>53 x\n"));
    assert_non_null(strstr(out, "40002>80 x"));
    assert_non_null(strstr(out, "  init[30] x\n")); /* fork copied the name */
-   /* conns count what is shown */
+   /* conns count the active connections, whatever is shown */
    Tree* t = Tree_build(s, &o);
-   assert_int_equal(Tree_root(t)->nconns, 5);
+   assert_int_equal(Tree_root(t)->nconns, 3);
    Tree_free(t);
    o.show_inactive = false;
    t = Tree_build(s, &o);
@@ -853,6 +983,8 @@ static void test_filter_addresses(void** state) {
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hierarchy),
+      cmocka_unit_test(test_network_first),
+      cmocka_unit_test(test_folds),
       cmocka_unit_test(test_reparent_in_tree),
       cmocka_unit_test(test_flat_view),
       cmocka_unit_test(test_endpoint_view),

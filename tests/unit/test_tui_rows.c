@@ -34,6 +34,7 @@ static Rows rowsFor(Store* s) {
    r.topts.view = VIEW_FLAT;
    r.topts.sort = SORT_PID;
    r.topts.show_inactive = true;
+   r.topts.all_procs = true;
    r.height = 4;
    r.dirty = true;
    Rows_ensure(&r, s);
@@ -58,7 +59,7 @@ static void test_selection_follows_item(void** state) {
    assert_int_equal(r.n, 8);
    int db = rowOf(&r, NODE_PROC, 200);
    assert_int_equal(db, 5);
-   Rows_select(&r, (size_t)db);
+   Rows_choose(&r, (size_t)db);
    assert_int_equal(r.top, 2); /* a body of 4 rows shows rows 2..5 */
    /* a process with a smaller pid arrives: db's row moves down one block */
    apply(s, TU_exec(50, 1, 50 * SEC, "early", 400 * SEC));
@@ -69,6 +70,16 @@ static void test_selection_follows_item(void** state) {
    assert_int_equal(r.sel, 8);
    assert_int_equal(Rows_selected(&r)->proc->pid, 200);
    assert_int_equal(r.sel - r.top, 3); /* at the same place on screen */
+   Rows_free(&r);
+   /* until the user moves it, the selection stays on the first row */
+   r = rowsFor(s);
+   Rows_select(&r, 0);
+   apply(s, TU_exec(40, 1, 40 * SEC, "earlier", 401 * SEC));
+   apply(s, TU_sock(EV_CONNECT, 40, 40 * SEC, "10.0.0.1", 40005, "10.0.0.7", 22, 401 * SEC));
+   r.dirty = true;
+   Rows_ensure(&r, s);
+   assert_int_equal(r.sel, 0);
+   assert_int_equal(Rows_selected(&r)->proc->pid, 40);
    Rows_free(&r);
    Store_free(s);
 }
