@@ -15,14 +15,16 @@
 #include <unistd.h>
 
 #include "dot.h"
+#include "evlog.h"
 #include "json.h"
+#include "sockid.h"
 #include "snapshot.h"
 #include "store.h"
 #include "textout.h"
 #include "tree.h"
 #include "say.h"
 
-#define ONCE_PIPE_WIDTH 80
+#define ONCE_TTY_WIDTH 80 /* a terminal that does not say its width */
 
 typedef struct OnceCtx_ {
    Store* store;
@@ -42,11 +44,14 @@ static bool Once_utf8(void) {
    return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
 }
 
-static int Once_width(void) {
+/* --width, else the terminal's; into a pipe or a file, whole lines (0) */
+static int Once_width(const Options* o) {
    struct winsize ws;
+   if (o->width)
+      return o->width;
    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
       return ws.ws_col;
-   return ONCE_PIPE_WIDTH;
+   return isatty(STDOUT_FILENO) ? ONCE_TTY_WIDTH : 0;
 }
 
 static int Once_print(const Options* o, const Tree* t, const Store* s, const SnapshotStats* st) {
@@ -64,7 +69,7 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
       return Dot_write(stdout, t);
    case ONCE_TEXT:
    default: {
-      TextOutOpts to = {.width = Once_width(), .utf8 = Once_utf8(), .all_procs = o->all_procs};
+      TextOutOpts to = {.width = Once_width(o), .utf8 = Once_utf8(), .all_procs = o->all_procs};
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
       size_t shown, hidden;
@@ -76,6 +81,57 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
       return 0;
    }
    }
+}
+
+/* --replay FILE --once [--at T]: the log applied up to T after its first
+ * event (to its end without --at). The counts of the summary line are the
+ * store's at that point. */
+static int Once_replay(const Options* o, OnceCtx* c, SnapshotStats* st) {
+   EvlogStatus es;
+   char err[256];
+   EvlogReader* r = EvlogReader_open(o->replay, &es, err, sizeof err);
+   if (!r) {
+      Say_error("%s", err);
+      return -1;
+   }
+   SockIdKey key;
+   bool map_sk = !(EvlogReader_header(r)->flags & EVLOG_F_SK_IDS) && SockId_newKey(&key) == 0;
+   uint64_t t0 = 0, until = UINT64_MAX, last = 0;
+   Event e;
+   int rc = 0;
+   while ((es = EvlogReader_next(r, &e)) == EVLOG_OK) {
+      if (!t0) {
+         t0 = e.ts ? e.ts : 1;
+         if (o->at_set)
+            until = t0 + (uint64_t)(o->at * 1e9);
+      }
+      if (e.ts > until)
+         break;
+      if (map_sk && Event_isSock(&e))
+         e.sock.sk = SockId_of(&key, e.sock.sk);
+      Once_apply(c, &e);
+      last = e.ts;
+   }
+   if (es == EVLOG_ERR_TRUNCATED) {
+      Say_error("--replay %s: the log ends in a partial record at offset %llu (its recording was "
+                "cut short): shown up to it",
+                o->replay, (unsigned long long)EvlogReader_offset(r));
+   } else if (es != EVLOG_OK && es != EVLOG_EOF) {
+      Say_error("--replay %s: %s at offset %llu", o->replay, Evlog_strerror(es),
+                (unsigned long long)EvlogReader_offset(r));
+      rc = -1;
+   }
+   if (o->at_set && t0 && es != EVLOG_OK && rc == 0)
+      Say_error("--at %.1fs: the log ends %.1fs after its first event; shown at its end", o->at,
+                (double)(last > t0 ? last - t0 : 0) / 1e9);
+   EvlogReader_close(r);
+   StoreStats ss;
+   Store_stats(c->store, &ss);
+   memset(st, 0, sizeof *st);
+   st->procs = ss.procs_alive;
+   st->socks = ss.socks_active;
+   st->unowned = ss.orphans;
+   return rc;
 }
 
 /* What the user should know about what could not be seen. */
@@ -99,7 +155,12 @@ int Once_run(const Options* o) {
    }
    SnapshotStats st;
    char err[256];
-   if (Snapshot_take("/proc", Once_apply, &c, &st, err, sizeof err) < 0) {
+   if (o->replay) {
+      if (Once_replay(o, &c, &st) < 0) {
+         Store_free(c.store);
+         return 1;
+      }
+   } else if (Snapshot_take("/proc", Once_apply, &c, &st, err, sizeof err) < 0) {
       Say_error("%s", err);
       Store_free(c.store);
       return 1;

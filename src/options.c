@@ -16,7 +16,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
-   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX,
+   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -37,6 +37,8 @@ static const struct option LONG_OPTS[] = {
    {"prune-after", required_argument, NULL, OPT_PRUNE_AFTER},
    {"auto-prune", no_argument, NULL, OPT_AUTO_PRUNE},
    {"all", no_argument, NULL, 'a'},
+   {"width", required_argument, NULL, OPT_WIDTH},
+   {"at", required_argument, NULL, OPT_AT},
    {"max-inactive", required_argument, NULL, OPT_MAX_INACTIVE},
    {"filter", required_argument, NULL, OPT_FILTER},
    {"view", required_argument, NULL, OPT_VIEW},
@@ -67,6 +69,9 @@ void Options_usage(FILE* f) {
          "  -d, --delay TENTHS  refresh interval in tenths of a second (default 10)\n"
          "  -p, --pid PID       show only the subtree of PID\n"
          "  -a, --all           every process, not only those with sockets (key a)\n"
+         "      --width N       --once: cut lines at N columns (default: the terminal's;\n"
+         "                      whole lines into a pipe or a file)\n"
+         "      --at T          --once --replay: the picture T into the log (default: its end)\n"
          "      --filter TEXT   show only what matches TEXT (and its ancestors)\n"
          "      --view V        tree | flat | remote (default tree)\n"
          "      --sort KEY      pid | name | conns | bytes | last (default pid)\n"
@@ -244,6 +249,16 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
       if (parseDecimal(arg, 1e6, &o->speed) < 0)
          return fail(err, errlen, "--speed: '%s' is not a number >= 0", arg);
       return 0;
+   case OPT_WIDTH:
+      if (parseUnsigned(arg, 16384, &u) < 0 || u < 20)
+         return fail(err, errlen, "--width: '%s' is not a number of columns from 20 to 16384", arg);
+      o->width = (int)u;
+      return 0;
+   case OPT_AT:
+      if (parseSeconds(arg, 100.0 * 365 * 86400, &o->at) < 0)
+         return fail(err, errlen, "--at: '%s' is not a time into the log (0, 90s, 2m, 1.5h)", arg);
+      o->at_set = true;
+      return 0;
    case OPT_DURATION:
       if (parseSeconds(arg, 1e9, &o->duration) < 0 || o->duration == 0.0)
          return fail(err, errlen, "--duration: '%s' is not a time > 0 (90, 90s, 2m, 1h)", arg);
@@ -330,8 +345,12 @@ static int validate(Options* o, bool dot, char* err, size_t errlen) {
          return fail(err, errlen, "--dot needs --once");
       o->once_format = ONCE_DOT;
    }
-   if (o->mode == MODE_ONCE && (o->replay || o->record || o->duration > 0))
-      return fail(err, errlen, "--once takes a snapshot: it cannot be combined with --replay, --record or --duration");
+   if (o->mode == MODE_ONCE && (o->record || o->duration > 0))
+      return fail(err, errlen, "--once prints one picture: it cannot be combined with --record or --duration");
+   if (o->at_set && !(o->mode == MODE_ONCE && o->replay))
+      return fail(err, errlen, "--at goes with --once and --replay (the picture at a time of the log)");
+   if (o->width && !(o->mode == MODE_ONCE && o->once_format == ONCE_TEXT))
+      return fail(err, errlen, "--width goes with --once (text)");
    if ((o->record_max || o->force) && !o->record)
       return fail(err, errlen, "--record-max and --force go with --record");
    if (o->replay && o->record)

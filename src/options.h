@@ -28,6 +28,9 @@ typedef struct Options_ {
    bool no_color;           /* --no-color, or NO_COLOR set */
    bool auto_prune;         /* --auto-prune: start with automatic pruning on */
    bool all_procs;          /* -a, --all: processes without sockets too */
+   int width;               /* --width N (--once text), 0: the terminal's, or whole lines */
+   double at;               /* --at T (--once --replay): seconds into the log */
+   bool at_set;
    int delay_ds;            /* -d: refresh interval, tenths of a second */
    uint32_t pid;            /* -p: show this subtree */
    const char* filter;      /* --filter */

@@ -181,6 +181,11 @@ static void foldText(RowText* rt, const TreeNode* n, Buf* b) {
    addrText(rt, n->ep, k->key.raddr, b);
    if (v6)
       Buf_printf(b, "]");
+   Buf_cls(b, CL_SECOND);
+   if (!n->proc) { /* the orphans' TIME_WAIT, by remote address */
+      Buf_printf(b, " %s%u TIME_WAIT", glyph(rt, "\u00d7", "x"), n->nfolded);
+      return;
+   }
    Buf_cls(b, CL_PORT);
    if (k->dir == DIR_IN) {
       Buf_cls(b, CL_SECOND);

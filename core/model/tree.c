@@ -74,8 +74,9 @@ static inline uint64_t Tree_key(const TreeNode* n) {
    case NODE_SOCK:
    case NODE_LISTEN: return mix64(h, n->sock->id);
    case NODE_ENDPOINT: return mixAddr(h, n->ep->addr);
-   case NODE_FOLD:
-      return mix64(mixAddr(mix64(h, n->proc ? n->proc->id : 0), n->ep->addr), Tree_foldPort(n->sock));
+   case NODE_FOLD: /* an orphans' fold (no proc) folds by address alone */
+      return mix64(mixAddr(mix64(h, n->proc ? n->proc->id : 0), n->sock->key.raddr),
+                   n->proc ? Tree_foldPort(n->sock) : 0);
    default: return h;
    }
 }
@@ -603,16 +604,22 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    Tree_push(t, parent, f, false);
 }
 
-/* Groups the gathered sockets by port, in place: few groups, so a pass per
- * group. */
-static void Tree_folds(Tree* t, TreeNode* parent) {
+/* Do a and b fold together: the same port under an edge (whose remote
+ * address is the edge's), the same remote address among the orphans. */
+static bool Tree_sameFold(const Sock* a, const Sock* b, bool by_addr) {
+   if (by_addr)
+      return memcmp(a->key.raddr, b->key.raddr, 16) == 0;
+   return Tree_foldPort(a) == Tree_foldPort(b);
+}
+
+/* Groups the gathered sockets, in place: few groups, so a pass per group. */
+static void Tree_folds(Tree* t, TreeNode* parent, bool by_addr) {
    Sock** v = t->closed;
    size_t m = t->nclosed;
    for (size_t i = 0; i < m;) {
-      uint32_t port = Tree_foldPort(v[i]);
       size_t j = i + 1;
       for (size_t x = j; x < m; x++)
-         if (Tree_foldPort(v[x]) == port) {
+         if (Tree_sameFold(v[i], v[x], by_addr)) {
             Sock* tmp = v[j];
             v[j++] = v[x];
             v[x] = tmp;
@@ -651,7 +658,7 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
          Tree_push(t, n, c, false);
    }
    if (t->nclosed)
-      Tree_folds(t, n);
+      Tree_folds(t, n, false);
    Tree_sort(t, base);
    Tree_link(t, n, base);
    if (!n->nchildren && !(below && (t->o.show_inactive || n->active))) {
@@ -950,10 +957,16 @@ static void Tree_orphans(Tree* t) {
       Sock* k = Store_orphanSock(sn);
       if (!Tree_visibleSock(t, k))
          break;
+      /* TIME_WAIT swamps a busy host's list: one row per remote address,
+       * unless a filter asks for particular sockets */
+      if (t->o.fold && !t->filter && k->state == TCPS_TIME_WAIT && Tree_gather(t, k))
+         continue;
       TreeNode* c = Tree_sock(t, n, k, Sock_isListen(k) ? NODE_LISTEN : NODE_SOCK, !t->filter);
       if (c)
          Tree_push(t, n, c, true);
    }
+   if (t->nclosed)
+      Tree_folds(t, n, true);
    Tree_sort(t, base);
    Tree_link(t, n, base);
    if (!n->nchildren) {

@@ -29,8 +29,6 @@ static void Line_reset(Line* l, int width, bool utf8) {
    l->width = width;
    l->cut = false;
    l->utf8 = utf8;
-   for (int c = 0; c <= width; c++)
-      l->at[c] = SIZE_MAX;
    l->at[0] = 0;
 }
 
@@ -43,6 +41,8 @@ static void Line_add(Line* l, const char* piece, size_t bytes, int cols) {
    }
    memcpy(l->buf + l->len, piece, bytes);
    l->len += bytes;
+   for (int c = 1; c < cols; c++) /* no cut inside a wide character */
+      l->at[l->cols + c] = SIZE_MAX;
    l->cols += cols;
    l->at[l->cols] = l->len;
 }
@@ -117,7 +117,7 @@ static void Line_draw(Line* l, const char* utf8, const char* ascii) {
 
 static int Line_write(Line* l, FILE* f) {
    if (l->cut) {
-      int c = l->width - 1;
+      int c = l->cols < l->width - 1 ? l->cols : l->width - 1;
       while (c > 0 && l->at[c] == SIZE_MAX)
          c--;
       l->len = l->at[c];
@@ -281,6 +281,14 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
 static void Text_fold(Line* l, const TreeNode* n) {
    const Sock* k = n->sock;
    Line_lit(l, Text_proto(k));
+   if (!n->proc) { /* the orphans' TIME_WAIT, by remote address */
+      char buf[64];
+      Line_printf(l, " %u TIME_WAIT ", n->nfolded);
+      Line_draw(l, "\xe2\x86\x92", "->");
+      Line_raw(l, " ", 1);
+      Line_lit(l, Addr_format(k->key.raddr, buf, sizeof buf));
+      return;
+   }
    Line_printf(l, " %u closed ", n->nfolded);
    if (k->dir == DIR_IN) {
       Line_raw(l, ":", 1);
@@ -379,7 +387,7 @@ static void Text_children(TextCtx* c, const TreeNode* parent, int d) {
 }
 
 int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
-   int width = o->width;
+   int width = o->width ? o->width : TEXTOUT_MAX_WIDTH;
    if (width < TEXTOUT_MIN_WIDTH)
       width = TEXTOUT_MIN_WIDTH;
    if (width > TEXTOUT_MAX_WIDTH)

@@ -1,7 +1,7 @@
 /* textout.h: the tree as plain text, like pstree + ss (visnet --once).
  *
  * Every line fits the given width (long fields are cut, marked with "…" or
- * "+" in ASCII). Strings from the system are escaped as fmt.h says, never
+ * "+" in ASCII), or is written whole (width 0: for pipes and files). Strings from the system are escaped as fmt.h says, never
  * written raw; byte counts are in fmt.h's units.
  * Unless all_procs is set, processes with no socket at or below them are
  * left out (kernel threads, idle daemons): it is a map of the network.
@@ -17,10 +17,11 @@
 #include "tree.h"
 
 #define TEXTOUT_MIN_WIDTH 20
-#define TEXTOUT_MAX_WIDTH 512
+#define TEXTOUT_MAX_WIDTH 16384 /* and what width 0 means: whole lines */
 
 typedef struct TextOutOpts_ {
-   int width;      /* columns; clamped to [TEXTOUT_MIN_WIDTH, TEXTOUT_MAX_WIDTH] */
+   int width;      /* columns; clamped to [TEXTOUT_MIN_WIDTH, TEXTOUT_MAX_WIDTH];
+                      0: whole lines (up to TEXTOUT_MAX_WIDTH) */
    bool utf8;      /* UTF-8 line drawing and pass-through of printable UTF-8 */
    bool all_procs; /* also processes with no socket at or below them */
 } TextOutOpts;
