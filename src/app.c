@@ -265,6 +265,7 @@ static void draw(App* a) {
        .untracked = Source_untracked(a->src),
        .full = mapFull(a->src),
        .healed = a->healed,
+       .live = Source_kind(a->src) == SOURCE_LIVE,
        .now_ns = Source_now(a->src),
    };
    Ui_draw(a->ui, a->store, &st);
@@ -348,6 +349,8 @@ static int onTick(void* ctx) {
    flushStore(a);
    if (Source_now(a->src))
       Store_closeQuietUdp(a->store, Source_now(a->src), STORE_UDP_QUIET_NS);
+   if (a->ui && Source_now(a->src)) /* this tick's byte counts are in */
+      Store_updateRates(a->store, Source_now(a->src));
    if (a->o->mode == MODE_JSON) {
       flushStore(a);
       flushJson(a);

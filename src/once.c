@@ -179,8 +179,7 @@ int Once_run(const Options* o) {
    }
    TreeOpts to = {.view = o->view,
                   .sort = o->sort,
-                  .descending =
-                      o->sort == SORT_CONNS || o->sort == SORT_BYTES || o->sort == SORT_LAST,
+                  .descending = Tree_sortDescending(o->sort),
                   .show_inactive = true, /* TIME_WAIT sockets, closed but listed like ss does */
                   .filter = o->filter,
                   .root_pid = o->pid,

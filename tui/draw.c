@@ -51,6 +51,29 @@ static void headerTitle(Ui* ui) {
    }
 }
 
+/* "(estab 5, listen 2, syn 1, closing 3, udp 4)": the states that have any */
+static void stateCounts(const StoreRates* r, Buf* b) {
+   size_t syn = r->tcp[TCPS_SYN_SENT] + r->tcp[TCPS_SYN_RECV] + r->tcp[TCPS_NEW_SYN_RECV];
+   size_t closing = r->tcp[TCPS_FIN_WAIT1] + r->tcp[TCPS_FIN_WAIT2] + r->tcp[TCPS_TIME_WAIT] +
+                    r->tcp[TCPS_CLOSE_WAIT] + r->tcp[TCPS_LAST_ACK] + r->tcp[TCPS_CLOSING];
+   const struct {
+      const char* name;
+      size_t n;
+   } parts[] = {{"estab", r->tcp[TCPS_ESTABLISHED]},
+                {"listen", r->tcp[TCPS_LISTEN]},
+                {"syn", syn},
+                {"closing", closing},
+                {"udp", r->udp}};
+   const char* sep = " (";
+   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+      if (parts[i].n) {
+         Buf_printf(b, "%s%s %zu", sep, parts[i].name, parts[i].n);
+         sep = ", ";
+      }
+   if (sep[0] == ',')
+      Buf_printf(b, ")");
+}
+
 static void headerCounts(Ui* ui, Store* s) {
    StoreStats ss;
    memset(&ss, 0, sizeof ss);
@@ -59,10 +82,25 @@ static void headerCounts(Ui* ui, Store* s) {
    const UiStatus* st = ui->have_st ? &ui->st : NULL;
    Buf b;
    Buf_reset(&b);
-   Buf_printf(&b, "procs %zu (%zu alive)  conns %zu active, %zu inactive  remotes %zu", ss.procs,
-              ss.procs_alive, ss.socks_active, ss.socks - ss.socks_active, ss.endpoints);
+   const StoreRates* r = s ? Store_rates(s) : NULL;
+   char up[32], down[32];
+   if (r) {
+      Fmt_rate(r->down, down, sizeof down);
+      Fmt_rate(r->up, up, sizeof up);
+      Buf_printf(&b, "%s%s %s%s/s  ", glyph(ui, "\u2193", "rx "), down[0] ? down : "0B",
+                 glyph(ui, "\u2191", "tx "), up[0] ? up : "0B");
+   }
+   Buf_printf(&b, "conns %zu active", ss.socks_active);
+   if (r)
+      stateCounts(r, &b);
+   Buf_printf(&b, ", %zu inactive", ss.socks - ss.socks_active);
+   if (r)
+      Buf_printf(&b, "  new %.*f/s", r->new_per_s < 10 ? 1 : 0, r->new_per_s);
+   Buf_printf(&b, "  procs %zu (%zu alive)  remotes %zu", ss.procs, ss.procs_alive, ss.endpoints);
    if (st)
-      Buf_printf(&b, "  events/s %.0f  lost %llu", st->events_per_s, (unsigned long long)st->lost);
+      Buf_printf(&b, "  events/s %.0f", st->events_per_s);
+   if (st && st->live)
+      Buf_printf(&b, "  lost %llu", (unsigned long long)st->lost);
    if (st && st->healed)
       Buf_printf(&b, " (healed %llu)", (unsigned long long)st->healed);
    if (st && st->untracked)
@@ -151,7 +189,6 @@ static void body(Ui* ui) {
          Term_line(t, y0 + y, "", A_NORMAL, false);
       return;
    }
-   Rows_sampleRates(r, Term_nowMs());
    for (int y = 0; y < t->body_h; y++) {
       size_t i = r->top + (size_t)y;
       if (i >= r->n) {
@@ -161,7 +198,7 @@ static void body(Ui* ui) {
       const Row* row = &r->v[i];
       const char* text = row->text;
       if (!text) {
-         RowText_format(&ui->text, row->n, Rows_rate(r, row->key), &b);
+         RowText_format(&ui->text, row->n, &b);
          text = b.s;
       }
       attr_t base = row->dim ? A_DIM : A_NORMAL;

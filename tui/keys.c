@@ -252,11 +252,23 @@ static int aClearFilter(Ui* ui, Store* s) {
    return 0;
 }
 
-static int aSort(Ui* ui, Store* s) {
+/* The next (step 1) or previous (step -1) sort key, in its first direction. */
+static void stepSort(Ui* ui, Store* s, int step) {
    thaw(ui, s);
-   ui->rows.topts.sort = (SortKey)((ui->rows.topts.sort + 1) % SORT__COUNT);
+   TreeOpts* o = &ui->rows.topts;
+   o->sort = (SortKey)((o->sort + SORT__COUNT + step) % SORT__COUNT);
+   o->descending = Tree_sortDescending(o->sort);
    ui->rows.dirty = true;
-   Ui_message(ui, "sort by %s", Tree_sortName(ui->rows.topts.sort));
+   Ui_message(ui, "sort by %s", Tree_sortName(o->sort));
+}
+
+static int aSort(Ui* ui, Store* s) {
+   stepSort(ui, s, 1);
+   return 0;
+}
+
+static int aSortBack(Ui* ui, Store* s) {
+   stepSort(ui, s, -1);
    return 0;
 }
 
@@ -348,7 +360,8 @@ const KeyAction Keys_table[] = {
     {{'N'}, NULL, NULL, aPrevious, false},
     {{'\\', 'f'}, "\\ f", "filter (keeps ancestors)", aFilter, false},
     {{KEY_ESC}, "Esc", "clear the filter", aClearFilter, false},
-    {{'s'}, "s", "sort key: pid, name, conns, bytes, last", aSort, false},
+    {{'s', '>'}, "s >", "next sort key: pid, name, conns, bytes, last, rate, age", aSort, false},
+    {{'<'}, "<", "previous sort key", aSortBack, false},
     {{'v'}, "v", "view: tree, flat, by remote endpoint", aView, false},
     {{'t'}, "t", "show / hide exited processes and closed connections", aInactive, false},
     {{'p'}, "p", "prune every inactive entry now", aPrune, false},
@@ -356,7 +369,7 @@ const KeyAction Keys_table[] = {
     {{'A'}, "A", "automatic pruning after --prune-after seconds", aAutoPrune, false},
     {{'r'}, "r", "reverse DNS names on / off (looked up in the background)", aNames, false},
     {{'z'}, "z", "freeze the display (collection goes on)", aFreeze, false},
-    {{'S'}, "S", "reverse the sort", aReverse, false},
+    {{'S', 'I'}, "S I", "invert the sort", aReverse, false},
     {{'?', KEY_F(1)}, "? F1", "this help", aHelp, false},
     {{CTRL('l')}, "^L", "redraw the screen", aRedraw, true},
     {{'q', KEY_F(10), CTRL('c')}, "q F10 ^C", "quit", aQuit, false},

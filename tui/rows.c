@@ -203,52 +203,8 @@ void Rows_free(Rows* rs) {
    rs->tree = NULL;
    CACHE_FREE_ALL(rs->collapsed);
    CACHE_FREE_ALL(rs->opened);
-   CACHE_FREE_ALL(rs->rates);
 }
 
-/* Rates come from byte deltas of the rows on screen, at most once a second
- * so that a redraw after a key does not divide by a tiny interval. */
-void Rows_sampleRates(Rows* rs, uint64_t now) {
-   if (rs->frozen || (rs->rate_gen && now - rs->rate_ms < 1000))
-      return;
-   double dt = (double)(now - rs->rate_ms) / 1000.0;
-   unsigned prev = rs->rate_gen++;
-   size_t end = rs->top + rs->height;
-   for (size_t i = rs->top; i < end && i < rs->n; i++) {
-      const TreeNode* n = rs->v[i].n;
-      Rate* r;
-      HASH_FIND(hh, rs->rates, &n->key, sizeof n->key, r);
-      if (!r) {
-         r = calloc(1, sizeof *r);
-         if (!r)
-            break;
-         r->key = n->key;
-         HASH_ADD(hh, rs->rates, key, sizeof r->key, r);
-      } else if (r->gen == prev && prev != 0) {
-         r->up = n->tx >= r->tx ? (double)(n->tx - r->tx) / dt : 0.0;
-         r->down = n->rx >= r->rx ? (double)(n->rx - r->rx) / dt : 0.0;
-      } else {
-         r->up = r->down = 0.0;
-      }
-      r->tx = n->tx;
-      r->rx = n->rx;
-      r->gen = rs->rate_gen;
-   }
-   Rate *r, *rt;
-   HASH_ITER(hh, rs->rates, r, rt) {
-      if (r->gen != rs->rate_gen) {
-         HASH_DEL(rs->rates, r);
-         free(r);
-      }
-   }
-   rs->rate_ms = now;
-}
-
-const Rate* Rows_rate(const Rows* rs, uint64_t key) {
-   Rate* r;
-   HASH_FIND(hh, rs->rates, &key, sizeof key, r);
-   return r;
-}
 
 static bool rowMatches(const Row* r, const char* text) {
    if (r->n)

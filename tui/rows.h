@@ -1,6 +1,7 @@
 /* rows.h: the rows of the tree screen: the tree rebuilt from the store and
  * flattened with collapsed nodes folded, the selection kept on the same
- * item (by node key) when rows move, the frozen copy, and live rates.
+ * item (by node key) when rows move, and the frozen copy. Rates are the
+ * store's (Store_updateRates), carried by the nodes.
  * Knows nothing of curses: the owner says how tall the body is and how a
  * row is written when the display freezes. */
 #ifndef VISNET_TUI_ROWS_H
@@ -30,14 +31,6 @@ typedef struct KeySet_ {
    UT_hash_handle hh;
 } KeySet;
 
-typedef struct Rate_ {
-   uint64_t key;
-   uint64_t tx, rx;
-   double up, down;
-   unsigned gen;
-   UT_hash_handle hh;
-} Rate;
-
 typedef struct Rows_ {
    TreeOpts topts;
    char filter[INPUT_CAP];
@@ -55,10 +48,6 @@ typedef struct Rows_ {
    KeySet* collapsed;
    KeySet* opened; /* folds of closed connections opened (Tree's fold_open) */
    const char* error; /* why the last rebuild failed, until taken */
-   /* live rates, sampled for the rows on screen */
-   Rate* rates;
-   unsigned rate_gen;
-   uint64_t rate_ms;
 } Rows;
 
 /* Writes the text of a row for a frozen display. */
@@ -80,9 +69,6 @@ bool Rows_isOpened(const Rows* r, uint64_t key);
 void Rows_setOpened(Rows* r, uint64_t key, bool on);
 void Rows_freeze(Rows* r, bool on, RowFormatFn fmt, void* ctx);
 void Rows_free(Rows* r);
-/* Rates from the byte deltas of the rows on screen, at most once a second. */
-void Rows_sampleRates(Rows* r, uint64_t now_ms);
-const Rate* Rows_rate(const Rows* r, uint64_t key);
 /* The next row from `from` in direction dir whose item matches text, or -1. */
 int Rows_search(const Rows* r, const char* text, size_t from, int dir);
 /* The selected node, NULL when there is none or the display is frozen. */

@@ -51,7 +51,7 @@ void RowText_ago(const RowText* rt, Buf* b, const char* what, uint64_t since) {
       Buf_printf(b, "  %s", what);
 }
 
-static void columns(RowText* rt, const TreeNode* n, const Rate* r, Buf* b, const Proc* p,
+static void columns(RowText* rt, const TreeNode* n, Buf* b, const Proc* p,
                     bool conns) {
    char t[32];
    if (p) {
@@ -67,8 +67,8 @@ static void columns(RowText* rt, const TreeNode* n, const Rate* r, Buf* b, const
       Buf_printf(b, "%*u ", W_CONN, n->nconns);
    else
       Buf_printf(b, "%*s ", W_CONN, "");
-   Buf_printf(b, "%*s ", W_RATE, Fmt_rate(r ? r->up : 0, t, sizeof t));
-   Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(r ? r->down : 0, t, sizeof t));
+   Buf_printf(b, "%*s ", W_RATE, Fmt_rate(n->up, t, sizeof t));
+   Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(n->down, t, sizeof t));
 }
 
 static void procText(RowText* rt, const Proc* p, Buf* b) {
@@ -221,7 +221,7 @@ static void listenText(RowText* rt, const Sock* k, Buf* b) {
 }
 
 /* The whole text of a row, tree lines included, without the selection. */
-void RowText_format(RowText* rt, const TreeNode* n, const Rate* r, Buf* b) {
+void RowText_format(RowText* rt, const TreeNode* n, Buf* b) {
    Buf_reset(b);
    Buf_cls(b, CL_NORMAL);
    const Proc* p = NULL;
@@ -229,7 +229,7 @@ void RowText_format(RowText* rt, const TreeNode* n, const Rate* r, Buf* b) {
       p = n->proc;
    else if (n->kind == NODE_EP_PROC)
       p = n->edge ? n->edge->proc : n->proc;
-   columns(rt, n, r, b, p, n->kind != NODE_SOCK && n->kind != NODE_LISTEN && n->kind != NODE_FOLD);
+   columns(rt, n, b, p, n->kind != NODE_SOCK && n->kind != NODE_LISTEN && n->kind != NODE_FOLD);
    treePrefix(rt, n, b);
    switch (n->kind) {
    case NODE_PROC:

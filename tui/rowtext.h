@@ -33,8 +33,8 @@ typedef struct RowText_ {
 
 /* The columns' titles, in the same widths as the rows. */
 void RowText_titles(const RowText* rt, TreeView view, Buf* b);
-/* The whole text of a row, tree lines included; r is its rate, or NULL. */
-void RowText_format(RowText* rt, const TreeNode* n, const Rate* r, Buf* b);
+/* The whole text of a row, tree lines included. */
+void RowText_format(RowText* rt, const TreeNode* n, Buf* b);
 /* Finds the ssh session from SSH_CONNECTION, or under sudo, which drops
  * it, from the environment of the shell that ran sudo. */
 void RowText_findSsh(RowText* rt);

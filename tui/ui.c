@@ -36,7 +36,7 @@ void Ui_message(Ui* ui, const char* fmt, ...) {
 }
 
 static void formatFrozen(void* ctx, const TreeNode* n, Buf* b) {
-   RowText_format(ctx, n, NULL, b);
+   RowText_format(ctx, n, b);
 }
 
 void Ui_freeze(Ui* ui, bool on) {
@@ -113,6 +113,7 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    Rows* r = &ui->rows;
    r->topts.view = o->view;
    r->topts.sort = o->sort;
+   r->topts.descending = Tree_sortDescending(o->sort);
    r->topts.show_inactive = true;
    r->topts.root_pid = o->pid;
    r->topts.all_procs = o->all_procs;

@@ -38,6 +38,7 @@ typedef struct UiStatus_ {
    MapFull full;       /* the probe's other tables that overflowed (owners: untracked) */
    uint64_t healed;    /* sockets closed after a loss because the kernel had them no more */
    uint64_t now_ns;    /* CLOCK_BOOTTIME of this frame */
+   bool live;          /* the probe: events can be lost (not polling, not a replay) */
 } UiStatus;
 
 typedef struct Ui_ Ui;

@@ -14,6 +14,7 @@
  * recomputed per event. Entries that become inactive go to one of three LRU
  * lists (sockets, edges, processes), which prune and the inactive cap drain.
  */
+#include <math.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +59,10 @@ struct Store_ {
    ListNode udp_quiet; /* active UDP sockets, the longest silent first */
    size_t n_lru;
    size_t cap;
+   uint64_t rate_ns;      /* when Store_updateRates last ran */
+   uint64_t opened;       /* connections opened so far (connect, accept) */
+   uint64_t rate_opened;  /* ... at rate_ns */
+   StoreRates rates;
    uint64_t next_id;
    Pool sock_pool, edge_pool, proc_pool, ep_pool;
    StoreStats st;
@@ -756,6 +761,8 @@ static Sock* Sock_new(Store* s, const SockKey* key, uint32_t h, size_t at, const
    k->sk = e->sock.sk;
    k->ino = e->sock.ino;
    k->opened = k->last = e->ts;
+   if (e->type == EV_CONNECT || e->type == EV_ACCEPT)
+      s->opened++;
    k->family = e->sock.family;
    k->noowner = e->sock.noowner;
    List_init(&k->node);
@@ -1194,6 +1201,77 @@ PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns) {
    uint64_t cutoff = now_ns > age_ns ? now_ns - age_ns : 0;
    return Store_pruneBefore(s, cutoff, false);
 }
+
+/* ---- rates ---- */
+
+static void Store_zeroRates(Store* s) {
+   for (Proc* p = Store_firstProc(s); p; p = Store_nextProc(s, p)) {
+      p->up = p->down = 0;
+      LIST_FOREACH(en, &p->edges) {
+         Edge* e = LIST_ENTRY(en, Edge, proc_node);
+         e->up = e->down = 0;
+      }
+   }
+   for (Endpoint* ep = Store_firstEndpoint(s); ep; ep = Store_nextEndpoint(s, ep))
+      ep->up = ep->down = 0;
+   StoreRates* r = &s->rates;
+   double n = r->new_per_s;
+   memset(r, 0, sizeof *r);
+   r->new_per_s = n;
+}
+
+/* One socket's sample: bytes since the last one over dt, smoothed by a. */
+static void Sock_rate(Store* s, Sock* k, double dt, double a) {
+   if (!Sock_isActive(k)) {
+      k->up = k->down = 0;
+      return;
+   }
+   if (k->rated) {
+      double up = (double)(k->tx - k->rate_tx) / dt, down = (double)(k->rx - k->rate_rx) / dt;
+      double w = k->rated == 1 ? 1.0 : a;
+      k->up += (float)(w * (up - k->up));
+      k->down += (float)(w * (down - k->down));
+   }
+   k->rate_tx = k->tx;
+   k->rate_rx = k->rx;
+   k->rated = k->rated ? 2 : 1;
+   StoreRates* r = &s->rates;
+   r->up += k->up;
+   r->down += k->down;
+   if (k->key.proto == IPPROTO_UDP)
+      r->udp++;
+   else if (k->state < TCPS__COUNT)
+      r->tcp[k->state]++;
+   if (k->proc) {
+      k->proc->up += k->up;
+      k->proc->down += k->down;
+   }
+   if (k->edge) {
+      k->edge->up += k->up;
+      k->edge->down += k->down;
+      k->ep->up += k->up;
+      k->ep->down += k->down;
+   }
+}
+
+void Store_updateRates(Store* s, uint64_t now_ns) {
+   double dt = s->rate_ns && now_ns > s->rate_ns ? (double)(now_ns - s->rate_ns) / 1e9 : 0;
+   if (s->rate_ns && dt == 0)
+      return; /* no time passed: nothing to divide by */
+   double a = dt > 0 ? 1.0 - exp(-dt / STORE_RATE_TAU_S) : 0;
+   Store_zeroRates(s);
+   for (size_t i = 0; s->socks.slots && i <= s->socks.mask; i++) {
+      Sock* k = s->socks.slots[i].item;
+      if (k)
+         Sock_rate(s, k, dt > 0 ? dt : 1, a);
+   }
+   if (dt > 0)
+      s->rates.new_per_s += a * ((double)(s->opened - s->rate_opened) / dt - s->rates.new_per_s);
+   s->rate_opened = s->opened;
+   s->rate_ns = now_ns;
+}
+
+const StoreRates* Store_rates(const Store* s) { return &s->rates; }
 
 /* ---- public ---- */
 

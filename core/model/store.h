@@ -109,6 +109,9 @@ struct Sock_ {
    ListNode lru;         /* in the store's inactive list once closed */
    uint32_t from_pid;    /* the holder before the last move (EV_OWNER), 0 if none */
    ListNode quiet;       /* active UDP: in the store's list by last datagram */
+   uint64_t rate_tx, rate_rx; /* bytes at the last Store_updateRates */
+   float up, down;       /* smoothed bytes/s sent and received (Store_updateRates) */
+   uint8_t rated;        /* 0: no sample yet; 1: a baseline; 2: a rate */
 };
 
 struct Endpoint_ {
@@ -119,6 +122,7 @@ struct Endpoint_ {
    uint64_t tx, rx;
    char* name;           /* reverse DNS name, NULL if none (owned) */
    ListNode edges;       /* Edge.ep_node */
+   float up, down;       /* its sockets' rates, all processes */
 };
 
 struct Edge_ {
@@ -133,6 +137,7 @@ struct Edge_ {
    ListNode proc_node;   /* in proc->edges */
    ListNode ep_node;     /* in ep->edges */
    ListNode lru;         /* in the store's inactive list once inactive */
+   float up, down;       /* its sockets' rates */
 };
 
 struct Proc_ {
@@ -161,6 +166,7 @@ struct Proc_ {
    uint8_t flags;        /* PROCF_* */
    ListNode all;         /* in the store's list of every Proc */
    ListNode lru;         /* in the store's inactive list once exited */
+   float up, down;       /* its own sockets' rates (not its children's) */
 };
 
 /* Proc.flags */
@@ -224,6 +230,27 @@ void Store_stats(const Store* s, StoreStats* out);
  * socket if one comes later). Returns how many. */
 #define STORE_UDP_QUIET_NS (120ull * 1000000000ull)
 size_t Store_closeQuietUdp(Store* s, uint64_t now_ns, uint64_t quiet_ns);
+
+/* Rates: every active socket's bytes/s sent and received, an exponential
+ * average over STORE_RATE_TAU_S (iftop's shortest window is 2 s, bandwhich
+ * averages 5 samples of 1 s), and their sums per edge, process and
+ * endpoint; call at each refresh tick, after that tick's byte counts are
+ * in, with the data's clock (a replay's is the log's). A socket's first
+ * sample is its baseline: a socket older than visnet does not show its
+ * whole history as one burst; its second is its rate as it is, so that a
+ * steady transfer reads right from the first second. */
+#define STORE_RATE_TAU_S 2.0
+
+typedef struct StoreRates_ {
+   double up, down;       /* every socket */
+   double new_per_s;      /* connections opened (connect, accept), smoothed */
+   size_t tcp[TCPS__COUNT]; /* active TCP sockets by state */
+   size_t udp;            /* active UDP sockets */
+} StoreRates;
+
+void Store_updateRates(Store* s, uint64_t now_ns);
+/* The totals of the last Store_updateRates. */
+const StoreRates* Store_rates(const Store* s);
 
 /* Memory the store holds, excluding strings (for benchmarks). */
 typedef struct StoreMem_ {

@@ -221,12 +221,33 @@ static inline TreeNode* Tree_node(Tree* t, TreeNode* parent, NodeKind kind) {
    n->ep = NULL;
    n->nconns = n->nchildren = n->nfolded = 0;
    n->tx = n->rx = n->last = 0;
+   n->up = n->down = 0;
    n->parent = parent;
    n->first_child = n->next = NULL;
    return n;
 }
 
 static uint64_t bytes(const TreeNode* n) { return n->tx + n->rx; }
+
+/* Whole bytes/s: rates a byte apart are a tie, broken by identity, so
+ * rows do not swap on noise. */
+static uint64_t Tree_rateKey(const TreeNode* n) { return (uint64_t)((double)n->up + n->down); }
+
+/* The older, the greater: the complement of when it started. */
+static uint64_t Tree_ageKey(const TreeNode* n) {
+   uint64_t t = 0;
+   switch (n->kind) {
+   case NODE_PROC:
+   case NODE_EP_PROC: t = n->proc ? n->proc->start : 0; break;
+   case NODE_EDGE: t = n->edge ? n->edge->first : 0; break;
+   case NODE_ENDPOINT: t = n->ep ? n->ep->first : 0; break;
+   case NODE_SOCK:
+   case NODE_LISTEN:
+   case NODE_FOLD: t = n->sock ? n->sock->opened : 0; break;
+   default: break;
+   }
+   return t ? UINT64_MAX - t : 0; /* unknown: the youngest */
+}
 
 static int cmpU64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
 
@@ -278,6 +299,8 @@ static int Tree_cmpKey(const TreeNode* a, const TreeNode* b, SortKey key) {
    case SORT_CONNS: return cmpU64(a->nconns, b->nconns);
    case SORT_BYTES: return cmpU64(bytes(a), bytes(b));
    case SORT_LAST: return cmpU64(a->last, b->last);
+   case SORT_RATE: return cmpU64(Tree_rateKey(a), Tree_rateKey(b));
+   case SORT_AGE: return cmpU64(Tree_ageKey(a), Tree_ageKey(b));
    case SORT_PID:
       if (a->kind == NODE_EP_PROC)
          return cmpU64(a->proc->pid, b->proc->pid);
@@ -334,6 +357,8 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
    case SORT_CONNS: hi = n->nconns; break;
    case SORT_BYTES: hi = bytes(n); break;
    case SORT_LAST: hi = n->last; break;
+   case SORT_RATE: hi = Tree_rateKey(n); break;
+   case SORT_AGE: hi = Tree_ageKey(n); break;
    case SORT_NAME:
       if (n->kind == NODE_PROC || n->kind == NODE_EP_PROC)
          hi = casePrefix(n->proc->comm);
@@ -377,6 +402,8 @@ static inline void Tree_push(Tree* t, TreeNode* parent, TreeNode* c, bool sum) {
       parent->last = c->last;
    if (sum) {
       parent->tx += c->tx;
+      parent->up += c->up;
+      parent->down += c->down;
       parent->rx += c->rx;
    }
 }
@@ -548,6 +575,8 @@ static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bo
    n->active = Sock_isActive(k);
    n->nconns = n->kind == NODE_SOCK && n->active ? 1 : 0;
    n->tx = k->tx;
+   n->up = k->up;
+   n->down = k->down;
    n->rx = k->rx;
    n->last = k->last;
    n->key = Tree_key(n);
@@ -666,6 +695,8 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
       return NULL;
    }
    n->tx = e->tx;
+   n->up = e->up;
+   n->down = e->down;
    n->rx = e->rx;
    if (e->last > n->last)
       n->last = e->last;
@@ -895,6 +926,8 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    }
    n->context = !net;
    n->tx += p->tx;
+   n->up += p->up;
+   n->down += p->down;
    n->rx += p->rx;
    if (p->last > n->last)
       n->last = p->last;
@@ -937,6 +970,8 @@ static TreeNode* Tree_endpoint(Tree* t, TreeNode* parent, Endpoint* ep) {
       return NULL;
    }
    n->tx = ep->tx;
+   n->up = ep->up;
+   n->down = ep->down;
    n->rx = ep->rx;
    if (ep->last > n->last)
       n->last = ep->last;
@@ -1129,6 +1164,8 @@ const char* Tree_viewOption(TreeView v) {
    return v == VIEW_ENDPOINT ? "remote" : Tree_viewName(v);
 }
 
+bool Tree_sortDescending(SortKey k) { return k != SORT_PID && k != SORT_NAME; }
+
 const char* Tree_sortName(SortKey k) {
    switch (k) {
    case SORT_PID: return "pid";
@@ -1136,6 +1173,8 @@ const char* Tree_sortName(SortKey k) {
    case SORT_CONNS: return "conns";
    case SORT_BYTES: return "bytes";
    case SORT_LAST: return "last";
+   case SORT_RATE: return "rate";
+   case SORT_AGE: return "age";
    default: return "invalid";
    }
 }

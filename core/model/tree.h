@@ -21,7 +21,16 @@
 #include "store.h"
 
 typedef enum TreeView_ { VIEW_TREE = 0, VIEW_FLAT, VIEW_ENDPOINT, VIEW__COUNT } TreeView;
-typedef enum SortKey_ { SORT_PID = 0, SORT_NAME, SORT_CONNS, SORT_BYTES, SORT_LAST, SORT__COUNT } SortKey;
+typedef enum SortKey_ {
+   SORT_PID = 0,
+   SORT_NAME,
+   SORT_CONNS,
+   SORT_BYTES,
+   SORT_LAST,
+   SORT_RATE, /* bytes/s both ways */
+   SORT_AGE,  /* since start / open: the oldest is the greatest */
+   SORT__COUNT
+} SortKey;
 
 typedef enum NodeKind_ {
    NODE_ROOT = 0,  /* invisible root */
@@ -54,6 +63,8 @@ struct TreeNode_ {
    uint32_t nfolded;      /* NODE_FOLD: the closed connections it stands for */
    uint32_t nchildren;
    uint64_t tx, rx;       /* bytes at or below */
+   float up, down;        /* bytes/s at or below (Store_updateRates): a process's
+                             own and, in the tree view, its subtree's */
    uint64_t last;         /* last activity at or below */
    TreeNode* parent;
    TreeNode* first_child;
@@ -116,5 +127,7 @@ const char* Tree_viewName(TreeView v);
 /* The name --view and the UI give it: "remote" for VIEW_ENDPOINT. */
 const char* Tree_viewOption(TreeView v);
 const char* Tree_sortName(SortKey k);
+/* Numeric keys start from the greatest (htop's habit); pid and name do not. */
+bool Tree_sortDescending(SortKey k);
 
 #endif

@@ -15,7 +15,7 @@ for want in 'systemd' 'sshd' 'python3' 'curl' '93\.184\.216\.34:443' '10\.0\.0\.
 done
 echo "$screen" | grep -Eq '→ 93\.184\.216\.34:443' || fail "outbound arrow missing"
 echo "$screen" | grep -Eq '← 10\.0\.0\.7:50001' || fail "inbound arrow missing"
-echo "$screen" | grep -Eq 'procs [0-9]+ .*conns [0-9]+ active, [0-9]+ inactive' || fail "header counts"
+echo "$screen" | grep -Eq 'conns [0-9]+ active.*, [0-9]+ inactive .*procs [0-9]+ ' || fail "header counts"
 echo "$screen" | grep -Eq 'replay' || fail "mode missing from the header"
 [ "$(echo "$screen" | grep -c 'you are here')" = 1 ] || fail "'you are here' should mark exactly one row"
 

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <netinet/in.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -961,6 +962,53 @@ static void test_drop_sockless(void** state) {
    Store_free(s);
 }
 
+/* Rates: a baseline, then the first rate as it is, then an exponential
+ * average over STORE_RATE_TAU_S; sums per edge, process and endpoint;
+ * totals by state; a closed socket has none. */
+static void test_rates(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(10, 1, SEC, "dl", SEC));
+   apply(s, sockEv(EV_CONNECT, 10, "10.11.0.1", 443, 44000, SEC));
+   apply(s, sockEv(EV_CONNECTED, 10, "10.11.0.1", 443, 44000, SEC));
+   apply(s, sockEv(EV_CONNECT, 10, "10.11.0.2", 80, 44001, SEC));
+   apply(s, bytesEv(10, "10.11.0.1", 443, 44000, 100, 5000, 2 * SEC)); /* before: no burst */
+   Store_updateRates(s, 2 * SEC);
+   Sock* k = sockAt(s, "10.11.0.1", 443, 44000);
+   assert_true(k->up == 0.0f && k->down == 0.0f);
+   apply(s, bytesEv(10, "10.11.0.1", 443, 44000, 100, 5000 + 2000000, 3 * SEC));
+   Store_updateRates(s, 3 * SEC);
+   assert_true(k->down == 2000000.0f); /* the first rate as it is */
+   /* a steady 1 MB/s after it: the average moves by 1 - e^(-dt/tau) a step */
+   double want = 2000000.0;
+   for (int i = 4; i <= 13; i++) {
+      apply(s, bytesEv(10, "10.11.0.1", 443, 44000, 100, 2005000 + (uint64_t)(i - 3) * 1000000,
+                       (uint64_t)i * SEC));
+      Store_updateRates(s, (uint64_t)i * SEC);
+      want += (1.0 - exp(-1.0 / STORE_RATE_TAU_S)) * (1000000.0 - want);
+   }
+   assert_true(fabs(k->down - want) < 1.0);
+   assert_true(fabs(want - 1000000.0) < 0.01 * 1000000.0); /* within 1 % after 10 s */
+   Proc* p = Store_proc(s, 10);
+   assert_true(p->down == k->down && k->edge->down == k->down && k->ep->down == k->down);
+   const StoreRates* r = Store_rates(s);
+   assert_true(r->down == k->down && r->up == 0.0);
+   assert_int_equal(r->tcp[TCPS_ESTABLISHED], 1);
+   assert_int_equal(r->tcp[TCPS_SYN_SENT], 1);
+   assert_int_equal(r->udp, 0);
+   /* two connections opened at 1 s: their rate decayed since */
+   assert_true(r->new_per_s < 0.01);
+   /* closed: no rate, nothing in the sums */
+   apply(s, sockEv(EV_CLOSE, 10, "10.11.0.1", 443, 44000, 14 * SEC));
+   Store_updateRates(s, 14 * SEC);
+   assert_true(k->down == 0.0f && p->down == 0.0f && r->down == 0.0);
+   assert_int_equal(r->tcp[TCPS_ESTABLISHED], 0);
+   /* no time passed: nothing changes, nothing divided by zero */
+   Store_updateRates(s, 14 * SEC);
+   assert_int_equal(r->tcp[TCPS_SYN_SENT], 1);
+   Store_free(s);
+}
+
 static void test_prune_older(void** state) {
    (void)state;
    Store* s = Store_new(0);
@@ -1536,6 +1584,7 @@ int main(void) {
       cmocka_unit_test(test_malformed_rejected),
       cmocka_unit_test(test_prune_all),
       cmocka_unit_test(test_prune_older),
+      cmocka_unit_test(test_rates),
       cmocka_unit_test(test_drop_sockless),
       cmocka_unit_test(test_inactive_cap),
       cmocka_unit_test(test_cap_counts_every_entry),

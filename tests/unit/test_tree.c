@@ -585,6 +585,14 @@ static void test_sort_large_groups(void** state) {
             case SORT_BYTES: ka = a->tx + a->rx; kb = b->tx + b->rx; break;
             case SORT_CONNS: ka = a->nconns; kb = b->nconns; break;
             case SORT_LAST: ka = a->last; kb = b->last; break;
+            case SORT_RATE:
+               ka = (uint64_t)(a->up + a->down);
+               kb = (uint64_t)(b->up + b->down);
+               break;
+            case SORT_AGE:
+               ka = UINT64_MAX - a->proc->start;
+               kb = UINT64_MAX - b->proc->start;
+               break;
             case SORT_NAME: ka = a->proc->comm[0]; kb = b->proc->comm[0]; break;
             default: ka = a->proc->pid; kb = b->proc->pid; break;
             }

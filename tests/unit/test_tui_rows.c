@@ -1,7 +1,7 @@
 /* test_tui_rows.c: the rows of the tree screen (tui/rows.c) and the text
  * of a row (tui/rowtext.c), which need no terminal: the selection stays on
  * its item when rows move, collapsing folds exactly the subtree, a frozen
- * display keeps its text, rates come from byte deltas. */
+ * display keeps its text, rows carry the store's rates. */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,7 +101,7 @@ static void test_collapse_folds_subtree(void** state) {
 }
 
 static void fmtRow(void* ctx, const TreeNode* n, Buf* b) {
-   RowText_format(ctx, n, NULL, b);
+   RowText_format(ctx, n, b);
 }
 
 /* Colour class bytes left out: the text as the screen shows it. */
@@ -142,22 +142,21 @@ static void test_freeze_and_text(void** state) {
    Store_free(s);
 }
 
-static void test_rates_from_deltas(void** state) {
+/* Rows carry the store's rates: a process its own, in the tree view its
+ * subtree's too. */
+static void test_rows_carry_rates(void** state) {
    (void)state;
    Store* s = twoProcs();
-   Rows r = rowsFor(s);
-   Rows_sampleRates(&r, 10000);
+   Store_updateRates(s, 300 * SEC); /* baselines */
    Event e = TU_sock(EV_BYTES, 100, 100 * SEC, "10.0.0.1", 40001, "10.0.0.9", 443, 301 * SEC);
    e.sock.tx = 3000;
    e.sock.rx = 1500;
    apply(s, e);
-   r.dirty = true;
-   Rows_ensure(&r, s);
-   Rows_sampleRates(&r, 10500); /* under a second: no new sample */
-   Rows_sampleRates(&r, 12000);
-   const Rate* web = Rows_rate(&r, r.v[rowOf(&r, NODE_PROC, 100)].key);
-   assert_non_null(web);
-   assert_true(web->up == 1500.0 && web->down == 750.0); /* bytes over 2 s */
+   Store_updateRates(s, 302 * SEC);
+   Rows r = rowsFor(s);
+   const TreeNode* web = r.v[rowOf(&r, NODE_PROC, 100)].n;
+   assert_true(web->up == 1500.0f && web->down == 750.0f); /* bytes over 2 s */
+   assert_true(r.v[rowOf(&r, NODE_PROC, 200)].n->up == 0.0f);
    Rows_free(&r);
    Store_free(s);
 }
@@ -168,7 +167,7 @@ int main(void) {
        cmocka_unit_test(test_selection_follows_item),
        cmocka_unit_test(test_collapse_folds_subtree),
        cmocka_unit_test(test_freeze_and_text),
-       cmocka_unit_test(test_rates_from_deltas),
+       cmocka_unit_test(test_rows_carry_rates),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
