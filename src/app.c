@@ -16,6 +16,7 @@
 
 #include "cgroups.h"
 #include "evlog.h"
+#include "filter.h"
 #include "heal.h"
 #include "json.h"
 #include "loop.h"
@@ -62,6 +63,7 @@ typedef struct App_ {
    JsonLine line;     /* --json: the context of every event line */
    UserName* users;   /* --json: user names */
    Cgroups* cgroups;  /* --json, live or fallback: the units of cgroups */
+   Filter* filter;    /* --json --filter */
    const char* ended; /* --json: why the stream ends, for its bye */
    bool hello_done;   /* --json: the first line is out */
    int deadline_fd;
@@ -126,21 +128,24 @@ static int flushJson(App* a) {
    return 0;
 }
 
-/* --json --filter: an event passes when its process, its socket or its
- * remote matches, as the tree's filter asks of its rows. */
+/* --json --filter: a socket event passes when the filter matches its
+ * socket (with its process and remote), a process event when the filter
+ * says yes of the process alone (docs/JSON.md). */
 static bool eventMatches(App* a, const Event* e) {
-   const char* f = a->o->filter;
-   if (!f || !*f)
+   if (!a->filter)
       return true;
-   const Proc* p = a->line.proc ? a->line.proc : Store_proc(a->store, e->pid);
-   if (p && Proc_is(p, e->pid, e->pstart) && Tree_procMatches(p, f))
-      return true;
-   if (!Event_isSock(e))
-      return false;
+   if (!Event_isSock(e)) {
+      const Proc* p = a->line.proc ? a->line.proc : Store_proc(a->store, e->pid);
+      return p && Proc_is(p, e->pid, e->pstart) && Filter_proc(a->filter, p) == FILTER_YES;
+   }
    SockKey key;
    SockKey_fromEvent(&key, &e->sock);
    const Sock* k = Store_sock(a->store, &key);
-   return k && (Tree_sockMatches(k, f) || (k->edge && k->edge->ep && Tree_epMatches(k->edge->ep, f)));
+   return k && Filter_sock(a->filter, k);
+}
+
+static const char* unitOf(void* ctx, uint64_t cgroup) {
+   return Cgroups_unit(ctx, cgroup);
 }
 
 /* After the store has them, so that a socket event can name its process. */
@@ -692,6 +697,11 @@ static int setup(App* a) {
       a->line.boot_time_ns = Source_bootTimeNs(NULL);
       a->line.users = &a->users;
    }
+   if (o->mode == MODE_JSON) { /* checked by Options_parse */
+      char ferr[200];
+      a->filter = Filter_parse(o->filter, ferr, sizeof ferr);
+      Filter_setUnits(a->filter, a->cgroups ? unitOf : NULL, a->cgroups);
+   }
    a->src = Source_open(o, a->loop, a->store, onEvent, a, serr, sizeof serr);
    if (!a->src) {
       snprintf(a->err, sizeof a->err, "%s", serr);
@@ -744,6 +754,7 @@ static void teardown(App* a) {
    OutQ_done(&a->out);
    Users_free(&a->users);
    Cgroups_free(a->cgroups);
+   Filter_free(a->filter);
    if (a->store)
       Store_free(a->store);
    if (a->deadline_fd > 0)

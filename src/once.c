@@ -9,6 +9,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
@@ -54,6 +55,29 @@ static int Once_width(const Options* o) {
    return isatty(STDOUT_FILENO) ? ONCE_TTY_WIDTH : 0;
 }
 
+static int Once_cmpPtr(const void* a, const void* b) {
+   uintptr_t x = (uintptr_t)*(const void* const*)a, y = (uintptr_t)*(const void* const*)b;
+   return x < y ? -1 : x > y;
+}
+
+/* Distinct processes in the tree: in the remote view one talking to two
+ * remotes is under both. */
+static size_t Once_distinctProcs(const Tree* t) {
+   size_t n = 0, cap = Tree_size(t) + 1;
+   const void** v = malloc(cap * sizeof *v);
+   if (!v)
+      return 0;
+   for (const TreeNode* x = Tree_root(t)->first_child; x; x = Tree_next(x, false))
+      if ((x->kind == NODE_PROC || x->kind == NODE_EP_PROC) && x->proc)
+         v[n++] = x->proc;
+   qsort(v, n, sizeof *v, Once_cmpPtr);
+   size_t distinct = 0;
+   for (size_t i = 0; i < n; i++)
+      distinct += i == 0 || v[i] != v[i - 1];
+   free(v);
+   return distinct;
+}
+
 static int Once_print(const Options* o, const Tree* t, const Store* s, const SnapshotStats* st) {
    switch (o->once_format) {
    case ONCE_JSON: {
@@ -72,12 +96,18 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
       TextOutOpts to = {.width = Once_width(o), .utf8 = Once_utf8(), .all_procs = o->all_procs};
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
-      size_t shown, hidden;
+      size_t shown, hidden, ma, mi;
       TextOut_countProcs(t, o->all_procs, &shown, &hidden);
       hidden += Tree_hiddenProcs(t);
-      printf("%zu processes shown (%zu without sockets left out, %zu running), %zu sockets "
-             "(%zu without owner)\n",
-             shown, hidden, st->procs, st->socks, st->unowned);
+      if (o->view == VIEW_ENDPOINT)
+         shown = Once_distinctProcs(t);
+      if (Tree_matches(t, &ma, &mi))
+         printf("%zu processes shown, %zu connections match the filter (%zu active, %zu closed)\n",
+                shown, ma + mi, ma, mi);
+      else
+         printf("%zu processes shown (%zu without sockets left out, %zu running), %zu sockets "
+                "(%zu without owner)\n",
+                shown, hidden, st->procs, st->socks, st->unowned);
       return 0;
    }
    }

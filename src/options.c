@@ -1,6 +1,8 @@
 /* options.c: parses the command line into Options. */
 #include "options.h"
 
+#include "filter.h"
+
 #include "fmt.h"
 #include "probe_env.h"
 
@@ -242,7 +244,15 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
       if (parseSize(arg, &o->record_max) < 0)
          return fail(err, errlen, "--record-max: '%s' is not a size (e.g. 512K, 100M, 2G)", arg);
       return 0;
-   case OPT_FILTER: o->filter = arg; return 0;
+   case OPT_FILTER: {
+      char why[200];
+      Filter* f = Filter_parse(arg, why, sizeof why);
+      Filter_free(f);
+      if (why[0])
+         return fail(err, errlen, "--filter: %s", why);
+      o->filter = arg;
+      return 0;
+   }
    case 'v': o->verbose = true; return 0;
    case 'a': o->all_procs = true; return 0;
    case OPT_SPEED:

@@ -90,10 +90,15 @@ static void headerCounts(Ui* ui, Store* s) {
       Buf_printf(&b, "%s%s %s%s/s  ", glyph(ui, "\u2193", "rx "), down[0] ? down : "0B",
                  glyph(ui, "\u2191", "tx "), up[0] ? up : "0B");
    }
-   Buf_printf(&b, "conns %zu active", ss.socks_active);
-   if (r)
-      stateCounts(r, &b);
-   Buf_printf(&b, ", %zu inactive", ss.socks - ss.socks_active);
+   size_t ma, mi;
+   if (ui->rows.tree && Tree_matches(ui->rows.tree, &ma, &mi)) {
+      Buf_printf(&b, "conns %zu active, %zu inactive match", ma, mi);
+   } else {
+      Buf_printf(&b, "conns %zu active", ss.socks_active);
+      if (r)
+         stateCounts(r, &b);
+      Buf_printf(&b, ", %zu inactive", ss.socks - ss.socks_active);
+   }
    if (r)
       Buf_printf(&b, "  new %.*f/s", r->new_per_s < 10 ? 1 : 0, r->new_per_s);
    Buf_printf(&b, "  procs %zu (%zu alive)  remotes %zu", ss.procs, ss.procs_alive, ss.endpoints);

@@ -12,6 +12,10 @@
 static const char* const HELP_FOOT[] = {
     "  Dim rows are exited processes and closed connections, kept as history.",
     "  -> outbound connection, <- inbound (accepted), LISTEN listening socket.",
+    "  Filter: words and field terms, all must hold; a,b = a or b; !term = not.",
+    "    port: lport: rport: (number or service)  pid: proc:GLOB user:  proto:tcp|udp",
+    "    state:listen|syn|estab|closing|closed|time-wait...  ip:ADDR[/LEN]  netns: unit:",
+    "    e.g.  nginx port:443   ip:10.0.0.0/8 !port:22   proc:curl,wget state:closed",
 };
 
 /* One binding as "  label  what", NULL if it has no line of its own. */

@@ -4,6 +4,7 @@
 #include "cache.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,16 @@ void Rows_rebuild(Rows* rs, Store* s) {
    rs->topts.fold_open = rs->opened ? foldOpen : NULL;
    rs->topts.fold_ctx = rs;
    rs->tree = Tree_build(s, &rs->topts);
+   if (rs->tree && Tree_error(rs->tree)) {
+      /* half typed ("port:") or wrong: say why, show the last good one */
+      snprintf(rs->filter_error, sizeof rs->filter_error, "filter %s", Tree_error(rs->tree));
+      rs->error = rs->filter_error;
+      Tree_free(rs->tree);
+      rs->topts.filter = rs->good_filter[0] ? rs->good_filter : NULL;
+      rs->tree = Tree_build(s, &rs->topts);
+   } else if (rs->tree) {
+      memcpy(rs->good_filter, rs->filter, sizeof rs->good_filter);
+   }
    rs->n = 0;
    rs->dirty = false;
    if (!rs->tree) {

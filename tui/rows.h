@@ -34,6 +34,8 @@ typedef struct KeySet_ {
 typedef struct Rows_ {
    TreeOpts topts;
    char filter[INPUT_CAP];
+   char good_filter[INPUT_CAP]; /* the last filter that parsed: kept while one is typed */
+   char filter_error[200];      /* why filter did not parse, for the message line */
    Tree* tree;
    bool dirty;  /* the store or the options changed: rebuild */
    bool frozen; /* 'z': rows keep their text, the tree is gone */

@@ -16,6 +16,8 @@
  */
 #include "tree.h"
 
+#include "filter.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
@@ -36,9 +38,13 @@ struct Tree_ {
    size_t top;
    const Store* store;
    TreeOpts o;
-   const char* filter; /* NULL when not filtering */
+   Filter* filter; /* NULL when not filtering; compiled from TreeOpts.filter */
    Proc* root_proc;
    size_t hidden_procs;
+   size_t match_active, match_inactive; /* connections the filter matches */
+   bool in_fold;                        /* building an open fold's children */
+   bool filtered;                       /* a filter was in force */
+   char error[200];                     /* the filter's, or "" */
    Sock** closed; /* an edge's closed sockets, gathered for folding */
    size_t nclosed, capclosed;
 };
@@ -560,6 +566,13 @@ static inline void Tree_prefetchSock(const ListNode* next) {
    __builtin_prefetch((const char*)next + 64);
 }
 
+static void Tree_countMatch(Tree* t, const Sock* k) {
+   if (Sock_isActive(k))
+      t->match_active++;
+   else
+      t->match_inactive++;
+}
+
 static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bool all) {
    size_t mark = t->n;
    TreeNode* n = Tree_node(t, parent, kind);
@@ -567,7 +580,9 @@ static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bo
    n->proc = k->proc;
    n->edge = k->edge;
    n->ep = k->edge ? k->edge->ep : NULL;
-   n->matched = t->filter && Tree_sockMatches(k, t->filter);
+   n->matched = t->filter && Filter_sock(t->filter, k);
+   if (n->matched && !t->in_fold)
+      Tree_countMatch(t, k);
    if (!all && !n->matched) {
       t->n = mark;
       return NULL;
@@ -602,7 +617,9 @@ static bool Tree_gather(Tree* t, Sock* k) {
  * more as a NODE_FOLD, with them beneath only when the front end opened it. */
 static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    if (k == 1) {
+      t->in_fold = true; /* counted when gathered */
       TreeNode* c = Tree_sock(t, parent, v[0], NODE_SOCK, true);
+      t->in_fold = false;
       Tree_push(t, parent, c, false);
       return;
    }
@@ -621,12 +638,14 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    f->edge = parent->edge;
    f->ep = parent->ep;
    f->nfolded = (uint32_t)k;
-   f->matched = t->filter && Tree_sockMatches(latest, t->filter);
+   f->matched = t->filter && Filter_sock(t->filter, latest);
    f->key = Tree_key(f);
    if (t->o.fold_open && t->o.fold_open(t->o.fold_ctx, f->key)) {
       size_t base = t->top;
+      t->in_fold = true; /* counted when gathered */
       for (size_t i = 0; i < k; i++)
          Tree_push(t, f, Tree_sock(t, f, v[i], NODE_SOCK, true), false);
+      t->in_fold = false;
       Tree_sort(t, base);
       Tree_link(t, f, base);
    }
@@ -668,8 +687,7 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
    n->proc = e->proc;
    n->active = Edge_isActive(e);
    if (t->filter)
-      n->matched = kind == NODE_EDGE ? Tree_epMatches(e->ep, t->filter)
-                                     : Tree_procMatches(e->proc, t->filter);
+      n->matched = Filter_remote(t->filter, e->proc, e->ep) == FILTER_YES;
    bool below = all || n->matched;
    size_t base = t->top;
    bool back = Tree_backSocks(t, &e->socks);
@@ -679,8 +697,12 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
       if (!Tree_visibleSock(t, k))
          break; /* the store keeps closed sockets last */
       if (t->o.fold && !Sock_isActive(k)) {
-         if ((below || Tree_sockMatches(k, t->filter)) && Tree_gather(t, k))
+         bool match = t->filter && Filter_sock(t->filter, k);
+         if ((below || match) && Tree_gather(t, k)) {
+            if (match)
+               Tree_countMatch(t, k);
             continue;
+         }
       }
       TreeNode* c = Tree_sock(t, n, k, NODE_SOCK, below);
       if (c)
@@ -882,7 +904,7 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    TreeNode* n = Tree_node(t, parent, NODE_PROC);
    n->proc = p;
    n->active = Proc_isAlive(p);
-   n->matched = t->filter && Tree_procMatches(p, t->filter);
+   n->matched = t->filter && Filter_proc(t->filter, p) == FILTER_YES;
    bool below = all || n->matched;
    size_t base = t->top;
    bool back = Tree_backEdges(t, &p->edges, offsetof(Edge, proc_node), false);
@@ -949,7 +971,7 @@ static TreeNode* Tree_endpoint(Tree* t, TreeNode* parent, Endpoint* ep) {
    TreeNode* n = Tree_node(t, parent, NODE_ENDPOINT);
    n->ep = ep;
    n->active = ep->nactive > 0;
-   n->matched = t->filter && Tree_epMatches(ep, t->filter);
+   n->matched = t->filter && Filter_remote(t->filter, NULL, ep) == FILTER_YES;
    bool below = !t->filter || n->matched;
    size_t base = t->top;
    bool back = Tree_backEdges(t, &ep->edges, offsetof(Edge, ep_node), true);
@@ -1101,18 +1123,23 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
       t->o.view = VIEW_TREE;
    if ((unsigned)t->o.sort >= SORT__COUNT)
       t->o.sort = SORT_PID;
-   t->filter = t->o.filter && t->o.filter[0] ? t->o.filter : NULL;
-   t->o.filter = NULL; /* not kept: the caller's string may go */
    TreeNode* root = &t->nodes[t->n++];
    memset(root, 0, sizeof *root);
    root->kind = NODE_ROOT;
    root->active = true;
+   t->filter = Filter_parse(t->o.filter, t->error, sizeof t->error);
+   t->o.filter = NULL; /* not kept: the caller's string may go */
+   t->filtered = t->filter != NULL;
+   if (t->error[0])
+      return t; /* a bad filter: an empty tree, and why */
+   Filter_setUnits(t->filter, t->o.unit, t->o.unit_ctx);
    if (t->o.root_pid) {
       t->root_proc = Store_proc(s, t->o.root_pid);
       if (!t->root_proc)
          return t; /* no such process: an empty tree */
    }
    Tree_top(t);
+   Filter_free(t->filter);
    t->filter = NULL;
    return t;
 }
@@ -1139,6 +1166,14 @@ const TreeNode* Tree_root(const Tree* t) { return t->nodes; }
 size_t Tree_size(const Tree* t) { return t->n - 1; }
 
 size_t Tree_hiddenProcs(const Tree* t) { return t->hidden_procs; }
+
+bool Tree_matches(const Tree* t, size_t* active, size_t* inactive) {
+   *active = t->match_active;
+   *inactive = t->match_inactive;
+   return t->filtered;
+}
+
+const char* Tree_error(const Tree* t) { return t->error[0] ? t->error : NULL; }
 
 int Tree_walk(const Tree* t, bool (*collapsed)(void* ctx, uint64_t key), void* cctx, TreeVisit fn,
               void* ctx) {

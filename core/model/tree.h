@@ -76,7 +76,7 @@ typedef struct TreeOpts_ {
    SortKey sort;
    bool descending;
    bool show_inactive;    /* include exited / closed / inactive entries */
-   const char* filter;    /* substring, case-insensitive; NULL or "" = all */
+   const char* filter;    /* the filter language (filter.h); NULL or "" = all */
    uint32_t root_pid;     /* 0 = whole tree, else only that subtree */
    bool all_procs;        /* every process; else only those that have or had
                              a socket, their ancestors (context), and those the
@@ -85,6 +85,8 @@ typedef struct TreeOpts_ {
                              NODE_FOLD (show_inactive) */
    bool (*fold_open)(void* ctx, uint64_t key); /* NULL: every fold closed */
    void* fold_ctx;
+   const char* (*unit)(void* ctx, uint64_t cgroup); /* for unit: terms; may be NULL */
+   void* unit_ctx;
 } TreeOpts;
 
 typedef struct Tree_ Tree;
@@ -95,6 +97,10 @@ const TreeNode* Tree_root(const Tree* t);
 size_t Tree_size(const Tree* t); /* nodes, root excluded */
 /* Processes left out for having no socket (all_procs false, not filtered). */
 size_t Tree_hiddenProcs(const Tree* t);
+/* With a filter: the connections it matches (true); without: false. */
+bool Tree_matches(const Tree* t, size_t* active, size_t* inactive);
+/* Why the filter was refused (the tree is then empty), or NULL. */
+const char* Tree_error(const Tree* t);
 
 /* Calls fn for every node in display order (pre-order), skipping the
  * children of nodes for which collapsed(ctx, key) is true. collapsed may be

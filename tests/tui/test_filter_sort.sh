@@ -31,6 +31,32 @@ wait_for 'nothing matches the filter'
 keys Escape
 wait_for 'python3'
 
+# the filter language: fields, NOT, OR, CIDR; the header counts the matches
+filter() { keys Escape '\'; type_text "$1"; keys Enter; }
+filter 'port:443'
+wait_for 'conns 3 active, 0 inactive match'
+screen=$(cap)
+[ "$(grep -c ':443 ESTABLISHED' <<<"$screen")" = 3 ] || { echo "$screen" >&2; fail "port:443: not 3 connections"; }
+grep -q 'python3' <<<"$screen" && { echo "$screen" >&2; fail "port:443 kept python3"; }
+filter 'ip:10.0.0.0/8 !port:22'
+wait_for 'conns 3 active, 2 inactive match' # with 10.0.0.9:60000, owner unseen
+screen=$(cap)
+for want in '10\.0\.0\.9:60000' '10\.0\.0\.7:50001' '10\.0\.0\.8:33333' '10\.200\.0\.2:80' '10\.200\.0\.9:25'; do
+   grep -Eq -- "$want" <<<"$screen" || { echo "$screen" >&2; fail "ip:10.0.0.0/8 !port:22 lost /$want/"; }
+done
+grep -q '10\.0\.0\.5:51234' <<<"$screen" && { echo "$screen" >&2; fail "!port:22 kept the ssh connection"; }
+filter 'proc:curl,nc state:closed'
+wait_for 'conns 0 active, 2 inactive match'
+filter 'ip:2606:2800::/32 proto:tcp'
+wait_for 'conns 1 active, 0 inactive match'
+wait_for '\[2606:2800:220:1:248:1893:25c8:1946\]:443'
+# a bad term: one line that names it; the rows are the last filter that
+# parsed while it was typed ("state:slee" is a bad state too, "state" a word)
+filter 'state:sleepy'
+wait_for "filter 'state:sleepy': not a state"
+keys Escape
+wait_for 'python3'
+
 # search: / moves the selection to the match, n to the next one
 keys g / ; type_text python3 ; keys Enter Enter
 wait_for 'Process 5000 python3'
