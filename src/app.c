@@ -556,6 +556,7 @@ static UiOpts uiOpts(const Options* o) {
        .no_color = o->no_color,
        .auto_prune = o->auto_prune,
        .all_procs = o->all_procs,
+       .numeric = o->numeric,
        .prune_after_s = o->prune_after_s,
        .view = o->view,
        .sort = o->sort,
@@ -691,9 +692,10 @@ static int setup(App* a) {
          return -1;
    }
    char serr[300];
-   if (o->mode == MODE_JSON && !o->replay) {
-      /* a replay's cgroup ids are another boot's: no units for them */
+   /* a replay's cgroup ids are another boot's: no units for them */
+   if ((o->mode == MODE_JSON || o->mode == MODE_UI) && !o->replay)
       a->cgroups = Cgroups_new(NULL);
+   if (o->mode == MODE_JSON && !o->replay) {
       a->line.boot_time_ns = Source_bootTimeNs(NULL);
       a->line.users = &a->users;
    }
@@ -713,6 +715,8 @@ static int setup(App* a) {
       sayHello(a);
    if (o->mode == MODE_UI) {
       UiOpts uo = uiOpts(o);
+      uo.unit = a->cgroups ? unitOf : NULL;
+      uo.unit_ctx = a->cgroups;
       a->ui = Ui_open(&uo, a->err, sizeof a->err);
       if (!a->ui)
          return -1;

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "dot.h"
 #include "evlog.h"
 #include "json.h"
@@ -55,6 +56,8 @@ static int Once_width(const Options* o) {
    return isatty(STDOUT_FILENO) ? ONCE_TTY_WIDTH : 0;
 }
 
+static const char* Once_unit(void* ctx, uint64_t cgroup) { return Cgroups_unit(ctx, cgroup); }
+
 static int Once_cmpPtr(const void* a, const void* b) {
    uintptr_t x = (uintptr_t)*(const void* const*)a, y = (uintptr_t)*(const void* const*)b;
    return x < y ? -1 : x > y;
@@ -93,7 +96,10 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
       return Dot_write(stdout, t);
    case ONCE_TEXT:
    default: {
-      TextOutOpts to = {.width = Once_width(o), .utf8 = Once_utf8(), .all_procs = o->all_procs};
+      TextOutOpts to = {.width = Once_width(o),
+                        .utf8 = Once_utf8(),
+                        .all_procs = o->all_procs,
+                        .numeric = o->numeric};
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
       size_t shown, hidden, ma, mi;
@@ -216,7 +222,14 @@ int Once_run(const Options* o) {
                   /* documents list every process and connection */
                   .all_procs = o->all_procs || o->once_format != ONCE_TEXT,
                   .fold = o->once_format == ONCE_TEXT};
+   /* unit: terms; a replay's cgroup ids are another boot's */
+   Cgroups* cg = o->replay ? NULL : Cgroups_new(NULL);
+   if (cg) {
+      to.unit = Once_unit;
+      to.unit_ctx = cg;
+   }
    Tree* t = Tree_build(c.store, &to);
+   Cgroups_free(cg);
    if (!t) {
       fprintf(stderr, "visnet: out of memory building the tree\n");
       Store_free(c.store);

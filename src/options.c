@@ -39,6 +39,7 @@ static const struct option LONG_OPTS[] = {
    {"prune-after", required_argument, NULL, OPT_PRUNE_AFTER},
    {"auto-prune", no_argument, NULL, OPT_AUTO_PRUNE},
    {"all", no_argument, NULL, 'a'},
+   {"numeric", no_argument, NULL, 'n'},
    {"width", required_argument, NULL, OPT_WIDTH},
    {"at", required_argument, NULL, OPT_AT},
    {"max-inactive", required_argument, NULL, OPT_MAX_INACTIVE},
@@ -71,6 +72,7 @@ void Options_usage(FILE* f) {
          "  -d, --delay TENTHS  refresh interval in tenths of a second (default 10)\n"
          "  -p, --pid PID       show only the subtree of PID\n"
          "  -a, --all           every process, not only those with sockets (key a)\n"
+         "  -n, --numeric       ports as numbers, not service names (as ss -n)\n"
          "      --width N       --once: cut lines at N columns (default: the terminal's;\n"
          "                      whole lines into a pipe or a file)\n"
          "      --at T          --once --replay: the picture T into the log (default: its end)\n"
@@ -255,6 +257,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    }
    case 'v': o->verbose = true; return 0;
    case 'a': o->all_procs = true; return 0;
+   case 'n': o->numeric = true; return 0;
    case OPT_SPEED:
       if (parseDecimal(arg, 1e6, &o->speed) < 0)
          return fail(err, errlen, "--speed: '%s' is not a number >= 0", arg);
@@ -378,7 +381,7 @@ int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {
                   an earlier call left half read */
    int c, info = 0;
    unsigned given = 0;
-   while ((c = getopt_long(argc, argv, ":d:p:avh", LONG_OPTS, NULL)) != -1) {
+   while ((c = getopt_long(argc, argv, ":d:p:anvh", LONG_OPTS, NULL)) != -1) {
       if (c == 'h' || c == OPT_VERSION) {
          info = c; /* printed once the rest is known to be right */
          continue;

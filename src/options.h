@@ -28,6 +28,7 @@ typedef struct Options_ {
    bool no_color;           /* --no-color, or NO_COLOR set */
    bool auto_prune;         /* --auto-prune: start with automatic pruning on */
    bool all_procs;          /* -a, --all: processes without sockets too */
+   bool numeric;            /* -n, --numeric: ports as numbers, not service names */
    int width;               /* --width N (--once text), 0: the terminal's, or whole lines */
    double at;               /* --at T (--once --replay): seconds into the log */
    bool at_set;

@@ -13,6 +13,7 @@ typedef struct Look_ {
    bool utf8;
    UserName** users;
    uint64_t now;
+   const Details* d; /* its unit lookup */
 } Look;
 
 typedef struct Lines_ {
@@ -136,6 +137,8 @@ static void procLines(const Look* lk, Lines* l, const Proc* p, bool socks) {
    addWrapped(lk, l, "user", Users_name(lk->users, p->uid));
    addWrapped(lk, l, "command", p->cmdline);
    addWrapped(lk, l, "exe", p->exe);
+   const char* unit = lk->d->unit && p->cgroup ? lk->d->unit(lk->d->unit_ctx, p->cgroup) : NULL;
+   addWrapped(lk, l, "unit", unit ? unit : "-");
    snprintf(t, sizeof t, "%llu", (unsigned long long)p->cgroup);
    addWrapped(lk, l, "cgroup id", p->cgroup ? t : "-");
    addWrapped(lk, l, "started", wallTime(lk, p->start, t, sizeof t));
@@ -241,7 +244,7 @@ void Details_scroll(Details* d, int delta) {
 
 void Details_draw(Details* d, const Term* t, const TreeNode* sel, UserName** users,
                   uint64_t now_ns) {
-   Look look = {.utf8 = t->utf8, .users = users, .now = now_ns};
+   Look look = {.utf8 = t->utf8, .users = users, .now = now_ns, .d = d};
    Lines l = {0};
    if (sel && sel->key == d->key)
       build(&look, &l, sel);

@@ -15,6 +15,8 @@ typedef struct Details_ {
    bool open;
    int scroll;
    uint64_t key; /* the row it was opened on */
+   const char* (*unit)(void* ctx, uint64_t cgroup); /* a cgroup's unit, or NULL */
+   void* unit_ctx;
 } Details;
 
 void Details_open(Details* d, uint64_t key);

@@ -15,6 +15,11 @@ static const char* glyph(const RowText* rt, const char* utf8, const char* ascii)
    return rt->utf8 ? utf8 : ascii;
 }
 
+/* A port as the rows show it: its service name unless -n */
+static const char* portText(RowText* rt, uint16_t port, uint8_t proto, char* buf, unsigned len) {
+   return Services_port(rt->numeric ? NULL : &rt->services, port, proto, buf, len);
+}
+
 const char* RowText_user(RowText* rt, uint32_t uid) {
    return Users_name(&rt->users, uid);
 }
@@ -133,11 +138,12 @@ static void sockText(RowText* rt, const Sock* k, Buf* b) {
    addrText(rt, ep, k->key.raddr, b);
    if (!Addr_isV4(k->key.raddr))
       Buf_printf(b, "]");
+   char pt[40];
    Buf_cls(b, CL_PORT);
-   Buf_printf(b, ":%u", k->key.rport);
+   Buf_printf(b, ":%s", portText(rt, k->key.rport, k->key.proto, pt, sizeof pt));
    Buf_cls(b, CL_SECOND);
    if (k->dir == DIR_IN)
-      Buf_printf(b, " on :%u", k->key.lport);
+      Buf_printf(b, " on :%s", portText(rt, k->key.lport, k->key.proto, pt, sizeof pt));
    if (k->key.proto == 17) {
       Buf_printf(b, " udp");
       if (k->udp_count)
@@ -186,12 +192,13 @@ static void foldText(RowText* rt, const TreeNode* n, Buf* b) {
       Buf_printf(b, " %s%u TIME_WAIT", glyph(rt, "\u00d7", "x"), n->nfolded);
       return;
    }
+   char pt[40];
    Buf_cls(b, CL_PORT);
    if (k->dir == DIR_IN) {
       Buf_cls(b, CL_SECOND);
-      Buf_printf(b, " on :%u", k->key.lport);
+      Buf_printf(b, " on :%s", portText(rt, k->key.lport, k->key.proto, pt, sizeof pt));
    } else {
-      Buf_printf(b, ":%u", k->key.rport);
+      Buf_printf(b, ":%s", portText(rt, k->key.rport, k->key.proto, pt, sizeof pt));
    }
    Buf_cls(b, CL_SECOND);
    Buf_printf(b, " %s%u closed", glyph(rt, "\u00d7", "x"), n->nfolded);
@@ -200,14 +207,16 @@ static void foldText(RowText* rt, const TreeNode* n, Buf* b) {
 }
 
 static void listenText(RowText* rt, const Sock* k, Buf* b) {
-   char t[80];
    Buf_cls(b, CL_LISTEN);
    if (k->key.proto == 17)
       Buf_printf(b, "udp ");
    else
       Buf_printf(b, "%s ", k->state == TCPS_LISTEN ? "LISTEN" : Event_tcpStateName(k->state));
+   char a[64], pt[40];
    Buf_cls(b, CL_PORT);
-   Buf_printf(b, "%s", Fmt_endpoint(k->key.laddr, k->key.lport, t, sizeof t));
+   Addr_format(k->key.laddr, a, sizeof a);
+   Buf_printf(b, Addr_isV4(k->key.laddr) ? "%s:%s" : "[%s]:%s", a,
+              portText(rt, k->key.lport, k->key.proto, pt, sizeof pt));
    if (k->key.proto != 17) {
       Buf_cls(b, CL_SECOND);
       Buf_printf(b, " tcp");

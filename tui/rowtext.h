@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "rows.h"
 #include "tree.h"
+#include "services.h"
 #include "users.h"
 
 #define ROWTEXT_UNNAMED_MAX 64
@@ -21,6 +22,8 @@ typedef struct RowText_ {
    bool utf8;
    uint64_t now_ns; /* the frame's clock (CLOCK_BOOTTIME, or the replay's) */
    UserName* users;
+   ServiceName* services; /* names of ports, unless numeric */
+   bool numeric;          /* -n: ports as numbers */
    bool dns; /* show names of remote addresses */
    /* remote addresses drawn without a name since the owner last asked */
    uint8_t unnamed[ROWTEXT_UNNAMED_MAX][16];

@@ -117,6 +117,11 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    r->topts.show_inactive = true;
    r->topts.root_pid = o->pid;
    r->topts.all_procs = o->all_procs;
+   ui->text.numeric = o->numeric;
+   r->topts.unit = o->unit; /* unit: terms */
+   r->topts.unit_ctx = o->unit_ctx;
+   ui->details.unit = o->unit;
+   ui->details.unit_ctx = o->unit_ctx;
    r->topts.fold = true;
    if (o->filter)
       snprintf(r->filter, sizeof r->filter, "%s", o->filter);
@@ -239,6 +244,7 @@ void Ui_free(Ui* ui) {
    Ui_close(ui);
    Rows_free(&ui->rows);
    Users_free(&ui->text.users);
+   Services_free(&ui->text.services);
    if (ui->scr)
       delscreen(ui->scr);
    free(ui);

@@ -24,6 +24,9 @@ typedef struct UiOpts_ {
    bool no_color;
    bool auto_prune;
    bool all_procs;
+   bool numeric; /* -n: ports as numbers */
+   const char* (*unit)(void* ctx, uint64_t cgroup); /* the unit of a cgroup id, or NULL */
+   void* unit_ctx;
    uint64_t prune_after_s;
    TreeView view;
    SortKey sort;

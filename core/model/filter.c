@@ -258,7 +258,7 @@ Filter* Filter_parse(const char* text, char* err, size_t errlen) {
    Filter* f = calloc(1, sizeof *f);
    size_t words = 1;
    for (const char* c = text; *c; c++)
-      words += *c == ' ';
+      words += *c == ' ' || *c == '\t';
    if (f)
       f->terms = calloc(words, sizeof *f->terms);
    if (!copy || !f || !f->terms) {

@@ -1,6 +1,8 @@
 /* textout.c: the tree as text lines that fit the terminal width. */
 #include "textout.h"
 
+#include "services.h"
+
 #include "fmt.h"
 #include "procfs.h"
 
@@ -21,6 +23,7 @@ typedef struct Line_ {
    size_t len;
    int cols, width;
    bool cut, utf8;
+   ServiceName** services; /* port names; NULL: numbers (-n) */
 } Line;
 
 static void Line_reset(Line* l, int width, bool utf8) {
@@ -88,15 +91,6 @@ static void Line_raw(Line* l, const char* s, size_t n) {
 
 static void Line_lit(Line* l, const char* s) {
    Line_raw(l, s, strlen(s));
-}
-
-static void Line_u(Line* l, uint64_t v) {
-   char tmp[24];
-   int k = sizeof tmp;
-   do
-      tmp[--k] = (char)('0' + v % 10);
-   while ((v /= 10) > 0);
-   Line_raw(l, tmp + k, sizeof tmp - (size_t)k);
 }
 
 /* Our own ASCII text. */
@@ -169,7 +163,13 @@ static void Text_prefix(TextCtx* c, int d, bool more) {
    Line_draw(l, "\xe2\x94\x80", "-");
 }
 
-static void Text_addr(Line* l, const uint8_t a[16], uint16_t port) {
+/* A port: its service name, unless -n */
+static void Text_port(Line* l, uint16_t port, uint8_t proto) {
+   char buf[40];
+   Line_str(l, Services_port(l->services, port, proto, buf, sizeof buf));
+}
+
+static void Text_addr(Line* l, const uint8_t a[16], uint16_t port, uint8_t proto) {
    char buf[64];
    Addr_format(a, buf, sizeof buf);
    bool v4 = Addr_isV4(a);
@@ -177,7 +177,7 @@ static void Text_addr(Line* l, const uint8_t a[16], uint16_t port) {
       Line_raw(l, "[", 1);
    Line_lit(l, buf);
    Line_raw(l, v4 ? ":" : "]:", v4 ? 1 : 2);
-   Line_u(l, port);
+   Text_port(l, port, proto);
 }
 
 static const char* Text_proto(const Sock* k) {
@@ -254,17 +254,17 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
    if (listen) {
       Line_lit(l, Text_state(k));
       Line_raw(l, " ", 1);
-      Text_addr(l, k->key.laddr, k->key.lport);
+      Text_addr(l, k->key.laddr, k->key.lport, k->key.proto);
    } else {
       if (owned)
-         Line_u(l, k->key.lport);
+         Text_port(l, k->key.lport, k->key.proto);
       else
-         Text_addr(l, k->key.laddr, k->key.lport);
+         Text_addr(l, k->key.laddr, k->key.lport, k->key.proto);
       if (l->utf8)
          Line_add(l, " \xe2\x86\x92 ", 5, 3);
       else
          Line_add(l, " -> ", 4, 4);
-      Text_addr(l, k->key.raddr, k->key.rport);
+      Text_addr(l, k->key.raddr, k->key.rport, k->key.proto);
       Line_raw(l, " ", 1);
       Line_lit(l, Text_state(k));
       Line_raw(l, " ", 1);
@@ -292,7 +292,7 @@ static void Text_fold(Line* l, const TreeNode* n) {
    Line_printf(l, " %u closed ", n->nfolded);
    if (k->dir == DIR_IN) {
       Line_raw(l, ":", 1);
-      Line_u(l, k->key.lport);
+      Text_port(l, k->key.lport, k->key.proto);
       if (l->utf8)
          Line_add(l, " \xe2\x86\x90 ", 5, 3);
       else
@@ -304,7 +304,7 @@ static void Text_fold(Line* l, const TreeNode* n) {
          Line_add(l, "\xe2\x86\x92 ", 4, 2);
       else
          Line_add(l, "-> ", 3, 3);
-      Text_addr(l, k->key.raddr, k->key.rport);
+      Text_addr(l, k->key.raddr, k->key.rport, k->key.proto);
    }
    Line_raw(l, " ", 1);
    Line_lit(l, Event_dirName(k->dir));
@@ -399,6 +399,8 @@ int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
    c->o = o;
    c->line.width = width;
    c->line.utf8 = o->utf8;
+   ServiceName* names = NULL;
+   c->line.services = o->numeric ? NULL : &names;
    U64Map_init(&c->net);
    /* tree lines take at most ~2/5 of the width; deeper levels are cut on
     * the left and shown as ".." */
@@ -410,6 +412,7 @@ int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
    }
    int rc = c->err;
    U64Map_free(&c->net);
+   Services_free(&names);
    free(c);
    return rc;
 }

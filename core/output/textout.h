@@ -24,6 +24,7 @@ typedef struct TextOutOpts_ {
                       0: whole lines (up to TEXTOUT_MAX_WIDTH) */
    bool utf8;      /* UTF-8 line drawing and pass-through of printable UTF-8 */
    bool all_procs; /* also processes with no socket at or below them */
+   bool numeric;   /* ports as numbers, not service names */
 } TextOutOpts;
 
 /* Writes the tree, one node per line. Returns 0, or -1 on a write error. */

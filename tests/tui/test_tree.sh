@@ -80,11 +80,15 @@ T kill-server
 # marker comes from the shell that started it
 real=$VISNET
 VISNET=env
-tui_start -E "SSH_CONNECTION=10.0.0.5 51234 10.0.0.2 22" -u SSH_CONNECTION "$real" \
+# (and ports by their service names, as without -n)
+TUI_PORT_NAMES=1 tui_start -E "SSH_CONNECTION=10.0.0.5 51234 10.0.0.2 22" -u SSH_CONNECTION "$real" \
    --replay "$SAMPLE" --speed 0
 VISNET=$real
 wait_ready
 wait_for '10\.0\.0\.5:51234.*you are here'
+wait_for '→ 93\.184\.216\.34:https ESTABLISHED'
+wait_for 'LISTEN 0\.0\.0\.0:ssh'
+wait_for '1\.1\.1\.1:domain udp'
 keys q
 wait_for 'EXITED:0'
 pass

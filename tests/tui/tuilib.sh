@@ -65,6 +65,8 @@ tui_start() {
       esac
    done
    [ $# -gt 0 ] || set -- --replay "$SAMPLE" --speed 0
+   # ports as numbers, which the tests match; TUI_PORT_NAMES=1 for names
+   [ "${TUI_PORT_NAMES:-0}" = 1 ] || set -- -n "$@"
    q=$(printf '%q ' "${pre[@]}" "$VISNET" "$@")
    cat >>"$run" <<EOS
 $q

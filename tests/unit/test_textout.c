@@ -84,6 +84,8 @@ typedef struct Out_ {
    size_t len;
 } Out;
 
+static bool numeric; /* -n */
+
 static Out render(bool utf8, int width, bool all) {
    Store* s = buildStore();
    TreeOpts to = {.view = VIEW_TREE, .all_procs = true};
@@ -91,7 +93,7 @@ static Out render(bool utf8, int width, bool all) {
    assert_non_null(t);
    Out o = {NULL, 0};
    FILE* f = open_memstream(&o.text, &o.len);
-   TextOutOpts opts = {.width = width, .utf8 = utf8, .all_procs = all};
+   TextOutOpts opts = {.width = width, .utf8 = utf8, .all_procs = all, .numeric = numeric};
    assert_int_equal(TextOut_write(f, t, &opts), 0);
    fclose(f);
    Tree_free(t);
@@ -144,11 +146,18 @@ static void test_ascii_80(void** state) {
    assert_non_null(strstr(o.text, "`-"));
    assert_non_null(strstr(o.text, "\\e[31mred\\x07(100)")); /* comm escaped */
    assert_non_null(strstr(o.text, "\\e]0;pwned"));
-   assert_non_null(strstr(o.text, "tcp LISTEN 0.0.0.0:8080"));
-   assert_non_null(strstr(o.text, "tcp 45000 -> 93.184.216.34:443 ESTABLISHED out"));
+   /* ports by their service names (/etc/services), as ss shows them */
+   assert_non_null(strstr(o.text, "tcp LISTEN 0.0.0.0:http-alt"));
+   assert_non_null(strstr(o.text, "tcp 45000 -> 93.184.216.34:https ESTABLISHED out"));
+   numeric = true; /* -n: numbers */
+   Out n = render(false, 80, false);
+   numeric = false;
+   assert_non_null(strstr(n.text, "tcp LISTEN 0.0.0.0:8080"));
+   assert_non_null(strstr(n.text, "tcp 45000 -> 93.184.216.34:443 ESTABLISHED out"));
+   free(n.text);
    assert_non_null(strstr(o.text, "tx 121K rx 42B"));
    assert_non_null(strstr(o.text, "unowned sockets (1)"));
-   assert_non_null(strstr(o.text, "[permission] 10.0.0.1:22 -> 10.9.9.9:51000"));
+   assert_non_null(strstr(o.text, "[permission] 10.0.0.1:ssh -> 10.9.9.9:51000"));
    assert_non_null(strstr(o.text, "long(200)  /usr/bin/long xxxx"));
    assert_non_null(strstr(o.text, "xxx+\n")); /* cut, marked */
    assert_non_null(strstr(o.text, ".."));     /* deep chain: left cut */
