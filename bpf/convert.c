@@ -70,6 +70,8 @@ static void Convert_sock(const SockIdKey* key, const struct vn_sock_rec* r, Even
    se->netns = r->netns;
    se->count = r->count;
    se->err = r->err;
+   se->rtt_us = r->rtt_us;
+   se->retrans = r->retrans;
    se->lport = r->lport;
    se->rport = r->rport;
    se->proto = r->proto;
@@ -91,6 +93,7 @@ static void Convert_expand(Convert* p, Event* e, uint16_t flags, uint64_t open_t
    Event* pre = &p->pre;
    memcpy(pre, e, SOCK_EVENT_END);
    pre->sock.tx = pre->sock.rx = pre->sock.lifetime_ns = 0;
+   pre->sock.rtt_us = pre->sock.retrans = 0;
    pre->sock.err = 0;
    if (flags & VN_F_WITH_CONNECT) {
       pre->type = EV_CONNECT;

@@ -583,6 +583,12 @@ static __always_inline void tcp_bytes(struct sock* sk, __u64* tx, __u64* rx) {
    *rx = recv;
 }
 
+/* The connection's health: its smoothed RTT and its retransmissions. */
+static __always_inline void tcp_health(struct sock* sk, struct vn_sock_rec* r) {
+   r->rtt_us = KR(struct tcp_sock, sk, srtt_us) >> 3;
+   r->retrans = KR(struct tcp_sock, sk, total_retrans);
+}
+
 /* The opening events of an owned socket that user space lacks, written by
  * the flush: the connect (still in SYN_SENT), the connect and its success,
  * or the accept, each stamped when it happened. The close may take them
@@ -841,6 +847,7 @@ static __always_inline void on_close(struct sock* sk, int old, struct vn_sk_owne
       if (!o)
          r->netns = sk_netns(sk);
       tcp_bytes(sk, &r->tx, &r->rx);
+      tcp_health(sk, r);
       r->state = TCP_CLOSE;
       r->oldstate = old;
       if (o)
@@ -1365,19 +1372,24 @@ static __noinline int flush_sock(__u64 skey, __u32 place) {
       r->state = state;
       r->tx = tx;
       r->rx = rx;
+      tcp_health(sk, r);
       o->rep_state = state;
       submit(r);
    }
-   if (tx == c->rep_tx && rx == c->rep_rx)
+   /* a stalled connection retransmits without moving a byte: say so */
+   __u32 retrans = KR(struct tcp_sock, sk, total_retrans);
+   if (tx == c->rep_tx && rx == c->rep_rx && retrans == c->rep_retrans)
       return 0;
    struct vn_sock_rec* r = sock_rec(VN_EV_BYTES, o, skey);
    if (!r)
       return 1;
    c->rep_tx = tx;
    c->rep_rx = rx;
+   c->rep_retrans = retrans;
    sk_tuple(sk, r);
    r->tx = tx;
    r->rx = rx;
+   tcp_health(sk, r);
    r->state = state;
    submit(r);
    return 0;

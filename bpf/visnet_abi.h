@@ -84,6 +84,8 @@ struct vn_sock_rec {
    __u8 state;
    __u8 oldstate;
    __u8 pad[3];
+   __u32 rtt_us;   /* TCP: smoothed round-trip time (bytes, state, close) */
+   __u32 retrans;  /* TCP: segments retransmitted so far */
    __u8 laddr[16]; /* IPv4 is v4-mapped */
    __u8 raddr[16];
 };
@@ -113,6 +115,8 @@ struct vn_sk_bytes {
    __u64 sk;             /* whose counts these are: a new owner starts from 0 */
    __u64 tx, rx;         /* live bytes (bytes_trace mode only) */
    __u64 rep_tx, rep_rx; /* last reported in EV_BYTES */
+   __u32 rep_retrans;    /* ... and the retransmissions then: more makes one too */
+   __u32 pad;
 };
 
 /* The opening of a socket (connect, connected, accept) is not written when

@@ -107,6 +107,8 @@ struct tcp_sock {
    __u64 bytes_acked;
    __u64 bytes_sent;
    __u64 bytes_retrans;
+   __u32 srtt_us;       /* smoothed RTT << 3 */
+   __u32 total_retrans; /* segments retransmitted, the connection's life */
 };
 
 struct inode {

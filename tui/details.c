@@ -110,6 +110,9 @@ static void sockLine(const Look* lk, Lines* l, const Sock* k) {
       Buf_printf(&b, "  open %s", Fmt_age(now - k->opened, t3, sizeof t3));
    if (k->err)
       Buf_printf(&b, "  failed: %s", strerror(k->err));
+   if (k->key.proto == 6 && (k->rtt_us || k->retrans))
+      Buf_printf(&b, "  rtt %s  retrans %u", k->rtt_us ? Fmt_rtt(k->rtt_us, t3, sizeof t3) : "?",
+                 k->retrans);
    if (k->from_pid)
       Buf_printf(&b, "  from pid %u", k->from_pid);
    if (k->ino)

@@ -234,6 +234,10 @@ void Draw_frame(Ui* ui, Store* s) {
    t->body_h = LINES - 5;
    ui->rows.height = (size_t)t->body_h;
    ui->text.now_ns = Ui_nowNs(ui);
+   /* columns by width: process, remote, state and rates always; the
+    * rest when there is room (docs/USAGE.md) */
+   ui->text.health = COLS >= 120;
+   ui->text.narrow = COLS < 100;
    Ui_ensureRows(ui, s);
    Rows_select(&ui->rows, ui->rows.sel);
    header(ui, s);

@@ -360,7 +360,7 @@ const KeyAction Keys_table[] = {
     {{'N'}, NULL, NULL, aPrevious, false},
     {{'\\', 'f'}, "\\ f", "filter (keeps ancestors)", aFilter, false},
     {{KEY_ESC}, "Esc", "clear the filter", aClearFilter, false},
-    {{'s', '>'}, "s >", "next sort key: pid, name, conns, bytes, last, rate, age", aSort, false},
+    {{'s', '>'}, "s >", "next sort key: pid name conns bytes last rate age rtt retrans", aSort, false},
     {{'<'}, "<", "previous sort key", aSortBack, false},
     {{'v'}, "v", "view: tree, flat, by remote endpoint", aView, false},
     {{'t'}, "t", "show / hide exited processes and closed connections", aInactive, false},

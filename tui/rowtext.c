@@ -10,6 +10,8 @@
 #define W_USER 8
 #define W_CONN 5
 #define W_RATE 6
+#define W_RTT 6
+#define W_RETR 5
 
 static const char* glyph(const RowText* rt, const char* utf8, const char* ascii) {
    return rt->utf8 ? utf8 : ascii;
@@ -25,10 +27,14 @@ const char* RowText_user(RowText* rt, uint32_t uid) {
 }
 
 void RowText_titles(const RowText* rt, TreeView view, Buf* b) {
-   (void)rt;
-   Buf_printf(b, "%*s %-*s %*s %*s %*s  %s", W_PID, "PID", W_USER, "USER", W_CONN, "CONNS", W_RATE,
-              "UP/s", W_RATE, "DOWN/s",
-              view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
+   if (rt->narrow)
+      Buf_printf(b, "%*s %*s %*s  ", W_PID, "PID", W_RATE, "UP/s", W_RATE, "DOWN/s");
+   else
+      Buf_printf(b, "%*s %-*s %*s %*s %*s  ", W_PID, "PID", W_USER, "USER", W_CONN, "CONNS",
+                 W_RATE, "UP/s", W_RATE, "DOWN/s");
+   if (rt->health)
+      Buf_printf(b, "%*s %*s  ", W_RTT, "RTT", W_RETR, "RETR");
+   Buf_printf(b, "%s", view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
 }
 
 static void treePrefix(RowText* rt, const TreeNode* n, Buf* b) {
@@ -59,7 +65,12 @@ void RowText_ago(const RowText* rt, Buf* b, const char* what, uint64_t since) {
 static void columns(RowText* rt, const TreeNode* n, Buf* b, const Proc* p,
                     bool conns) {
    char t[32];
-   if (p) {
+   if (rt->narrow) { /* PID and the rates only */
+      if (p)
+         Buf_printf(b, "%*u ", W_PID, p->pid);
+      else
+         Buf_printf(b, "%*s ", W_PID, "");
+   } else if (p) {
       Buf_printf(b, "%*u ", W_PID, p->pid);
       Buf_cls(b, CL_USER);
       Buf_field(b, RowText_user(rt, p->uid), W_USER, false, rt->utf8);
@@ -68,12 +79,21 @@ static void columns(RowText* rt, const TreeNode* n, Buf* b, const Proc* p,
    } else {
       Buf_printf(b, "%*s", W_PID + W_USER + 2, "");
    }
-   if (conns)
-      Buf_printf(b, "%*u ", W_CONN, n->nconns);
-   else
-      Buf_printf(b, "%*s ", W_CONN, "");
+   if (!rt->narrow) {
+      if (conns)
+         Buf_printf(b, "%*u ", W_CONN, n->nconns);
+      else
+         Buf_printf(b, "%*s ", W_CONN, "");
+   }
    Buf_printf(b, "%*s ", W_RATE, Fmt_rate(n->up, t, sizeof t));
    Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(n->down, t, sizeof t));
+   if (rt->health) {
+      Buf_printf(b, "%*s ", W_RTT, Fmt_rtt(n->rtt_us, t, sizeof t));
+      if (n->retrans)
+         Buf_printf(b, "%*u  ", W_RETR, n->retrans);
+      else
+         Buf_printf(b, "%*s  ", W_RETR, "");
+   }
 }
 
 static void procText(RowText* rt, const Proc* p, Buf* b) {

@@ -24,6 +24,8 @@ typedef struct RowText_ {
    UserName* users;
    ServiceName* services; /* names of ports, unless numeric */
    bool numeric;          /* -n: ports as numbers */
+   bool health;           /* the RTT and RETR columns (a wide enough terminal) */
+   bool narrow;           /* no USER and CONNS columns (a narrow one) */
    bool dns; /* show names of remote addresses */
    /* remote addresses drawn without a name since the owner last asked */
    uint8_t unnamed[ROWTEXT_UNNAMED_MAX][16];

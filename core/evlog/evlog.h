@@ -25,7 +25,8 @@
  *              u64 lifetime_ns | u32 netns | u32 count | i32 err |
  *              u16 lport | u16 rport | u8 proto | u8 family | u8 dir |
  *              u8 state | u8 oldstate | u8 noowner | laddr (16) | raddr (16)
- *            Event.reserved is not stored; a decoded Event is zero-filled
+ *            Event.reserved and the TCP health samples (rtt_us, retrans:
+ *            measurements, not events) are not stored; a decoded Event is zero-filled
  *            beyond what the payload holds, and its strings are terminated.
  * A reader refuses a wrong magic or version, and at a truncated or corrupt
  * record stops and reports the offset of that record. Record lengths are

@@ -89,6 +89,9 @@ typedef struct SockEvent_ {
    uint32_t count;       /* EV_UDP_PEER: datagrams seen with this peer;
                             EV_OWNER: the previous owner's pid */
    int32_t err;          /* EV_CONNECT_FAIL: positive errno */
+   uint32_t rtt_us;      /* TCP, 0 if unknown: smoothed round-trip time (bytes,
+                            state, close, snapshot); not in the event log */
+   uint32_t retrans;     /* TCP: segments retransmitted so far (the same) */
    uint16_t lport, rport; /* host byte order */
    uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */
    uint8_t family;       /* AF_INET or AF_INET6: the socket's family */

@@ -1019,6 +1019,10 @@ static int Store_sockEvent(Store* s, const Event* e, const SockKey* key, uint32_
       Sock_setOwner(s, k, e);
    }
    Sock_apply(s, k, e);
+   if (se->rtt_us || se->retrans) { /* TCP health, when the event has it */
+      k->rtt_us = se->rtt_us;
+      k->retrans = se->retrans;
+   }
    if (k->key.proto == IPPROTO_UDP && Sock_isActive(k)) {
       if (k->dir == DIR_LISTEN) /* a server's socket waits as long as it likes */
          Quiet_del(k);

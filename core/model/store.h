@@ -112,6 +112,8 @@ struct Sock_ {
    uint64_t rate_tx, rate_rx; /* bytes at the last Store_updateRates */
    float up, down;       /* smoothed bytes/s sent and received (Store_updateRates) */
    uint8_t rated;        /* 0: no sample yet; 1: a baseline; 2: a rate */
+   uint32_t rtt_us;      /* TCP: smoothed RTT at the last sample, 0 if none */
+   uint32_t retrans;     /* TCP: segments retransmitted, as of that sample */
 };
 
 struct Endpoint_ {

@@ -228,6 +228,7 @@ static inline TreeNode* Tree_node(Tree* t, TreeNode* parent, NodeKind kind) {
    n->nconns = n->nchildren = n->nfolded = 0;
    n->tx = n->rx = n->last = 0;
    n->up = n->down = 0;
+   n->rtt_us = n->retrans = 0;
    n->parent = parent;
    n->first_child = n->next = NULL;
    return n;
@@ -306,6 +307,8 @@ static int Tree_cmpKey(const TreeNode* a, const TreeNode* b, SortKey key) {
    case SORT_BYTES: return cmpU64(bytes(a), bytes(b));
    case SORT_LAST: return cmpU64(a->last, b->last);
    case SORT_RATE: return cmpU64(Tree_rateKey(a), Tree_rateKey(b));
+   case SORT_RTT: return cmpU64(a->rtt_us, b->rtt_us);
+   case SORT_RETRANS: return cmpU64(a->retrans, b->retrans);
    case SORT_AGE: return cmpU64(Tree_ageKey(a), Tree_ageKey(b));
    case SORT_PID:
       if (a->kind == NODE_EP_PROC)
@@ -364,6 +367,8 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
    case SORT_BYTES: hi = bytes(n); break;
    case SORT_LAST: hi = n->last; break;
    case SORT_RATE: hi = Tree_rateKey(n); break;
+   case SORT_RTT: hi = n->rtt_us; break;
+   case SORT_RETRANS: hi = n->retrans; break;
    case SORT_AGE: hi = Tree_ageKey(n); break;
    case SORT_NAME:
       if (n->kind == NODE_PROC || n->kind == NODE_EP_PROC)
@@ -404,6 +409,9 @@ static inline void Tree_push(Tree* t, TreeNode* parent, TreeNode* c, bool sum) {
    t->stack[t->top++].n = c;
    parent->nchildren++;
    parent->nconns += c->nconns;
+   parent->retrans += c->retrans; /* no sums in the store: always from below */
+   if (c->rtt_us > parent->rtt_us)
+      parent->rtt_us = c->rtt_us;
    if (c->last > parent->last)
       parent->last = c->last;
    if (sum) {
@@ -590,6 +598,8 @@ static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bo
    n->active = Sock_isActive(k);
    n->nconns = n->kind == NODE_SOCK && n->active ? 1 : 0;
    n->tx = k->tx;
+   n->rtt_us = n->active ? k->rtt_us : 0;
+   n->retrans = k->retrans;
    n->up = k->up;
    n->down = k->down;
    n->rx = k->rx;
@@ -628,6 +638,7 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    for (size_t i = 0; i < k; i++) {
       f->tx += v[i]->tx;
       f->rx += v[i]->rx;
+      f->retrans += v[i]->retrans;
       if (v[i]->closed > latest->closed)
          latest = v[i];
       if (v[i]->last > f->last)
@@ -642,6 +653,7 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    f->key = Tree_key(f);
    if (t->o.fold_open && t->o.fold_open(t->o.fold_ctx, f->key)) {
       size_t base = t->top;
+      f->retrans = 0;    /* the children bring theirs */
       t->in_fold = true; /* counted when gathered */
       for (size_t i = 0; i < k; i++)
          Tree_push(t, f, Tree_sock(t, f, v[i], NODE_SOCK, true), false);
@@ -1210,6 +1222,8 @@ const char* Tree_sortName(SortKey k) {
    case SORT_LAST: return "last";
    case SORT_RATE: return "rate";
    case SORT_AGE: return "age";
+   case SORT_RTT: return "rtt";
+   case SORT_RETRANS: return "retrans";
    default: return "invalid";
    }
 }

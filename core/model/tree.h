@@ -29,6 +29,8 @@ typedef enum SortKey_ {
    SORT_LAST,
    SORT_RATE, /* bytes/s both ways */
    SORT_AGE,  /* since start / open: the oldest is the greatest */
+   SORT_RTT,  /* the slowest connection's smoothed RTT */
+   SORT_RETRANS,
    SORT__COUNT
 } SortKey;
 
@@ -65,6 +67,9 @@ struct TreeNode_ {
    uint64_t tx, rx;       /* bytes at or below */
    float up, down;        /* bytes/s at or below (Store_updateRates): a process's
                              own and, in the tree view, its subtree's */
+   uint32_t rtt_us;       /* the greatest smoothed RTT of an active TCP connection
+                             at or below (the slowest), 0 if none known */
+   uint32_t retrans;      /* TCP retransmissions at or below */
    uint64_t last;         /* last activity at or below */
    TreeNode* parent;
    TreeNode* first_child;

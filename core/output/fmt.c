@@ -170,6 +170,20 @@ const char* Fmt_bytes(uint64_t v, char* buf, size_t len) {
    return buf;
 }
 
+const char* Fmt_rtt(uint32_t us, char* buf, size_t len) {
+   if (us == 0)
+      snprintf(buf, len, "%s", "");
+   else if (us < 1000)
+      snprintf(buf, len, "%uus", us);
+   else if (us < 10000)
+      snprintf(buf, len, "%.1fms", us / 1000.0);
+   else if (us < 1000000)
+      snprintf(buf, len, "%ums", (us + 500) / 1000);
+   else
+      snprintf(buf, len, "%.1fs", us / 1e6);
+   return buf;
+}
+
 const char* Fmt_rate(double v, char* buf, size_t len) {
    if (v < 0.5)
       snprintf(buf, len, "%s", "");

@@ -39,6 +39,8 @@ const char* Fmt_bytes(uint64_t v, char* buf, size_t len);
 /* Bytes per second in the same units; blank below 0.5, so that an idle
  * screen stays still. */
 const char* Fmt_rate(double v, char* buf, size_t len);
+/* A round-trip time: "350us", "4.2ms", "85ms", "1.3s"; "" for 0 (unknown). */
+const char* Fmt_rtt(uint32_t us, char* buf, size_t len);
 /* An age in 5s, 10s, 2m, 1h05m, 3d04h: past 10 s in coarse steps. */
 const char* Fmt_age(uint64_t ns, char* buf, size_t len);
 /* 1.2.3.4:80 or [::1]:80 */

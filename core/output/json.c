@@ -369,6 +369,10 @@ static void eventSock(JsonBuf* b, const Event* e) {
    }
    if (t == EV_CLOSE)
       kU64(b, "lifetime_ns", s->lifetime_ns);
+   if (s->proto == IPPROTO_TCP && (s->rtt_us || s->retrans)) { /* a health sample */
+      kU64(b, "rtt_us", s->rtt_us);
+      kU64(b, "retrans", s->retrans);
+   }
    if (t == EV_CONNECT_FAIL || s->err)
       kErr(b, s->err);
    if (t == EV_UDP_PEER)
@@ -548,6 +552,10 @@ static void sockFields(JsonBuf* b, const Sock* k) {
       kErr(b, k->err);
    if (k->key.proto == IPPROTO_UDP)
       kU64(b, "count", k->udp_count);
+   if (k->key.proto == IPPROTO_TCP && (k->rtt_us || k->retrans)) {
+      kU64(b, "rtt_us", k->rtt_us);
+      kU64(b, "retrans", k->retrans);
+   }
    if (!k->proc)
       kNoOwner(b, k->noowner);
 }

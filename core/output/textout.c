@@ -272,6 +272,11 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
       if (k->err)
          Line_printf(l, " err %d", k->err);
       Text_traffic(l, k->tx, k->rx);
+      if (k->key.proto == IPPROTO_TCP && (k->rtt_us || k->retrans)) {
+         char rtt[24];
+         Line_printf(l, "  rtt %s retrans %u", k->rtt_us ? Fmt_rtt(k->rtt_us, rtt, sizeof rtt) : "?",
+                     k->retrans);
+      }
    }
    if (!Sock_isActive(k))
       Line_printf(l, "  [closed]");

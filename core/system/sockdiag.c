@@ -62,6 +62,11 @@ static void SockDiag_bytes(SockEvent* s, const struct tcp_info* ti, size_t plen)
       if (s->rx && fin_in)
          s->rx--;
    }
+   /* the connection's health, as ss -ti shows it */
+   if (HAS(tcpi_rtt) && s->state != TCPS_LISTEN)
+      s->rtt_us = ti->tcpi_rtt;
+   if (HAS(tcpi_total_retrans))
+      s->retrans = ti->tcpi_total_retrans;
 #undef HAS
 }
 

@@ -1,15 +1,19 @@
 #!/bin/bash
-# Resizing: 80x24 and 200x60 redraw at once with the rows that fit; below
-# 60x10 a one-line message, and the screen comes back when it grows.
+# Resizing: 80x24, 100x30 and 200x60 redraw at once with the rows that
+# fit and the columns that fit: at 80 columns PID and the rates (USER and
+# CONNS go first), the process, the remote and its state; from 120 the RTT
+# and RETR columns too. Below 60x10 a one-line message, and the screen
+# comes back when it grows.
 . "$VISNET_TESTS/tui/tuilib.sh"
 
 tui_start -x 120 -y 40
 wait_ready
 
-check_frame() { # W H
-   local w=$1 h=$2 screen n long
-   wait_for 'PID +USER +CONNS'
+check_frame() { # W H TITLES
+   local w=$1 h=$2 titles=$3 screen n long
+   wait_for "$titles"
    screen=$(cap)
+   echo "$screen" | grep -Eq '← 10\.0\.0\.5:51234 on :22 ESTABLISHED' || { echo "$screen" >&2; fail "${w}x${h}: no remote with its state"; }
    n=$(echo "$screen" | wc -l)
    [ "$n" -le "$h" ] || fail "${w}x${h}: $n lines captured"
    local LC_ALL=C.UTF-8 line
@@ -22,10 +26,10 @@ check_frame() { # W H
 
 T resize-window -x 80 -y 24
 wait_for '^.{70,80}$'
-check_frame 80 24
+check_frame 80 24 '^ +PID +UP/s +DOWN/s  PROCESS / REMOTE'
 T resize-window -x 200 -y 60
 wait_for 'LISTEN \[::\]:22'
-check_frame 200 60
+check_frame 200 60 'PID +USER +CONNS +UP/s +DOWN/s +RTT +RETR  PROCESS / REMOTE'
 # everything of the sample fits on 60 lines
 wait_for "without a known owner" 5
 
@@ -34,7 +38,7 @@ wait_for 'terminal too small \(50x8\), need at least 60x10'
 [ "$(cap | grep -c .)" = 1 ] || { cap >&2; fail "too small: more than the one-line message"; }
 T resize-window -x 100 -y 30
 wait_gone 'terminal too small'
-check_frame 100 30
+check_frame 100 30 'PID +USER +CONNS +UP/s +DOWN/s  PROCESS / REMOTE'
 
 # keys still work after all that
 keys q

@@ -133,4 +133,4 @@ visnet_pid() {
 }
 
 # The first frame is up once the column titles are drawn.
-wait_ready() { wait_for 'PID +USER +CONNS' "${1:-15}"; wait_for 'sshd' 10; }
+wait_ready() { wait_for 'PID .*DOWN/s' "${1:-15}"; wait_for 'sshd' 10; }

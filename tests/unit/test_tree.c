@@ -255,6 +255,48 @@ static void test_folds(void** state) {
    Store_free(s);
 }
 
+/* TCP health: a socket its own sample, an edge and a process the slowest
+ * active connection's RTT and the sum of the retransmissions. */
+static void test_health(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(40, 1, SEC, "app", SEC));
+   conn(s, 40, "10.0.0.9", 80, 41000, 2 * SEC);
+   conn(s, 40, "10.0.0.9", 443, 41001, 2 * SEC);
+   conn(s, 40, "10.0.0.8", 22, 41002, 2 * SEC);
+   uint32_t rtt[] = {1000, 5000, 9000}, re[] = {2, 1, 4};
+   uint16_t lport[] = {41000, 41001, 41002}, rport[] = {80, 443, 22};
+   const char* ip[] = {"10.0.0.9", "10.0.0.9", "10.0.0.8"};
+   for (int i = 0; i < 3; i++) {
+      Event e = TU_sock(EV_BYTES, 40, 0, "10.0.0.1", lport[i], ip[i], rport[i], 3 * SEC);
+      e.sock.tx = 10;
+      e.sock.rtt_us = rtt[i];
+      e.sock.retrans = re[i];
+      apply(s, e);
+   }
+   closeSock(s, 40, "10.0.0.8", 22, 41002, 4 * SEC); /* closed: its RTT no longer counts */
+   TreeOpts o = opts(VIEW_TREE);
+   o.show_inactive = true;
+   Tree* t = Tree_build(s, &o);
+   const TreeNode* app = Tree_root(t)->first_child;
+   assert_int_equal(app->rtt_us, 5000);
+   assert_int_equal(app->retrans, 7);
+   const TreeNode* e8 = app->first_child; /* 10.0.0.8 first (pid sort: by address) */
+   assert_int_equal(e8->rtt_us, 0);
+   assert_int_equal(e8->retrans, 4);
+   assert_int_equal(e8->next->rtt_us, 5000);
+   assert_int_equal(e8->next->retrans, 3);
+   Tree_free(t);
+   /* by RTT, the slowest remote first */
+   o.sort = SORT_RTT;
+   o.descending = Tree_sortDescending(SORT_RTT);
+   assert_true(o.descending);
+   t = Tree_build(s, &o);
+   assert_int_equal(Tree_root(t)->first_child->first_child->rtt_us, 5000);
+   Tree_free(t);
+   Store_free(s);
+}
+
 static void test_hierarchy(void** state) {
    (void)state;
    Store* s = sample();
@@ -593,6 +635,8 @@ static void test_sort_large_groups(void** state) {
                ka = UINT64_MAX - a->proc->start;
                kb = UINT64_MAX - b->proc->start;
                break;
+            case SORT_RTT: ka = a->rtt_us; kb = b->rtt_us; break;
+            case SORT_RETRANS: ka = a->retrans; kb = b->retrans; break;
             case SORT_NAME: ka = a->proc->comm[0]; kb = b->proc->comm[0]; break;
             default: ka = a->proc->pid; kb = b->proc->pid; break;
             }
@@ -993,6 +1037,7 @@ int main(void) {
       cmocka_unit_test(test_hierarchy),
       cmocka_unit_test(test_network_first),
       cmocka_unit_test(test_folds),
+      cmocka_unit_test(test_health),
       cmocka_unit_test(test_reparent_in_tree),
       cmocka_unit_test(test_flat_view),
       cmocka_unit_test(test_endpoint_view),
