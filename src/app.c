@@ -271,6 +271,15 @@ static void draw(App* a) {
        .full = mapFull(a->src),
        .healed = a->healed,
        .live = Source_kind(a->src) == SOURCE_LIVE,
+       .record = a->rec && !a->rec_note[0] ? a->o->record : NULL,
+       .record_bytes = a->rec ? EvlogWriter_bytes(a->rec) : 0,
+       .replay = Source_kind(a->src) == SOURCE_REPLAY,
+       .paused = Source_paused(a->src),
+       .replay_at_ns = Source_replayAt(a->src),
+       .replay_done = Source_replayDone(a->src),
+       .clock_wall_ns = Source_kind(a->src) == SOURCE_REPLAY && Source_now(a->src)
+                            ? Source_bootTimeNs(a->src) + Source_now(a->src)
+                            : 0,
        .now_ns = Source_now(a->src),
    };
    Ui_draw(a->ui, a->store, &st);
@@ -379,6 +388,17 @@ static int onInput(void* ctx) {
    if (Ui_onInput(a->ui, a->store)) {
       Loop_stop(a->loop, 0);
       return 0;
+   }
+   switch (Ui_takeCommand(a->ui)) {
+   case UI_CMD_PAUSE: Source_pause(a->src, !Source_paused(a->src)); break;
+   case UI_CMD_STEP: /* one second of the log, shown at once */
+      Source_step(a->src, 1000000000ull);
+      if (Source_tick(a->src) == 0) {
+         flushStore(a);
+         Store_updateRates(a->store, Source_now(a->src));
+      }
+      break;
+   default: break;
    }
    draw(a);
    return 0;

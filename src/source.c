@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "evlog.h"
@@ -46,6 +47,9 @@ struct Source_ {
    bool has_pending;
    bool done;
    uint64_t t0_event, t0_wall, now_event;
+   bool paused;       /* P: the log's clock stands */
+   uint64_t step_to;  /* while paused: events up to this log time are due */
+   uint64_t log_size; /* bytes of the log, for the position */
 };
 
 static void deliver(void* ctx, const Event* e) {
@@ -148,6 +152,9 @@ static int openReplay(Source* s, char* err, size_t errlen) {
       return -1;
    }
    s->kind = SOURCE_REPLAY;
+   struct stat sb;
+   if (stat(s->o->replay, &sb) == 0)
+      s->log_size = (uint64_t)sb.st_size;
    if (!(EvlogReader_header(s->reader)->flags & EVLOG_F_SK_IDS)) {
       s->map_sk = true;
       (void)SockId_newKey(&s->key);
@@ -236,18 +243,57 @@ static int tickReplay(Source* s) {
             s->t0_event = s->pending.ts ? s->pending.ts : 1;
       }
       uint64_t due = s->pending.ts > s->t0_event ? s->pending.ts - s->t0_event : 0;
-      if (s->o->speed > 0 && (double)due > (double)elapsed * s->o->speed)
+      if (s->paused ? s->pending.ts > s->step_to
+                    : s->o->speed > 0 && (double)due > (double)elapsed * s->o->speed)
          break;
       s->now_event = s->pending.ts > s->now_event ? s->pending.ts : s->now_event;
       s->has_pending = false;
       deliver(s, &s->pending);
    }
-   if (s->o->speed > 0 && !s->done) {
+   if (s->paused) {
+      if (s->step_to > s->now_event)
+         s->now_event = s->step_to;
+   } else if (s->o->speed > 0 && !s->done) {
       uint64_t clock = s->t0_event + (uint64_t)((double)elapsed * s->o->speed);
       if (clock > s->now_event)
          s->now_event = clock;
    }
    return 0;
+}
+
+bool Source_pause(Source* s, bool on) {
+   if (s->kind != SOURCE_REPLAY || s->done || on == s->paused)
+      return false;
+   s->paused = on;
+   if (on) {
+      s->step_to = s->now_event;
+      return true;
+   }
+   /* go on from where the log's clock stands, steps included */
+   double ran = s->o->speed > 0 ? (double)(s->now_event - s->t0_event) / s->o->speed : 0;
+   uint64_t now = Loop_nowNs();
+   s->t0_wall = now > (uint64_t)ran ? now - (uint64_t)ran : 1;
+   return true;
+}
+
+bool Source_paused(const Source* s) { return s->paused; }
+
+void Source_step(Source* s, uint64_t ns) {
+   if (s->paused)
+      s->step_to = (s->step_to > s->t0_event ? s->step_to : s->t0_event) + ns;
+}
+
+uint64_t Source_replayAt(const Source* s) {
+   return s->kind == SOURCE_REPLAY && s->now_event > s->t0_event ? s->now_event - s->t0_event : 0;
+}
+
+double Source_replayDone(const Source* s) {
+   if (s->kind != SOURCE_REPLAY || !s->log_size)
+      return 0;
+   if (s->done)
+      return 1;
+   double f = (double)EvlogReader_offset(s->reader) / (double)s->log_size;
+   return f > 1 ? 1 : f;
 }
 
 uint64_t Source_bootTimeNs(const Source* s) {

@@ -46,6 +46,15 @@ uint64_t Source_bootTimeNs(const Source* s);
 /* The host the events come from: the recorded one in a replay, else NULL
  * (this machine). */
 const char* Source_host(const Source* s);
+/* A replay's pause (P): true if that changed anything (not a replay, done). */
+bool Source_pause(Source* s, bool on);
+bool Source_paused(const Source* s);
+/* While paused: let ns more of the log's time through at the next tick. */
+void Source_step(Source* s, uint64_t ns);
+/* A replay's position: ns of log time since its first event, and the
+ * fraction of the file read (0 to 1). */
+uint64_t Source_replayAt(const Source* s);
+double Source_replayDone(const Source* s);
 /* Called on every refresh tick: reads kernel aggregates, polls, paces replay. */
 int Source_tick(Source* s);
 void Source_close(Source* s);

@@ -38,7 +38,8 @@ static void headerTitle(Ui* ui) {
       Buf_printf(&b, ")");
    }
    Term_line(t, 0, b.s, A_NORMAL, false);
-   time_t now = time(NULL);
+   /* a replay shows the log's clock */
+   time_t now = st && st->clock_wall_ns ? (time_t)(st->clock_wall_ns / 1000000000ull) : time(NULL);
    struct tm tm;
    localtime_r(&now, &tm);
    if (COLS > 70) {
@@ -139,6 +140,23 @@ static void headerSettings(Ui* ui) {
    Buf_printf(&b, "  inactive %s", r->topts.show_inactive ? "shown" : "hidden");
    if (ui->auto_prune)
       Buf_printf(&b, "  auto-prune %llus", (unsigned long long)ui->opts.prune_after_s);
+   const UiStatus* st = ui->have_st ? &ui->st : NULL;
+   char sz[32];
+   if (st && st->record) {
+      Buf_cls(&b, CL_WARN);
+      Buf_printf(&b, "  %s rec ", glyph(ui, "\u25cf", "*"));
+      Buf_san(&b, st->record, ui->term.utf8);
+      Buf_printf(&b, " %s", Fmt_bytes(st->record_bytes, sz, sizeof sz));
+      Buf_cls(&b, CL_NORMAL);
+   }
+   if (st && st->replay) {
+      Buf_printf(&b, "  at +%.1fs %.0f%%", (double)st->replay_at_ns / 1e9, st->replay_done * 100);
+      if (st->paused) {
+         Buf_cls(&b, CL_WARN);
+         Buf_printf(&b, "  PAUSED (P resumes, . steps)");
+         Buf_cls(&b, CL_NORMAL);
+      }
+   }
    if (ui->text.dns)
       Buf_printf(&b, "  dns");
    if (r->frozen) {
@@ -242,7 +260,7 @@ void Draw_frame(Ui* ui, Store* s) {
    Rows_select(&ui->rows, ui->rows.sel);
    header(ui, s);
    if (ui->help)
-      Help_draw(t);
+      Help_draw(t, ui->have_st ? ui->st.note : NULL);
    else if (ui->details.open)
       Details_draw(&ui->details, t, Rows_selected(&ui->rows), &ui->text.users, ui->text.now_ns);
    else

@@ -1,6 +1,7 @@
 /* help.c: the key reference (see help.h). */
 #include "help.h"
 
+#include "buf.h"
 #include "keys.h"
 
 #include <stdio.h>
@@ -51,11 +52,25 @@ static int Help_lines(char lines[HELP_MAX][160]) {
    return n;
 }
 
-void Help_draw(const Term* t) {
+void Help_draw(const Term* t, const char* note) {
    static char lines[HELP_MAX][160];
    static int n;
    if (!n)
       n = Help_lines(lines);
-   for (int y = 0; y < t->body_h; y++)
-      Term_line(t, t->body_y + y, y < n ? lines[y] : "", y == 0 ? A_BOLD : A_NORMAL, false);
+   int y = 0;
+   for (; y < t->body_h && y < n; y++)
+      Term_line(t, t->body_y + y, lines[y], y == 0 ? A_BOLD : A_NORMAL, false);
+   /* the header's note in full, wrapped to the width */
+   size_t len = note ? strlen(note) : 0, w = COLS > 12 ? (size_t)COLS - 10 : 2;
+   for (size_t at = 0; at < len && y < t->body_h; at += w, y++) {
+      char part[600];
+      snprintf(part, sizeof part, "%.*s", (int)w, note + at);
+      Buf b;
+      Buf_reset(&b);
+      Buf_printf(&b, "%s", at ? "        " : "  Note: ");
+      Buf_san(&b, part, t->utf8); /* a library's message: escaped */
+      Term_line(t, t->body_y + y, b.s, A_NORMAL, false);
+   }
+   for (; y < t->body_h; y++)
+      Term_line(t, t->body_y + y, "", A_NORMAL, false);
 }

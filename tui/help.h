@@ -5,6 +5,8 @@
 
 #include "term.h"
 
-void Help_draw(const Term* t);
+/* note: the source's whole note (why the probe is not in use, ...), which
+ * the header may have had to cut; NULL or "" for none. */
+void Help_draw(const Term* t, const char* note);
 
 #endif

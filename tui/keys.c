@@ -317,6 +317,26 @@ static int aAll(Ui* ui, Store* s) {
    return 0;
 }
 
+static int aPause(Ui* ui, Store* s) {
+   (void)s;
+   if (!ui->have_st || !ui->st.replay) {
+      Ui_message(ui, "P pauses a replay; z freezes the display");
+      return 0;
+   }
+   ui->cmd = UI_CMD_PAUSE;
+   return 0;
+}
+
+static int aStep(Ui* ui, Store* s) {
+   (void)s;
+   if (!ui->have_st || !ui->st.paused) {
+      Ui_message(ui, ". steps a paused replay (P pauses it)");
+      return 0;
+   }
+   ui->cmd = UI_CMD_STEP;
+   return 0;
+}
+
 static int aNames(Ui* ui, Store* s) {
    (void)s;
    toggleDns(ui);
@@ -369,6 +389,8 @@ const KeyAction Keys_table[] = {
     {{'A'}, "A", "automatic pruning after --prune-after seconds", aAutoPrune, false},
     {{'r'}, "r", "reverse DNS names on / off (looked up in the background)", aNames, false},
     {{'z'}, "z", "freeze the display (collection goes on)", aFreeze, false},
+    {{'P'}, "P", "replay: pause / resume the log's clock", aPause, false},
+    {{'.'}, ".", "replay, paused: one second of the log on", aStep, false},
     {{'S', 'I'}, "S I", "invert the sort", aReverse, false},
     {{'?', KEY_F(1)}, "? F1", "this help", aHelp, false},
     {{CTRL('l')}, "^L", "redraw the screen", aRedraw, true},

@@ -39,6 +39,12 @@ static void formatFrozen(void* ctx, const TreeNode* n, Buf* b) {
    RowText_format(ctx, n, b);
 }
 
+UiCommand Ui_takeCommand(Ui* ui) {
+   UiCommand c = ui->cmd;
+   ui->cmd = UI_CMD_NONE;
+   return c;
+}
+
 void Ui_freeze(Ui* ui, bool on) {
    ui->text.now_ns = Ui_nowNs(ui);
    Rows_freeze(&ui->rows, on, formatFrozen, &ui->text);

@@ -42,9 +42,18 @@ typedef struct UiStatus_ {
    uint64_t healed;    /* sockets closed after a loss because the kernel had them no more */
    uint64_t now_ns;    /* CLOCK_BOOTTIME of this frame */
    bool live;          /* the probe: events can be lost (not polling, not a replay) */
+   const char* record; /* --record FILE, NULL when not recording */
+   uint64_t record_bytes;
+   bool replay, paused;    /* a replay, and P stopped its clock */
+   uint64_t replay_at_ns;  /* log time since its first event */
+   double replay_done;     /* of the file, 0 to 1 */
+   uint64_t clock_wall_ns; /* the clock the header shows (a replay's: the log's), 0: now */
 } UiStatus;
 
 typedef struct Ui_ Ui;
+
+/* What a key asks of the UI's owner (a replay's pace). */
+typedef enum UiCommand_ { UI_CMD_NONE = 0, UI_CMD_PAUSE, UI_CMD_STEP } UiCommand;
 
 /* Starts curses on the terminal; NULL with a one-line reason if stdin or
  * stdout is not a terminal. */
@@ -55,6 +64,8 @@ int Ui_onInput(Ui* ui, Store* s);
 void Ui_onResize(Ui* ui);
 /* The store changed: the tree will be rebuilt at the next draw. */
 void Ui_markDirty(Ui* ui);
+/* The command the last keys asked for, once (UI_CMD_NONE if none). */
+UiCommand Ui_takeCommand(Ui* ui);
 /* Draws a frame, writing only what changed. */
 void Ui_draw(Ui* ui, Store* s, const UiStatus* st);
 /* Restores the terminal; safe to call more than once and on every exit path. */

@@ -44,6 +44,7 @@ struct Ui_ {
    Store* store; /* of the last frame, for redraws on resize */
    UiStatus st;
    bool have_st;
+   UiCommand cmd; /* for the owner: Ui_takeCommand */
 };
 
 /* ui.c */
