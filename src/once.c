@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroups.h"
@@ -222,6 +223,10 @@ int Once_run(const Options* o) {
                   /* documents list every process and connection */
                   .all_procs = o->all_procs || o->once_format != ONCE_TEXT,
                   .fold = o->once_format == ONCE_TEXT};
+   /* the sums of TCP health per remote and process (sorts by rtt, retrans) */
+   struct timespec bt;
+   clock_gettime(CLOCK_BOOTTIME, &bt);
+   Store_updateRates(c.store, (uint64_t)bt.tv_sec * 1000000000ull + (uint64_t)bt.tv_nsec);
    /* unit: terms; a replay's cgroup ids are another boot's */
    Cgroups* cg = o->replay ? NULL : Cgroups_new(NULL);
    if (cg) {

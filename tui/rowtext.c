@@ -85,12 +85,16 @@ static void columns(RowText* rt, const TreeNode* n, Buf* b, const Proc* p,
       else
          Buf_printf(b, "%*s ", W_CONN, "");
    }
-   Buf_printf(b, "%*s ", W_RATE, Fmt_rate(n->up, t, sizeof t));
-   Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(n->down, t, sizeof t));
+   float up, down;
+   Tree_rate(n, &up, &down);
+   Buf_printf(b, "%*s ", W_RATE, Fmt_rate(up, t, sizeof t));
+   Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(down, t, sizeof t));
    if (rt->health) {
-      Buf_printf(b, "%*s ", W_RTT, Fmt_rtt(n->rtt_us, t, sizeof t));
-      if (n->retrans)
-         Buf_printf(b, "%*u  ", W_RETR, n->retrans);
+      uint32_t rtt, retrans;
+      Tree_health(n, &rtt, &retrans);
+      Buf_printf(b, "%*s ", W_RTT, Fmt_rtt(rtt, t, sizeof t));
+      if (retrans)
+         Buf_printf(b, "%*u  ", W_RETR, retrans);
       else
          Buf_printf(b, "%*s  ", W_RETR, "");
    }

@@ -60,6 +60,7 @@ struct Store_ {
    size_t n_lru;
    size_t cap;
    uint64_t rate_ns;      /* when Store_updateRates last ran */
+   uint32_t rate_gen;     /* its count: whose sums are current (Store_rateGen) */
    uint64_t opened;       /* connections opened so far (connect, accept) */
    uint64_t rate_opened;  /* ... at rate_ns */
    StoreRates rates;
@@ -566,7 +567,7 @@ static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
    }
    e->proc = p;
    e->ep = ep;
-   e->first = e->last = ts;
+   e->last = ts;
    List_init(&e->socks);
    List_addTail(&p->edges, &e->proc_node);
    List_addTail(&ep->edges, &e->ep_node);
@@ -609,7 +610,6 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
          List_addHead(&e->socks, &k->node);
       else
          List_addTail(&e->socks, &k->node);
-      e->nsocks++;
       e->tx += k->tx;
       e->rx += k->rx;
       bump(&e->last, k->last);
@@ -648,7 +648,6 @@ static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
       p->nactive--;
    Edge* e = k->edge;
    if (e) {
-      e->nsocks--;
       if (!keep_sums) {
          e->tx -= k->tx;
          e->rx -= k->rx;
@@ -1209,23 +1208,57 @@ PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns) {
 /* ---- rates ---- */
 
 static void Store_zeroRates(Store* s) {
-   for (Proc* p = Store_firstProc(s); p; p = Store_nextProc(s, p)) {
-      p->up = p->down = 0;
-      LIST_FOREACH(en, &p->edges) {
-         Edge* e = LIST_ENTRY(en, Edge, proc_node);
-         e->up = e->down = 0;
-      }
-   }
-   for (Endpoint* ep = Store_firstEndpoint(s); ep; ep = Store_nextEndpoint(s, ep))
-      ep->up = ep->down = 0;
    StoreRates* r = &s->rates;
    double n = r->new_per_s;
    memset(r, 0, sizeof *r);
    r->new_per_s = n;
 }
 
+/* The sums of an object, zeroed on first touch in this update. */
+static inline void Edge_fresh(Store* s, Edge* e) {
+   if (e->rate_gen != s->rate_gen) {
+      e->rate_gen = s->rate_gen;
+      e->up = e->down = 0;
+   }
+}
+
+static inline void Proc_fresh(Store* s, Proc* p) {
+   if (p->rate_gen != s->rate_gen) {
+      p->rate_gen = s->rate_gen;
+      p->up = p->down = 0;
+      p->rtt_us = p->retrans = 0;
+   }
+}
+
+static inline void Endpoint_fresh(Store* s, Endpoint* ep) {
+   if (ep->rate_gen != s->rate_gen) {
+      ep->rate_gen = s->rate_gen;
+      ep->up = ep->down = 0;
+      ep->rtt_us = ep->retrans = 0;
+   }
+}
+
+#define MAX_INTO(x, v) ((x) = (v) > (x) ? (v) : (x))
+
+/* The TCP health of k into its owner's, edge's and remote's. */
+static void Sock_health(Store* s, Sock* k) {
+   uint32_t rtt = Sock_isActive(k) ? k->rtt_us : 0;
+   if (k->proc) {
+      Proc_fresh(s, k->proc);
+      k->proc->retrans += k->retrans;
+      MAX_INTO(k->proc->rtt_us, rtt);
+   }
+   if (k->ep) {
+      Endpoint_fresh(s, k->ep);
+      k->ep->retrans += k->retrans;
+      MAX_INTO(k->ep->rtt_us, rtt);
+   }
+}
+
 /* One socket's sample: bytes since the last one over dt, smoothed by a. */
 static void Sock_rate(Store* s, Sock* k, double dt, double a) {
+   if (k->retrans | k->rtt_us)
+      Sock_health(s, k);
    if (!Sock_isActive(k)) {
       k->up = k->down = 0;
       return;
@@ -1246,13 +1279,18 @@ static void Sock_rate(Store* s, Sock* k, double dt, double a) {
       r->udp++;
    else if (k->state < TCPS__COUNT)
       r->tcp[k->state]++;
+   if (k->up == 0 && k->down == 0)
+      return; /* idle: nothing to add, nothing to touch */
    if (k->proc) {
+      Proc_fresh(s, k->proc);
       k->proc->up += k->up;
       k->proc->down += k->down;
    }
    if (k->edge) {
+      Edge_fresh(s, k->edge);
       k->edge->up += k->up;
       k->edge->down += k->down;
+      Endpoint_fresh(s, k->ep);
       k->ep->up += k->up;
       k->ep->down += k->down;
    }
@@ -1264,6 +1302,8 @@ void Store_updateRates(Store* s, uint64_t now_ns) {
       return; /* no time passed: nothing to divide by */
    double a = dt > 0 ? 1.0 - exp(-dt / STORE_RATE_TAU_S) : 0;
    Store_zeroRates(s);
+   if (++s->rate_gen == 0) /* 0 is what a new object has: never current */
+      s->rate_gen = 1;
    for (size_t i = 0; s->socks.slots && i <= s->socks.mask; i++) {
       Sock* k = s->socks.slots[i].item;
       if (k)
@@ -1276,6 +1316,8 @@ void Store_updateRates(Store* s, uint64_t now_ns) {
 }
 
 const StoreRates* Store_rates(const Store* s) { return &s->rates; }
+
+uint32_t Store_rateGen(const Store* s) { return s->rate_gen; }
 
 /* ---- public ---- */
 

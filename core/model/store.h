@@ -125,21 +125,27 @@ struct Endpoint_ {
    char* name;           /* reverse DNS name, NULL if none (owned) */
    ListNode edges;       /* Edge.ep_node */
    float up, down;       /* its sockets' rates, all processes */
+   uint32_t rtt_us, retrans; /* their TCP health: the slowest active one's RTT,
+                                the retransmissions (Store_updateRates) */
+   uint32_t rate_gen;    /* these hold for Store_rateGen when equal, else 0 */
 };
 
+/* Two cache lines (the tree build reads every edge): its TCP health is
+ * not kept here but read from its sockets when shown (Tree_health). */
 struct Edge_ {
    Proc* proc;
    Endpoint* ep;
-   uint32_t nsocks;
    uint32_t nactive;
-   uint64_t first, last;
+   float up;             /* its sockets' rates, bytes/s (Store_updateRates) */
+   uint64_t last;
    uint64_t tx, rx;      /* sum over its sockets, kept when sockets go */
    uint64_t inactive_since; /* 0 while active */
    ListNode socks;       /* Sock.node */
    ListNode proc_node;   /* in proc->edges */
    ListNode ep_node;     /* in ep->edges */
    ListNode lru;         /* in the store's inactive list once inactive */
-   float up, down;       /* its sockets' rates */
+   float down;
+   uint32_t rate_gen;    /* up and down hold for Store_rateGen when equal, else 0 */
 };
 
 struct Proc_ {
@@ -169,6 +175,8 @@ struct Proc_ {
    ListNode all;         /* in the store's list of every Proc */
    ListNode lru;         /* in the store's inactive list once exited */
    float up, down;       /* its own sockets' rates (not its children's) */
+   uint32_t rtt_us, retrans; /* its own sockets' TCP health, as the endpoint's */
+   uint32_t rate_gen;    /* these hold for Store_rateGen when equal, else 0 */
 };
 
 /* Proc.flags */
@@ -251,6 +259,10 @@ typedef struct StoreRates_ {
 } StoreRates;
 
 void Store_updateRates(Store* s, uint64_t now_ns);
+/* The sums of a process, edge or endpoint hold when its rate_gen equals
+ * this; otherwise nothing was added to them at the last update and they
+ * are 0 (an idle host's objects are not rewritten every tick). */
+uint32_t Store_rateGen(const Store* s);
 /* The totals of the last Store_updateRates. */
 const StoreRates* Store_rates(const Store* s);
 

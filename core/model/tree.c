@@ -44,6 +44,7 @@ struct Tree_ {
    size_t match_active, match_inactive; /* connections the filter matches */
    bool in_fold;                        /* building an open fold's children */
    bool filtered;                       /* a filter was in force */
+   uint32_t rate_gen;                   /* Store_rateGen: whose rates hold */
    char error[200];                     /* the filter's, or "" */
    Sock** closed; /* an edge's closed sockets, gathered for folding */
    size_t nclosed, capclosed;
@@ -238,7 +239,23 @@ static uint64_t bytes(const TreeNode* n) { return n->tx + n->rx; }
 
 /* Whole bytes/s: rates a byte apart are a tie, broken by identity, so
  * rows do not swap on noise. */
-static uint64_t Tree_rateKey(const TreeNode* n) { return (uint64_t)((double)n->up + n->down); }
+static uint64_t Tree_rateKey(const TreeNode* n) {
+   float up, down;
+   Tree_rate(n, &up, &down);
+   return (uint64_t)((double)up + down);
+}
+
+static uint64_t Tree_rttKey(const TreeNode* n) {
+   uint32_t rtt, re;
+   Tree_health(n, &rtt, &re);
+   return rtt;
+}
+
+static uint64_t Tree_retransKey(const TreeNode* n) {
+   uint32_t rtt, re;
+   Tree_health(n, &rtt, &re);
+   return re;
+}
 
 /* The older, the greater: the complement of when it started. */
 static uint64_t Tree_ageKey(const TreeNode* n) {
@@ -246,7 +263,7 @@ static uint64_t Tree_ageKey(const TreeNode* n) {
    switch (n->kind) {
    case NODE_PROC:
    case NODE_EP_PROC: t = n->proc ? n->proc->start : 0; break;
-   case NODE_EDGE: t = n->edge ? n->edge->first : 0; break;
+   case NODE_EDGE: t = 0; break; /* a remote of a process: no age of its own */
    case NODE_ENDPOINT: t = n->ep ? n->ep->first : 0; break;
    case NODE_SOCK:
    case NODE_LISTEN:
@@ -307,8 +324,8 @@ static int Tree_cmpKey(const TreeNode* a, const TreeNode* b, SortKey key) {
    case SORT_BYTES: return cmpU64(bytes(a), bytes(b));
    case SORT_LAST: return cmpU64(a->last, b->last);
    case SORT_RATE: return cmpU64(Tree_rateKey(a), Tree_rateKey(b));
-   case SORT_RTT: return cmpU64(a->rtt_us, b->rtt_us);
-   case SORT_RETRANS: return cmpU64(a->retrans, b->retrans);
+   case SORT_RTT: return cmpU64(Tree_rttKey(a), Tree_rttKey(b));
+   case SORT_RETRANS: return cmpU64(Tree_retransKey(a), Tree_retransKey(b));
    case SORT_AGE: return cmpU64(Tree_ageKey(a), Tree_ageKey(b));
    case SORT_PID:
       if (a->kind == NODE_EP_PROC)
@@ -367,8 +384,8 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
    case SORT_BYTES: hi = bytes(n); break;
    case SORT_LAST: hi = n->last; break;
    case SORT_RATE: hi = Tree_rateKey(n); break;
-   case SORT_RTT: hi = n->rtt_us; break;
-   case SORT_RETRANS: hi = n->retrans; break;
+   case SORT_RTT: hi = Tree_rttKey(n); break;
+   case SORT_RETRANS: hi = Tree_retransKey(n); break;
    case SORT_AGE: hi = Tree_ageKey(n); break;
    case SORT_NAME:
       if (n->kind == NODE_PROC || n->kind == NODE_EP_PROC)
@@ -409,16 +426,16 @@ static inline void Tree_push(Tree* t, TreeNode* parent, TreeNode* c, bool sum) {
    t->stack[t->top++].n = c;
    parent->nchildren++;
    parent->nconns += c->nconns;
-   parent->retrans += c->retrans; /* no sums in the store: always from below */
-   if (c->rtt_us > parent->rtt_us)
-      parent->rtt_us = c->rtt_us;
    if (c->last > parent->last)
       parent->last = c->last;
    if (sum) {
       parent->tx += c->tx;
+      parent->rx += c->rx;
       parent->up += c->up;
       parent->down += c->down;
-      parent->rx += c->rx;
+      parent->retrans += c->retrans;
+      if (c->rtt_us > parent->rtt_us)
+         parent->rtt_us = c->rtt_us;
    }
 }
 
@@ -525,9 +542,7 @@ static int Tree_guessProcs(const Tree* t, const Proc* a, const Proc* b) {
 
 static int Tree_guessEdges(const Tree* t, const Edge* a, const Edge* b, bool by_proc) {
    switch (t->o.sort) {
-   case SORT_CONNS:
-      return t->o.show_inactive ? Tree_guessDir(t, cmpU64(a->nsocks, b->nsocks))
-                                : Tree_guessDir(t, cmpU64(a->nactive, b->nactive));
+   case SORT_CONNS: return Tree_guessDir(t, cmpU64(a->nactive, b->nactive));
    case SORT_BYTES: return Tree_guessDir(t, cmpU64(a->tx + a->rx, b->tx + b->rx));
    case SORT_LAST: return Tree_guessDir(t, cmpU64(a->last, b->last));
    default:
@@ -598,10 +613,6 @@ static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bo
    n->active = Sock_isActive(k);
    n->nconns = n->kind == NODE_SOCK && n->active ? 1 : 0;
    n->tx = k->tx;
-   n->rtt_us = n->active ? k->rtt_us : 0;
-   n->retrans = k->retrans;
-   n->up = k->up;
-   n->down = k->down;
    n->rx = k->rx;
    n->last = k->last;
    n->key = Tree_key(n);
@@ -638,7 +649,6 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    for (size_t i = 0; i < k; i++) {
       f->tx += v[i]->tx;
       f->rx += v[i]->rx;
-      f->retrans += v[i]->retrans;
       if (v[i]->closed > latest->closed)
          latest = v[i];
       if (v[i]->last > f->last)
@@ -653,7 +663,6 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    f->key = Tree_key(f);
    if (t->o.fold_open && t->o.fold_open(t->o.fold_ctx, f->key)) {
       size_t base = t->top;
-      f->retrans = 0;    /* the children bring theirs */
       t->in_fold = true; /* counted when gathered */
       for (size_t i = 0; i < k; i++)
          Tree_push(t, f, Tree_sock(t, f, v[i], NODE_SOCK, true), false);
@@ -729,8 +738,10 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
       return NULL;
    }
    n->tx = e->tx;
-   n->up = e->up;
-   n->down = e->down;
+   if (e->rate_gen == t->rate_gen) { /* else none at the last update */
+      n->up = e->up;
+      n->down = e->down;
+   }
    n->rx = e->rx;
    if (e->last > n->last)
       n->last = e->last;
@@ -960,8 +971,13 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    }
    n->context = !net;
    n->tx += p->tx;
-   n->up += p->up;
-   n->down += p->down;
+   if (p->rate_gen == t->rate_gen) {
+      n->up += p->up;
+      n->down += p->down;
+      n->retrans += p->retrans;
+      if (p->rtt_us > n->rtt_us)
+         n->rtt_us = p->rtt_us;
+   }
    n->rx += p->rx;
    if (p->last > n->last)
       n->last = p->last;
@@ -1004,8 +1020,12 @@ static TreeNode* Tree_endpoint(Tree* t, TreeNode* parent, Endpoint* ep) {
       return NULL;
    }
    n->tx = ep->tx;
-   n->up = ep->up;
-   n->down = ep->down;
+   if (ep->rate_gen == t->rate_gen) {
+      n->up = ep->up;
+      n->down = ep->down;
+      n->rtt_us = ep->rtt_us;
+      n->retrans = ep->retrans;
+   }
    n->rx = ep->rx;
    if (ep->last > n->last)
       n->last = ep->last;
@@ -1129,6 +1149,7 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
       return NULL;
    }
    t->store = s;
+   t->rate_gen = Store_rateGen(s);
    if (o)
       t->o = *o;
    if ((unsigned)t->o.view >= VIEW__COUNT)

@@ -6,8 +6,11 @@
  * and prints the median and worst time of N frames for:
  *   build  Tree_build + Tree_free alone
  *   walk   the same plus one Tree_walk over every node (the flattening)
+ *   rates  Store_updateRates: every socket's rate, their sums
+ *   filter Tree_build with a filter of field terms ("port:443 !state:listen")
  *   full   a frame after the store changed: tree rebuild, rows, drawing
- *   redraw a frame with nothing changed (what a refresh tick costs)
+ *   tick   what a live refresh tick costs the UI: rates, then a full frame
+ *   redraw a frame with nothing changed
  * and the bytes the frames wrote to the terminal.
  *
  *   bench_frame [-n FRAMES] [-p PROCS] [-s SOCKETS] [-W COLS] [-H LINES]
@@ -174,6 +177,20 @@ int main(int argc, char** argv) {
       v[i] = nowMs() - a;
    }
    report(out, "walk", v, frames);
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Store_updateRates(s, (1010ull + (uint64_t)i) * SEC);
+      v[i] = nowMs() - a;
+   }
+   report(out, "rates", v, frames);
+   TreeOpts tf = to;
+   tf.filter = "port:443 !state:listen";
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Tree_free(Tree_build(s, &tf));
+      v[i] = nowMs() - a;
+   }
+   report(out, "filter", v, frames);
 
    int slave;
    struct winsize ws = {.ws_row = (unsigned short)H, .ws_col = (unsigned short)W};
@@ -206,6 +223,16 @@ int main(int argc, char** argv) {
    }
    usleep(200000);
    unsigned long long b1 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   double* k = calloc((size_t)frames, sizeof *k);
+   for (int i = 0; i < frames; i++) {
+      double a = nowMs();
+      Store_updateRates(s, (2000ull + (uint64_t)i) * SEC);
+      Ui_markDirty(ui);
+      Ui_draw(ui, s, &st);
+      k[i] = nowMs() - a;
+   }
+   usleep(200000);
+   b1 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
    double* r = calloc((size_t)frames, sizeof *r);
    for (int i = 0; i < frames; i++) {
       double a = nowMs();
@@ -216,6 +243,7 @@ int main(int argc, char** argv) {
    unsigned long long b2 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
    Ui_free(ui);
    report(out, "full", v, frames);
+   report(out, "tick", k, frames);
    report(out, "redraw", r, frames);
    fprintf(out,
            "terminal %dx%d: first frame %llu bytes; %d rebuilt frames %llu bytes; "
@@ -225,5 +253,6 @@ int main(int argc, char** argv) {
    Store_free(s);
    free(v);
    free(r);
+   free(k);
    return 0;
 }

@@ -459,9 +459,8 @@ static void Log_dump(const Store* s, FILE* f) {
       LIST_FOREACH(en, &p->edges) {
          const Edge* e = LIST_ENTRY(en, Edge, proc_node);
          char a[64];
-         fprintf(f, " edge %s socks%u act%u first%llu last%llu tx%llu rx%llu inact%llu\n",
-                 Addr_format(e->ep->addr, a, sizeof a), e->nsocks, e->nactive,
-                 (unsigned long long)e->first, (unsigned long long)e->last,
+         fprintf(f, " edge %s act%u last%llu tx%llu rx%llu inact%llu\n",
+                 Addr_format(e->ep->addr, a, sizeof a), e->nactive, (unsigned long long)e->last,
                  (unsigned long long)e->tx, (unsigned long long)e->rx,
                  (unsigned long long)e->inactive_since);
          LIST_FOREACH(n, &e->socks)

@@ -39,10 +39,22 @@ in_cgroup() {
 }
 
 # 1. 64 MiB and a flood that passes the history cap many times over
-in_cgroup 64 "$VISNET" --headless --duration 9 >"$VN_OUT" 2>"$VN_ERR" &
+in_cgroup 64 "$VISNET" --headless --duration 12 >"$VN_OUT" 2>"$VN_ERR" &
 VN_SRC_PID=$!
 VN_PIDS+=("$VN_SRC_PID")
-sleep 2
+# ready once the probe is attached: visnet (the child of the background
+# shell) then drops its capabilities
+ready=
+for _ in $(seq 100); do
+   vpid=$(pgrep -P "$VN_SRC_PID" | head -1)
+   if [ -n "$vpid" ] &&
+      [ "$(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$vpid/status" 2>/dev/null)" = 0000000000000000 ]; then
+      ready=1
+      break
+   fi
+   sleep 0.1
+done
+[ -n "$ready" ] || vn_fail "visnet did not attach its probe within 10 s under 64 MiB"
 "$BENCH" conn 5 2 >"$VN_TMP/bench.out" || vn_fail "bench_conn_load failed"
 wait "$VN_SRC_PID"
 rc=$?
