@@ -697,6 +697,7 @@ static void Sock_close(Store* s, Sock* k, uint64_t ts) {
    if (!Sock_isActive(k))
       return;
    k->closed = nonzero(ts);
+   k->up = k->down = 0; /* no rate once closed */
    bump(&k->last, ts);
    s->st.socks_active--;
    Quiet_del(k);
@@ -1296,6 +1297,32 @@ static void Sock_rate(Store* s, Sock* k, double dt, double a) {
    }
 }
 
+/* Only the active sockets: every list keeps them first, so the history
+ * (up to the inactive cap) costs nothing here. */
+static void Store_rateList(Store* s, const ListNode* head, double dt, double a) {
+   LIST_FOREACH(n, head) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      if (!Sock_isActive(k))
+         break;
+      Sock_rate(s, k, dt, a);
+   }
+}
+
+static void Store_rateActive(Store* s, double dt, double a) {
+   for (Proc* p = Store_firstProc(s); p; p = Store_nextProc(s, p)) {
+      if (!p->nactive)
+         continue;
+      LIST_FOREACH(en, &p->edges) {
+         Edge* e = LIST_ENTRY(en, Edge, proc_node);
+         if (!Edge_isActive(e))
+            break; /* inactive edges come last */
+         Store_rateList(s, &e->socks, dt, a);
+      }
+      Store_rateList(s, &p->listens, dt, a);
+   }
+   Store_rateList(s, &s->orphans, dt, a);
+}
+
 void Store_updateRates(Store* s, uint64_t now_ns) {
    double dt = s->rate_ns && now_ns > s->rate_ns ? (double)(now_ns - s->rate_ns) / 1e9 : 0;
    if (s->rate_ns && dt == 0)
@@ -1304,11 +1331,7 @@ void Store_updateRates(Store* s, uint64_t now_ns) {
    Store_zeroRates(s);
    if (++s->rate_gen == 0) /* 0 is what a new object has: never current */
       s->rate_gen = 1;
-   for (size_t i = 0; s->socks.slots && i <= s->socks.mask; i++) {
-      Sock* k = s->socks.slots[i].item;
-      if (k)
-         Sock_rate(s, k, dt > 0 ? dt : 1, a);
-   }
+   Store_rateActive(s, dt > 0 ? dt : 1, a);
    if (dt > 0)
       s->rates.new_per_s += a * ((double)(s->opened - s->rate_opened) / dt - s->rates.new_per_s);
    s->rate_opened = s->opened;

@@ -125,8 +125,8 @@ struct Endpoint_ {
    char* name;           /* reverse DNS name, NULL if none (owned) */
    ListNode edges;       /* Edge.ep_node */
    float up, down;       /* its sockets' rates, all processes */
-   uint32_t rtt_us, retrans; /* their TCP health: the slowest active one's RTT,
-                                the retransmissions (Store_updateRates) */
+   uint32_t rtt_us, retrans; /* its active sockets' TCP health: the slowest
+                                one's RTT, their retransmissions (Store_updateRates) */
    uint32_t rate_gen;    /* these hold for Store_rateGen when equal, else 0 */
 };
 

@@ -242,6 +242,14 @@ static const char* Text_noOwner(int why) {
    }
 }
 
+/* " -> " (out) or " <- " (in), as arrows in UTF-8 */
+static void Text_arrow(Line* l, bool out) {
+   if (l->utf8)
+      Line_add(l, out ? " \xe2\x86\x92 " : " \xe2\x86\x90 ", 5, 3);
+   else
+      Line_add(l, out ? " -> " : " <- ", 4, 4);
+}
+
 static void Text_sock(Line* l, const Sock* k, bool listen) {
    Line_lit(l, Text_proto(k));
    Line_raw(l, " ", 1);
@@ -260,10 +268,7 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
          Text_port(l, k->key.lport, k->key.proto);
       else
          Text_addr(l, k->key.laddr, k->key.lport, k->key.proto);
-      if (l->utf8)
-         Line_add(l, " \xe2\x86\x92 ", 5, 3);
-      else
-         Line_add(l, " -> ", 4, 4);
+      Text_arrow(l, true);
       Text_addr(l, k->key.raddr, k->key.rport, k->key.proto);
       Line_raw(l, " ", 1);
       Line_lit(l, Text_state(k));
@@ -288,27 +293,20 @@ static void Text_fold(Line* l, const TreeNode* n) {
    Line_lit(l, Text_proto(k));
    if (!n->proc) { /* the orphans' TIME_WAIT, by remote address */
       char buf[64];
-      Line_printf(l, " %u TIME_WAIT ", n->nfolded);
-      Line_draw(l, "\xe2\x86\x92", "->");
-      Line_raw(l, " ", 1);
+      Line_printf(l, " %u TIME_WAIT", n->nfolded);
+      Text_arrow(l, true);
       Line_lit(l, Addr_format(k->key.raddr, buf, sizeof buf));
       return;
    }
-   Line_printf(l, " %u closed ", n->nfolded);
+   Line_printf(l, " %u closed", n->nfolded);
    if (k->dir == DIR_IN) {
-      Line_raw(l, ":", 1);
+      Line_raw(l, " :", 2);
       Text_port(l, k->key.lport, k->key.proto);
-      if (l->utf8)
-         Line_add(l, " \xe2\x86\x90 ", 5, 3);
-      else
-         Line_add(l, " <- ", 4, 4);
+      Text_arrow(l, false);
       char buf[64];
       Line_lit(l, Addr_format(k->key.raddr, buf, sizeof buf));
    } else {
-      if (l->utf8)
-         Line_add(l, "\xe2\x86\x92 ", 4, 2);
-      else
-         Line_add(l, "-> ", 3, 3);
+      Text_arrow(l, true);
       Text_addr(l, k->key.raddr, k->key.rport, k->key.proto);
    }
    Line_raw(l, " ", 1);
