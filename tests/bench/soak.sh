@@ -20,28 +20,14 @@ CHURN=${CHURN:-$(dirname "$BIN")/../tests/bench_churn}
 [ -x "$CHURN" ] || { echo "soak.sh: $CHURN not built (set CHURN)"; exit 1; }
 A=vn-soak-a-$$ B=vn-soak-b-$$
 TMP=$(mktemp -d /tmp/vn-soak.XXXXXX)
+. "$(dirname "$0")/netpair.sh"
 cleanup() {
    kill $(jobs -p) 2>/dev/null
-   ip netns pids "$A" 2>/dev/null | xargs -r kill 2>/dev/null
-   ip netns pids "$B" 2>/dev/null | xargs -r kill 2>/dev/null
-   sleep 0.3
-   ip netns del "$A" 2>/dev/null
-   ip netns del "$B" 2>/dev/null
+   netpair_down "$A" "$B"
    rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns add "$A" && ip netns add "$B" || { echo "soak.sh: ip netns add failed"; exit 1; }
-ip link add vs-a$$ netns "$A" type veth peer name vs-b$$ netns "$B"
-ip -n "$A" addr add 10.77.0.1/24 dev vs-a$$
-ip -n "$B" addr add 10.77.0.2/24 dev vs-b$$
-ip -n "$A" addr add fd77::1/64 dev vs-a$$ nodad
-ip -n "$B" addr add fd77::2/64 dev vs-b$$ nodad
-ip -n "$A" link set lo up
-ip -n "$B" link set lo up
-ip -n "$A" link set vs-a$$ up
-ip -n "$B" link set vs-b$$ up
-# a client's ports come back before the server's TIME_WAIT for them ends
-ip netns exec "$A" sysctl -qw net.ipv4.ip_local_port_range="10000 60999"
+netpair_up "$A" "$B" 77 || exit 1
 
 ip netns exec "$B" "$CHURN" server 7700 &
 sleep 0.5

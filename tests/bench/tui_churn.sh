@@ -19,27 +19,15 @@ W=${COLS:-200} H=${LINES:-50} START=${START:-10}
 [ -x "$BIN" ] && [ -x "$CHURN" ] || { echo "tui_churn.sh: build $BIN and $CHURN first"; exit 1; }
 A=vn-tc-a-$$ B=vn-tc-b-$$ S=vn-tc-$$
 TMP=$(mktemp -d /tmp/vn-tc.XXXXXX)
+. "$(dirname "$0")/netpair.sh"
 cleanup() {
    kill $(jobs -p) 2>/dev/null
    tmux -L "$S" kill-server 2>/dev/null
-   ip netns pids "$A" 2>/dev/null | xargs -r kill 2>/dev/null
-   ip netns pids "$B" 2>/dev/null | xargs -r kill 2>/dev/null
-   sleep 0.3
-   ip netns del "$A" 2>/dev/null
-   ip netns del "$B" 2>/dev/null
+   netpair_down "$A" "$B"
    rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns add "$A" && ip netns add "$B" || exit 1
-ip link add vt-a$$ netns "$A" type veth peer name vt-b$$ netns "$B"
-ip -n "$A" addr add 10.78.0.1/24 dev vt-a$$
-ip -n "$B" addr add 10.78.0.2/24 dev vt-b$$
-ip -n "$A" addr add fd78::1/64 dev vt-a$$ nodad
-ip -n "$B" addr add fd78::2/64 dev vt-b$$ nodad
-for n in "$A" "$B"; do ip -n "$n" link set lo up; done
-ip -n "$A" link set vt-a$$ up
-ip -n "$B" link set vt-b$$ up
-ip netns exec "$A" sysctl -qw net.ipv4.ip_local_port_range="10000 60999"
+netpair_up "$A" "$B" 78 || exit 1
 ip netns exec "$B" "$CHURN" server 7800 &
 
 printf 'set -g status off\nset -g default-terminal screen\n' >"$TMP/tmux.conf"
