@@ -15,14 +15,24 @@
 #include "tree.h"
 
 typedef enum TermKind_ {
-   T_WORD = 0, T_PORT, T_LPORT, T_RPORT, T_PID, T_PROC, T_USER,
-   T_STATE, T_PROTO, T_IP, T_NETNS, T_UNIT,
+   T_WORD = 0,
+   T_PORT,
+   T_LPORT,
+   T_RPORT,
+   T_PID,
+   T_PROC,
+   T_USER,
+   T_STATE,
+   T_PROTO,
+   T_IP,
+   T_NETNS,
+   T_UNIT,
 } TermKind;
 
 static const char* const FIELDS[] = {
-    [T_PORT] = "port",   [T_LPORT] = "lport", [T_RPORT] = "rport", [T_PID] = "pid",
-    [T_PROC] = "proc",   [T_USER] = "user",   [T_STATE] = "state", [T_PROTO] = "proto",
-    [T_IP] = "ip",       [T_NETNS] = "netns", [T_UNIT] = "unit",
+    [T_PORT] = "port", [T_LPORT] = "lport", [T_RPORT] = "rport", [T_PID] = "pid",
+    [T_PROC] = "proc", [T_USER] = "user",   [T_STATE] = "state", [T_PROTO] = "proto",
+    [T_IP] = "ip",     [T_NETNS] = "netns", [T_UNIT] = "unit",
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 
@@ -154,7 +164,9 @@ static int parseAlt(Term* t, const char* v, const char* term, char* err, size_t 
    switch (t->kind) {
    case T_WORD:
    case T_PROC:
-   case T_UNIT: ok = (a->text = strdup(v)) != NULL; break;
+   case T_UNIT:
+      ok = (a->text = strdup(v)) != NULL;
+      break;
    case T_PORT:
    case T_LPORT:
    case T_RPORT:
@@ -303,7 +315,9 @@ void Filter_setUnits(Filter* f, FilterUnitFn fn, void* ctx) {
 
 /* ---- matching ---- */
 
-static FilterAnswer yes(bool b) { return b ? FILTER_YES : FILTER_NO; }
+static FilterAnswer yes(bool b) {
+   return b ? FILTER_YES : FILTER_NO;
+}
 
 static bool inPrefix(const uint8_t a[16], const Alt* alt) {
    int bits = alt->prefix, i = 0;
@@ -321,15 +335,20 @@ static FilterAnswer altProc(const Filter* f, const Term* t, const Alt* a, const 
    if (!p)
       return FILTER_NO;
    switch (t->kind) {
-   case T_WORD: return Tree_procMatches(p, a->text) ? FILTER_YES : FILTER_MAYBE;
-   case T_PID: return yes(p->pid == a->num);
-   case T_PROC: return yes(fnmatch(a->text, p->comm, FNM_CASEFOLD) == 0);
-   case T_USER: return yes(p->uid == a->num);
+   case T_WORD:
+      return Tree_procMatches(p, a->text) ? FILTER_YES : FILTER_MAYBE;
+   case T_PID:
+      return yes(p->pid == a->num);
+   case T_PROC:
+      return yes(fnmatch(a->text, p->comm, FNM_CASEFOLD) == 0);
+   case T_USER:
+      return yes(p->uid == a->num);
    case T_UNIT: {
       const char* u = f->unit ? f->unit(f->unit_ctx, p->cgroup) : NULL;
       return yes(u && (fnmatch(a->text, u, FNM_CASEFOLD) == 0 || strcasestr(u, a->text)));
    }
-   default: return FILTER_MAYBE; /* about sockets */
+   default:
+      return FILTER_MAYBE; /* about sockets */
    }
 }
 
@@ -363,14 +382,22 @@ static bool altSock(const Filter* f, const Term* t, const Alt* a, const Sock* k)
    case T_WORD:
       return Tree_sockMatches(k, a->text) || (k->proc && Tree_procMatches(k->proc, a->text)) ||
              (k->ep && Tree_epMatches(k->ep, a->text));
-   case T_PORT: return k->key.lport == a->num || (k->key.rport && k->key.rport == a->num);
-   case T_LPORT: return k->key.lport == a->num;
-   case T_RPORT: return k->key.rport && k->key.rport == a->num;
-   case T_STATE: return statesMatch(k, a->num);
-   case T_PROTO: return k->key.proto == a->num;
-   case T_IP: return inPrefix(Sock_isListen(k) ? k->key.laddr : k->key.raddr, a);
-   case T_NETNS: return k->key.netns == a->num;
-   default: return altProc(f, t, a, k->proc) == FILTER_YES;
+   case T_PORT:
+      return k->key.lport == a->num || (k->key.rport && k->key.rport == a->num);
+   case T_LPORT:
+      return k->key.lport == a->num;
+   case T_RPORT:
+      return k->key.rport && k->key.rport == a->num;
+   case T_STATE:
+      return statesMatch(k, a->num);
+   case T_PROTO:
+      return k->key.proto == a->num;
+   case T_IP:
+      return inPrefix(Sock_isListen(k) ? k->key.laddr : k->key.raddr, a);
+   case T_NETNS:
+      return k->key.netns == a->num;
+   default:
+      return altProc(f, t, a, k->proc) == FILTER_YES;
    }
 }
 
@@ -388,9 +415,9 @@ static FilterAnswer negate(const Term* t, FilterAnswer r) {
 }
 
 /* AND over the terms: a NO decides, a MAYBE leaves it open. */
-static FilterAnswer andAll(const Filter* f, FilterAnswer (*one)(const Filter*, const Term*,
-                                                                 const Alt*, const void*,
-                                                                 const void*),
+static FilterAnswer andAll(const Filter* f,
+                           FilterAnswer (*one)(const Filter*, const Term*, const Alt*, const void*,
+                                               const void*),
                            const void* x, const void* y) {
    FilterAnswer all = FILTER_YES;
    for (size_t i = 0; i < f->n; i++) {

@@ -7,7 +7,9 @@
 #include "testutil.h"
 #include "tree.h"
 
-static void apply(Store* s, Event e) { assert_int_equal(Store_apply(s, &e), 0); }
+static void apply(Store* s, Event e) {
+   assert_int_equal(Store_apply(s, &e), 0);
+}
 
 /* nginx[20] (uid 33) listens on :443 and holds a connection from
  * 10.1.2.3:50000; curl[30] (uid 1000) talks to [2001:db8::5]:80 and
@@ -183,8 +185,9 @@ static void test_in_tree(void** state) {
    Tree_free(t);
    o.filter = "state:bogus";
    t = Tree_build(s, &o);
-   assert_string_equal(Tree_error(t), "'state:bogus': not a state (listen, syn, estab, closing, "
-                                      "closed, active, or a TCP state: time-wait, close-wait, ...)");
+   assert_string_equal(Tree_error(t),
+                       "'state:bogus': not a state (listen, syn, estab, closing, "
+                       "closed, active, or a TCP state: time-wait, close-wait, ...)");
    assert_int_equal(Tree_size(t), 0);
    Tree_free(t);
    o.filter = NULL;
