@@ -138,6 +138,7 @@ static void test_freeze_and_text(void** state) {
    Rows_ensure(&r, s);
    assert_int_equal(r.n, 9); /* early has no socket: one row */
    Users_free(&rt.users);
+   Services_free(&rt.services);
    Rows_free(&r);
    Store_free(s);
 }
