@@ -254,6 +254,7 @@ void Draw_frame(Ui* ui, Store* s) {
    ui->text.now_ns = Ui_nowNs(ui);
    /* columns by width: process, remote, state and rates always; the
     * rest when there is room (docs/USAGE.md) */
+   ui->rows.topts.now_ns = ui->text.now_ns; /* UDP sockets quiet since fold */
    ui->text.health = COLS >= 120;
    ui->text.narrow = COLS < 100;
    Ui_ensureRows(ui, s);

@@ -1,6 +1,7 @@
 /* rowtext.c: the text of one row (see rowtext.h). */
 #include "rowtext.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,12 @@ static void foldText(RowText* rt, const TreeNode* n, Buf* b) {
       Buf_printf(b, ":%s", portText(rt, k->key.rport, k->key.proto, pt, sizeof pt));
    }
    Buf_cls(b, CL_SECOND);
+   if (k->key.proto == IPPROTO_UDP) { /* quiet UDP sockets */
+      Buf_printf(b, " %s%u udp, quiet", glyph(rt, "\u00d7", "x"), n->nfolded);
+      bytes(rt, b, n->tx, n->rx);
+      RowText_ago(rt, b, "last datagram", n->last);
+      return;
+   }
    Buf_printf(b, " %s%u closed", glyph(rt, "\u00d7", "x"), n->nfolded);
    bytes(rt, b, n->tx, n->rx);
    RowText_ago(rt, b, "last", k->closed);

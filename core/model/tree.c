@@ -68,7 +68,17 @@ static uint64_t mixAddr(uint64_t h, const uint8_t a[16]) {
 /* What closed connections fold by: the remote port of an outbound one,
  * the local (service) port of an inbound one. */
 static inline uint32_t Tree_foldPort(const Sock* k) {
-   return k->dir == DIR_IN ? 0x10000u | k->key.lport : k->key.rport;
+   uint32_t udp = k->key.proto == IPPROTO_UDP ? 0x20000u : 0; /* a fold of quiet UDP */
+   return udp | (k->dir == DIR_IN ? 0x10000u | k->key.lport : k->key.rport);
+}
+
+/* A UDP socket with a peer and no datagram for TREE_UDP_QUIET_NS: the
+ * kernel says no close for UDP, so a client that opens a socket per query
+ * leaves thousands of these "active" until the store's 120 s; they fold
+ * like closed connections (TreeOpts.now_ns, 0: never). */
+static inline bool Tree_quietUdp(const Tree* t, const Sock* k) {
+   return t->o.now_ns && k->key.proto == IPPROTO_UDP && Sock_isActive(k) && k->last &&
+          k->last + TREE_UDP_QUIET_NS < t->o.now_ns;
 }
 
 static inline uint64_t Tree_key(const TreeNode* n) {
@@ -649,10 +659,14 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    for (size_t i = 0; i < k; i++) {
       f->tx += v[i]->tx;
       f->rx += v[i]->rx;
-      if (v[i]->closed > latest->closed)
+      if (v[i]->last > latest->last)
          latest = v[i];
       if (v[i]->last > f->last)
          f->last = v[i]->last;
+      if (Sock_isActive(v[i])) { /* quiet UDP: still connections */
+         f->nconns++;
+         f->active = true;
+      }
    }
    f->sock = latest;
    f->proc = parent->proc;
@@ -717,7 +731,7 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
       Sock* k = LIST_ENTRY(sn, Sock, node);
       if (!Tree_visibleSock(t, k))
          break; /* the store keeps closed sockets last */
-      if (t->o.fold && !Sock_isActive(k)) {
+      if (t->o.fold && (!Sock_isActive(k) || Tree_quietUdp(t, k))) {
          bool match = t->filter && Filter_sock(t->filter, k);
          if ((below || match) && Tree_gather(t, k)) {
             if (match)

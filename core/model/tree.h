@@ -44,8 +44,9 @@ typedef enum NodeKind_ {
    NODE_EP_PROC,   /* edge: a process under an endpoint (inverted view) */
    NODE_ORPHANS,   /* group of sockets with no known owner */
    NODE_FOLD,      /* sock (the latest): closed connections of one edge to one
-                      port (remote port out, local port in), nfolded of them;
-                      its children only when TreeOpts.fold_open says so */
+                      port (remote port out, local port in), nfolded of them,
+                      or its quiet UDP sockets (sock is UDP, nconns of them
+                      active); its children only when TreeOpts.fold_open says so */
 } NodeKind;
 
 typedef struct TreeNode_ TreeNode;
@@ -118,7 +119,11 @@ typedef struct TreeOpts_ {
    void* fold_ctx;
    const char* (*unit)(void* ctx, uint64_t cgroup); /* for unit: terms; may be NULL */
    void* unit_ctx;
+   uint64_t now_ns;       /* the store's clock: with fold, UDP sockets quiet for
+                             TREE_UDP_QUIET_NS fold too; 0: they do not */
 } TreeOpts;
+
+#define TREE_UDP_QUIET_NS (10ull * 1000000000ull)
 
 typedef struct Tree_ Tree;
 

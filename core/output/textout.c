@@ -298,7 +298,7 @@ static void Text_fold(Line* l, const TreeNode* n) {
       Line_lit(l, Addr_format(k->key.raddr, buf, sizeof buf));
       return;
    }
-   Line_printf(l, " %u closed", n->nfolded);
+   Line_printf(l, k->key.proto == IPPROTO_UDP ? " %u quiet" : " %u closed", n->nfolded);
    if (k->dir == DIR_IN) {
       Line_raw(l, " :", 2);
       Text_port(l, k->key.lport, k->key.proto);

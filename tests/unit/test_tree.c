@@ -304,6 +304,34 @@ static void test_health(void** state) {
    Store_free(s);
 }
 
+/* UDP sockets quiet for TREE_UDP_QUIET_NS fold too (the kernel says no
+ * close for UDP): one row, its active connections still counted. */
+static void test_quiet_udp(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(50, 1, SEC, "resolver", SEC));
+   for (uint16_t i = 0; i < 6; i++) {
+      Event e = TU_sock(EV_UDP_PEER, 50, 0, "10.0.0.1", (uint16_t)(40000 + i), "10.0.0.53", 53,
+                        (i < 5 ? 2 : 30) * SEC);
+      e.sock.proto = 17;
+      apply(s, e);
+   }
+   TreeOpts o = opts(VIEW_TREE);
+   o.show_inactive = true;
+   o.fold = true;
+   o.now_ns = 31 * SEC;
+   Tree* t = Tree_build(s, &o);
+   assert_string_equal(render(t), "resolver[50]\n  -> 10.0.0.53\n    fold 53 x5\n    40005>53\n");
+   assert_int_equal(Tree_root(t)->first_child->nconns, 6); /* quiet, still active */
+   assert_int_equal(Tree_root(t)->first_child->first_child->first_child->nconns, 5);
+   Tree_free(t);
+   o.now_ns = 0; /* no clock: no quiet folds */
+   t = Tree_build(s, &o);
+   assert_int_equal(Tree_size(t), 8);
+   Tree_free(t);
+   Store_free(s);
+}
+
 static void test_hierarchy(void** state) {
    (void)state;
    Store* s = sample();
@@ -1045,6 +1073,7 @@ int main(void) {
       cmocka_unit_test(test_network_first),
       cmocka_unit_test(test_folds),
       cmocka_unit_test(test_health),
+      cmocka_unit_test(test_quiet_udp),
       cmocka_unit_test(test_reparent_in_tree),
       cmocka_unit_test(test_flat_view),
       cmocka_unit_test(test_endpoint_view),
