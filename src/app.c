@@ -144,9 +144,6 @@ static bool eventMatches(App* a, const Event* e) {
    return k && Filter_sock(a->filter, k);
 }
 
-static const char* unitOf(void* ctx, uint64_t cgroup) {
-   return Cgroups_unit(ctx, cgroup);
-}
 
 /* After the store has them, so that a socket event can name its process. */
 static void writeJson(App* a) {
@@ -722,7 +719,7 @@ static int setup(App* a) {
    if (o->mode == MODE_JSON) { /* checked by Options_parse */
       char ferr[200];
       a->filter = Filter_parse(o->filter, ferr, sizeof ferr);
-      Filter_setUnits(a->filter, a->cgroups ? unitOf : NULL, a->cgroups);
+      Filter_setUnits(a->filter, a->cgroups ? Cgroups_unitOf : NULL, a->cgroups);
    }
    a->src = Source_open(o, a->loop, a->store, onEvent, a, serr, sizeof serr);
    if (!a->src) {
@@ -735,7 +732,7 @@ static int setup(App* a) {
       sayHello(a);
    if (o->mode == MODE_UI) {
       UiOpts uo = uiOpts(o);
-      uo.unit = a->cgroups ? unitOf : NULL;
+      uo.unit = a->cgroups ? Cgroups_unitOf : NULL;
       uo.unit_ctx = a->cgroups;
       a->ui = Ui_open(&uo, a->err, sizeof a->err);
       if (!a->ui)

@@ -57,8 +57,6 @@ static int Once_width(const Options* o) {
    return isatty(STDOUT_FILENO) ? ONCE_TTY_WIDTH : 0;
 }
 
-static const char* Once_unit(void* ctx, uint64_t cgroup) { return Cgroups_unit(ctx, cgroup); }
-
 static int Once_cmpPtr(const void* a, const void* b) {
    uintptr_t x = (uintptr_t)*(const void* const*)a, y = (uintptr_t)*(const void* const*)b;
    return x < y ? -1 : x > y;
@@ -230,7 +228,7 @@ int Once_run(const Options* o) {
    /* unit: terms; a replay's cgroup ids are another boot's */
    Cgroups* cg = o->replay ? NULL : Cgroups_new(NULL);
    if (cg) {
-      to.unit = Once_unit;
+      to.unit = Cgroups_unitOf;
       to.unit_ctx = cg;
    }
    Tree* t = Tree_build(c.store, &to);

@@ -2,6 +2,7 @@
 #include "rows.h"
 
 #include "cache.h"
+#include "filter.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,25 @@
 #include <string.h>
 
 static bool foldOpen(void* ctx, uint64_t key) { return Rows_isOpened(ctx, key); }
+
+/* Parses the filter when its text changed, not at every rebuild (a service
+ * or user name is looked up in /etc). Half typed ("port:") or wrong: say
+ * why once, and keep the last one that parsed. */
+static void compileFilter(Rows* rs) {
+   if (strcmp(rs->filter, rs->parsed) == 0)
+      return;
+   memcpy(rs->parsed, rs->filter, sizeof rs->parsed);
+   char err[180];
+   Filter* f = Filter_parse(rs->filter, err, sizeof err);
+   if (err[0]) {
+      snprintf(rs->filter_error, sizeof rs->filter_error, "filter %s", err);
+      rs->error = rs->filter_error;
+      return;
+   }
+   Filter_free(rs->compiled);
+   rs->compiled = f;
+   Filter_setUnits(f, rs->topts.unit, rs->topts.unit_ctx);
+}
 
 /* Room for every node of the tree, so that the walk never reallocates. */
 static bool reserveRows(Rows* rs, size_t n) {
@@ -68,20 +88,12 @@ void Rows_rebuild(Rows* rs, Store* s) {
       return;
    size_t old_off = rs->sel >= rs->top ? rs->sel - rs->top : 0;
    Tree_free(rs->tree);
-   rs->topts.filter = rs->filter[0] ? rs->filter : NULL;
+   compileFilter(rs);
+   rs->topts.filter = NULL;
+   rs->topts.compiled = rs->compiled;
    rs->topts.fold_open = rs->opened ? foldOpen : NULL;
    rs->topts.fold_ctx = rs;
    rs->tree = Tree_build(s, &rs->topts);
-   if (rs->tree && Tree_error(rs->tree)) {
-      /* half typed ("port:") or wrong: say why, show the last good one */
-      snprintf(rs->filter_error, sizeof rs->filter_error, "filter %s", Tree_error(rs->tree));
-      rs->error = rs->filter_error;
-      Tree_free(rs->tree);
-      rs->topts.filter = rs->good_filter[0] ? rs->good_filter : NULL;
-      rs->tree = Tree_build(s, &rs->topts);
-   } else if (rs->tree) {
-      memcpy(rs->good_filter, rs->filter, sizeof rs->good_filter);
-   }
    rs->n = 0;
    rs->dirty = false;
    if (!rs->tree) {
@@ -214,6 +226,9 @@ void Rows_free(Rows* rs) {
    rs->tree = NULL;
    CACHE_FREE_ALL(rs->collapsed);
    CACHE_FREE_ALL(rs->opened);
+   Filter_free(rs->compiled);
+   rs->compiled = NULL;
+   rs->parsed[0] = '\0';
 }
 
 

@@ -34,7 +34,8 @@ typedef struct KeySet_ {
 typedef struct Rows_ {
    TreeOpts topts;
    char filter[INPUT_CAP];
-   char good_filter[INPUT_CAP]; /* the last filter that parsed: kept while one is typed */
+   char parsed[INPUT_CAP];      /* the filter text last parsed */
+   struct Filter_* compiled;    /* the last filter that parsed: kept while one is typed */
    char filter_error[200];      /* why filter did not parse, for the message line */
    Tree* tree;
    bool dirty;  /* the store or the options changed: rebuild */

@@ -352,19 +352,13 @@ static FilterAnswer altProc(const Filter* f, const Term* t, const Alt* a, const 
    }
 }
 
-static bool isProcTerm(TermKind k) {
-   return k == T_PID || k == T_PROC || k == T_USER || k == T_UNIT;
-}
-
 static FilterAnswer altRemote(const Filter* f, const Term* t, const Alt* a, const Proc* p,
                               const Endpoint* ep) {
    if (t->kind == T_IP)
       return yes(inPrefix(ep->addr, a));
    if (t->kind == T_WORD && Tree_epMatches(ep, a->text))
       return FILTER_YES;
-   if (isProcTerm(t->kind) || t->kind == T_WORD)
-      return p ? altProc(f, t, a, p) : (t->kind == T_WORD ? FILTER_MAYBE : FILTER_MAYBE);
-   return FILTER_MAYBE;
+   return p ? altProc(f, t, a, p) : FILTER_MAYBE; /* the process, or its sockets, decide */
 }
 
 static bool statesMatch(const Sock* k, uint64_t mask) {

@@ -1208,7 +1208,8 @@ PruneCount Store_pruneOlder(Store* s, uint64_t now_ns, uint64_t age_ns) {
 
 /* ---- rates ---- */
 
-static void Store_zeroRates(Store* s) {
+/* The totals start again; the smoothed new connections/s goes on. */
+static void Store_resetTotals(Store* s) {
    StoreRates* r = &s->rates;
    double n = r->new_per_s;
    memset(r, 0, sizeof *r);
@@ -1328,7 +1329,7 @@ void Store_updateRates(Store* s, uint64_t now_ns) {
    if (s->rate_ns && dt == 0)
       return; /* no time passed: nothing to divide by */
    double a = dt > 0 ? 1.0 - exp(-dt / STORE_RATE_TAU_S) : 0;
-   Store_zeroRates(s);
+   Store_resetTotals(s);
    if (++s->rate_gen == 0) /* 0 is what a new object has: never current */
       s->rate_gen = 1;
    Store_rateActive(s, dt > 0 ? dt : 1, a);

@@ -38,7 +38,8 @@ struct Tree_ {
    size_t top;
    const Store* store;
    TreeOpts o;
-   Filter* filter; /* NULL when not filtering; compiled from TreeOpts.filter */
+   const Filter* filter; /* NULL when not filtering: TreeOpts.compiled, or owned */
+   Filter* owned;        /* compiled from TreeOpts.filter for this build */
    Proc* root_proc;
    size_t hidden_procs;
    size_t match_active, match_inactive; /* connections the filter matches */
@@ -1174,19 +1175,23 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
    memset(root, 0, sizeof *root);
    root->kind = NODE_ROOT;
    root->active = true;
-   t->filter = Filter_parse(t->o.filter, t->error, sizeof t->error);
-   t->o.filter = NULL; /* not kept: the caller's string may go */
-   t->filtered = t->filter != NULL;
-   if (t->error[0])
-      return t; /* a bad filter: an empty tree, and why */
-   Filter_setUnits(t->filter, t->o.unit, t->o.unit_ctx);
-   if (t->o.root_pid) {
-      t->root_proc = Store_proc(s, t->o.root_pid);
-      if (!t->root_proc)
-         return t; /* no such process: an empty tree */
+   if (t->o.compiled) {
+      t->filter = t->o.compiled;
+   } else {
+      t->owned = Filter_parse(t->o.filter, t->error, sizeof t->error);
+      Filter_setUnits(t->owned, t->o.unit, t->o.unit_ctx);
+      t->filter = t->owned;
    }
-   Tree_top(t);
-   Filter_free(t->filter);
+   t->o.filter = NULL; /* not kept: the caller's string may go */
+   t->o.compiled = NULL;
+   t->filtered = t->filter != NULL;
+   if (!t->error[0] && t->o.root_pid)
+      t->root_proc = Store_proc(s, t->o.root_pid);
+   /* a bad filter, or no such process: an empty tree */
+   if (!t->error[0] && (!t->o.root_pid || t->root_proc))
+      Tree_top(t);
+   Filter_free(t->owned);
+   t->owned = NULL;
    t->filter = NULL;
    return t;
 }

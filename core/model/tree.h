@@ -109,6 +109,9 @@ typedef struct TreeOpts_ {
    bool descending;
    bool show_inactive;    /* include exited / closed / inactive entries */
    const char* filter;    /* the filter language (filter.h); NULL or "" = all */
+   const struct Filter_* compiled; /* a filter parsed once by the caller, used
+                             instead of filter (a front end that rebuilds every
+                             frame: no parse, no /etc lookups per build) */
    uint32_t root_pid;     /* 0 = whole tree, else only that subtree */
    bool all_procs;        /* every process; else only those that have or had
                              a socket, their ancestors (context), and those the

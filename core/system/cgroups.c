@@ -141,3 +141,5 @@ void Cgroups_free(Cgroups* c) {
    U64Map_free(&c->units);
    free(c);
 }
+
+const char* Cgroups_unitOf(void* c, uint64_t id) { return Cgroups_unit(c, id); }

@@ -20,6 +20,9 @@ Cgroups* Cgroups_new(const char* root);
 /* The unit of cgroup id, or NULL (the root cgroup, a cgroup outside any
  * unit, an id not found). The string lives until Cgroups_free. */
 const char* Cgroups_unit(Cgroups* c, uint64_t id);
+/* Cgroups_unit for callbacks that pass the Cgroups as a void* (a filter's
+ * unit: terms, the TUI). */
+const char* Cgroups_unitOf(void* c, uint64_t id);
 void Cgroups_free(Cgroups* c);
 
 #endif
