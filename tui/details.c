@@ -103,6 +103,9 @@ static void sockLine(const Look* lk, Lines* l, const Sock* k) {
    Buf_printf(&b, "  %s  tx %s rx %s", Event_dirName(k->dir), Fmt_bytes(k->tx, t1, sizeof t1),
               Fmt_bytes(k->rx, t2, sizeof t2));
    uint64_t now = lk->now;
+   if (k->merged)
+      Buf_printf(&b, "  %u connections merged, the first opened %s ago,", k->merged,
+                 k->opened && k->opened <= now ? Fmt_age(now - k->opened, t3, sizeof t3) : "?");
    if (!Sock_isActive(k))
       Buf_printf(&b, "  closed %s ago",
                  k->closed <= now ? Fmt_age(now - k->closed, t3, sizeof t3) : "?");

@@ -169,6 +169,12 @@ static void sockText(RowText* rt, const Sock* k, Buf* b) {
    Buf_cls(b, CL_SECOND);
    if (k->dir == DIR_IN)
       Buf_printf(b, " on :%s", portText(rt, k->key.lport, k->key.proto, pt, sizeof pt));
+   if (k->merged) { /* the store's summary of a fold's older connections */
+      Buf_printf(b, " %s%u earlier", glyph(rt, "\u00d7", "x"), k->merged);
+      bytes(rt, b, k->tx, k->rx);
+      RowText_ago(rt, b, "last closed", k->closed);
+      return;
+   }
    if (k->key.proto == 17) {
       Buf_printf(b, " udp");
       if (k->udp_count)

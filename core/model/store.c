@@ -384,6 +384,19 @@ static Proc* Proc_get(Store* s, uint32_t pid, uint64_t start, uint64_t ts, bool*
 
 static void Sock_close(Store* s, Sock* k, uint64_t ts);
 
+/* Closes the active UDP sockets of a list whose active ones come first. */
+static void Proc_closeUdp(Store* s, ListNode* head, uint64_t ts) {
+   ListNode* n = head->next;
+   bool more = n != head && Sock_isActive(LIST_ENTRY(n, Sock, node));
+   while (more) {
+      Sock* k = LIST_ENTRY(n, Sock, node);
+      n = n->next; /* known active before k's close can free a closed one */
+      more = n != head && Sock_isActive(LIST_ENTRY(n, Sock, node));
+      if (k->key.proto == IPPROTO_UDP)
+         Sock_close(s, k, ts); /* k moves to the tail, past the active ones */
+   }
+}
+
 static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts) {
    if (!Proc_isAlive(p))
       return;
@@ -393,26 +406,18 @@ static void Proc_exit(Store* s, Proc* p, int32_t code, uint64_t ts) {
    s->st.procs_alive--;
    /* The kernel reports no close for UDP: the process's UDP sockets end
     * with it. */
-   /* Closing moves sockets and edges to the tail of their lists: the saved
-    * next pointers then meet them once more, closed, which is a no-op.
-    * Without an active socket there is nothing to close: a process that
-    * made 100 000 connections exits without a walk over their history. */
+   /* Closing moves sockets and edges to the tail of their lists, and may
+    * merge closed sockets (Edge_compact): only the active ones, which lead
+    * each list, are walked, and the next one is known active before the
+    * close. Without an active socket there is nothing to close: a process
+    * that made 100 000 connections exits without a walk over its history. */
    for (ListNode* en = p->nactive ? p->edges.next : &p->edges; en != &p->edges;) {
       Edge* e = LIST_ENTRY(en, Edge, proc_node);
       en = en->next;
-      for (ListNode* n = e->socks.next; n != &e->socks;) {
-         Sock* k = LIST_ENTRY(n, Sock, node);
-         n = n->next;
-         if (k->key.proto == IPPROTO_UDP)
-            Sock_close(s, k, ts);
-      }
+      Proc_closeUdp(s, &e->socks, ts);
    }
-   for (ListNode* n = p->nactive ? p->listens.next : &p->listens; n != &p->listens;) {
-      Sock* k = LIST_ENTRY(n, Sock, node);
-      n = n->next;
-      if (k->key.proto == IPPROTO_UDP)
-         Sock_close(s, k, ts);
-   }
+   if (p->nactive)
+      Proc_closeUdp(s, &p->listens, ts);
    Proc_addLive(s, p->parent, -1, ts);
    Proc_checkIdle(s, p, ts);
 }
@@ -693,6 +698,62 @@ static void Sock_free(Store* s, Sock* k) {
    Pool_release(&s->sock_pool, k);
 }
 
+/* How far back a close looks for its fold port's summary: the summary sits
+ * behind the STORE_FOLD_KEEP kept ones, unless other ports are mixed in. */
+#define STORE_FOLD_WALK (4 * STORE_FOLD_KEEP)
+
+/* Merges victim (closed, listed) into sum, its fold's summary. */
+static void Sock_merge(Store* s, Sock* sum, Sock* victim) {
+   sum->merged += Sock_count(victim);
+   sum->tx += victim->tx;
+   sum->rx += victim->rx;
+   sum->udp_count += victim->udp_count;
+   sum->retrans += victim->retrans;
+   bump(&sum->last, victim->last);
+   bump(&sum->closed, victim->closed);
+   if (victim->opened && (!sum->opened || victim->opened < sum->opened))
+      sum->opened = victim->opened;
+   Lru_del(s, &sum->lru); /* the fold is alive: its summary goes last */
+   Lru_add(s, &s->lru_socks, &sum->lru);
+   s->st.merged += Sock_count(victim);
+   Sock_free(s, victim); /* the owner's and edge's sums keep its bytes */
+}
+
+/* The connection that just closed at the tail of e's list: if its fold
+ * port now has more than STORE_FOLD_KEEP closed ones listed, the oldest of
+ * them goes into the port's summary (or becomes it). Newest first from
+ * the tail, the closed ones being last. */
+static void Edge_compact(Store* s, Edge* e) {
+   uint32_t port = Sock_foldPort(LIST_ENTRY(e->socks.prev, Sock, node));
+   Sock *victim = NULL, *sum = NULL;
+   unsigned kept = 0, steps = 0;
+   for (ListNode* n = e->socks.prev; n != &e->socks && steps++ < STORE_FOLD_WALK; n = n->prev) {
+      Sock* c = LIST_ENTRY(n, Sock, node);
+      if (Sock_isActive(c))
+         break;
+      if (Sock_foldPort(c) != port)
+         continue;
+      if (c->merged) {
+         sum = c;
+         break;
+      }
+      if (++kept == STORE_FOLD_KEEP + 1)
+         victim = c;
+   }
+   if (!victim)
+      return;
+   if (sum) {
+      Sock_merge(s, sum, victim);
+      return;
+   }
+   victim->merged = 1; /* the first summary: no event names it any more */
+   if (victim->hashed) {
+      Index_del(&s->socks, victim->hash, victim);
+      victim->hashed = false;
+   }
+   s->st.merged++;
+}
+
 static void Sock_close(Store* s, Sock* k, uint64_t ts) {
    if (!Sock_isActive(k))
       return;
@@ -714,6 +775,7 @@ static void Sock_close(Store* s, Sock* k, uint64_t ts) {
       e->ep->nactive--;
       if (--e->nactive == 0)
          Edge_deactivate(s, e, ts);
+      Edge_compact(s, e);
    }
    Proc_checkIdle(s, p, ts);
 }
@@ -995,6 +1057,7 @@ static int Store_sockEvent(Store* s, const Event* e, const SockKey* key, uint32_
       } else if (other_sk && opens && e->type != EV_SOCK) {
          /* Same tuple, another kernel socket: we missed the old one's close. */
          Sock_close(s, k, e->ts);
+         Store_findSockAt(s, key, h, &at); /* a merge may have moved k's slot */
          old = k;
          k = NULL;
       }

@@ -33,6 +33,12 @@
  *    up. Children of an exited process stay under it until an EV_PROC or
  *    EV_EXEC reports their new ppid (the kernel's reparenting).
  *  - endpoints exist while an edge references them.
+ *  - history per conversation, not per connection: an edge keeps its
+ *    STORE_FOLD_KEEP latest closed connections to one fold port
+ *    (Sock_foldPort) one by one; older ones are merged into one summary
+ *    Sock of that port (Sock.merged: how many; bytes, first open and last
+ *    close summed up), so that 500 short connections a second to one
+ *    server cost a few dozen Socks, not a history cap full of them.
  */
 #ifndef VISNET_STORE_H
 #define VISNET_STORE_H
@@ -44,6 +50,7 @@
 #include "event.h"
 
 #define STORE_DEFAULT_INACTIVE_CAP 100000
+#define STORE_FOLD_KEEP 32 /* closed connections kept one by one per edge and port */
 
 typedef struct Store_ Store;
 typedef struct Proc_ Proc;
@@ -108,6 +115,8 @@ struct Sock_ {
    uint32_t hash;        /* index hash of key, kept so removal need not rehash */
    ListNode lru;         /* in the store's inactive list once closed */
    uint32_t from_pid;    /* the holder before the last move (EV_OWNER), 0 if none */
+   uint32_t merged;      /* 0: a socket; else a summary of this many closed
+                            connections of its edge and fold port (Sock_count) */
    ListNode quiet;       /* active UDP: in the store's list by last datagram */
    uint64_t rate_tx, rate_rx; /* bytes at the last Store_updateRates */
    float up, down;       /* smoothed bytes/s sent and received (Store_updateRates) */
@@ -199,6 +208,7 @@ typedef struct StoreStats_ {
    size_t orphans;         /* sockets with no known owner */
    size_t inactive;        /* entries in the inactive (LRU) lists */
    uint64_t udp_quiet_closed; /* UDP sockets taken as closed (Store_closeQuietUdp) */
+   uint64_t merged;        /* closed connections merged into summaries */
 } StoreStats;
 
 /* inactive_cap bounds the closed sockets, inactive edges and prunable exited
@@ -301,6 +311,14 @@ Sock* Store_nextSock(const Store* s, const Sock* k);
 int Store_setName(Store* s, const uint8_t addr[16], const char* name);
 
 static inline bool Sock_isActive(const Sock* k) { return k->closed == 0; }
+/* The connections a Sock stands for: 1, or a summary's merged count. */
+static inline uint32_t Sock_count(const Sock* k) { return k->merged ? k->merged : 1; }
+/* What closed connections fold by under an edge: the remote port of an
+ * outbound one, the local (service) port of an inbound one; UDP apart. */
+static inline uint32_t Sock_foldPort(const Sock* k) {
+   uint32_t udp = k->key.proto == 17 ? 0x20000u : 0; /* IPPROTO_UDP */
+   return udp | (k->dir == DIR_IN ? 0x10000u | k->key.lport : k->key.rport);
+}
 static inline bool Proc_isAlive(const Proc* p) { return p->exited == 0; }
 /* Is p the process (pid, start) an event names? Starts match at clock-tick
  * granularity, as the store compares them; an unknown start matches. */

@@ -66,13 +66,6 @@ static uint64_t mixAddr(uint64_t h, const uint8_t a[16]) {
    return mix64(mix64(h, lo), hi);
 }
 
-/* What closed connections fold by: the remote port of an outbound one,
- * the local (service) port of an inbound one. */
-static inline uint32_t Tree_foldPort(const Sock* k) {
-   uint32_t udp = k->key.proto == IPPROTO_UDP ? 0x20000u : 0; /* a fold of quiet UDP */
-   return udp | (k->dir == DIR_IN ? 0x10000u | k->key.lport : k->key.rport);
-}
-
 /* A UDP socket with a peer and no datagram for TREE_UDP_QUIET_NS: the
  * kernel says no close for UDP, so a client that opens a socket per query
  * leaves thousands of these "active" until the store's 120 s; they fold
@@ -94,7 +87,7 @@ static inline uint64_t Tree_key(const TreeNode* n) {
    case NODE_ENDPOINT: return mixAddr(h, n->ep->addr);
    case NODE_FOLD: /* an orphans' fold (no proc) folds by address alone */
       return mix64(mixAddr(mix64(h, n->proc ? n->proc->id : 0), n->sock->key.raddr),
-                   n->proc ? Tree_foldPort(n->sock) : 0);
+                   n->proc ? Sock_foldPort(n->sock) : 0);
    default: return h;
    }
 }
@@ -604,7 +597,7 @@ static void Tree_countMatch(Tree* t, const Sock* k) {
    if (Sock_isActive(k))
       t->match_active++;
    else
-      t->match_inactive++;
+      t->match_inactive += Sock_count(k); /* a summary: its connections */
 }
 
 static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bool all) {
@@ -646,9 +639,10 @@ static bool Tree_gather(Tree* t, Sock* k) {
 }
 
 /* One group of k closed connections to one port: a single one as itself,
- * more as a NODE_FOLD, with them beneath only when the front end opened it. */
+ * more (or the store's summary of older ones) as a NODE_FOLD, with them
+ * beneath only when the front end opened it. */
 static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
-   if (k == 1) {
+   if (k == 1 && !v[0]->merged) {
       t->in_fold = true; /* counted when gathered */
       TreeNode* c = Tree_sock(t, parent, v[0], NODE_SOCK, true);
       t->in_fold = false;
@@ -658,6 +652,7 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    TreeNode* f = Tree_node(t, parent, NODE_FOLD);
    Sock* latest = v[0];
    for (size_t i = 0; i < k; i++) {
+      f->nfolded += Sock_count(v[i]);
       f->tx += v[i]->tx;
       f->rx += v[i]->rx;
       if (v[i]->last > latest->last)
@@ -673,7 +668,6 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    f->proc = parent->proc;
    f->edge = parent->edge;
    f->ep = parent->ep;
-   f->nfolded = (uint32_t)k;
    f->matched = t->filter && Filter_sock(t->filter, latest);
    f->key = Tree_key(f);
    if (t->o.fold_open && t->o.fold_open(t->o.fold_ctx, f->key)) {
@@ -693,7 +687,7 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
 static bool Tree_sameFold(const Sock* a, const Sock* b, bool by_addr) {
    if (by_addr)
       return memcmp(a->key.raddr, b->key.raddr, 16) == 0;
-   return Tree_foldPort(a) == Tree_foldPort(b);
+   return Sock_foldPort(a) == Sock_foldPort(b);
 }
 
 /* Groups the gathered sockets, in place: few groups, so a pass per group. */

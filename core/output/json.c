@@ -548,6 +548,8 @@ static void sockFields(JsonBuf* b, const Sock* k) {
    kU64(b, "opened", k->opened);
    if (k->closed)
       kU64(b, "closed", k->closed);
+   if (k->merged) /* a summary: opened is the first one's, closed the last one's */
+      kU64(b, "merged", k->merged);
    if (k->err)
       kErr(b, k->err);
    if (k->key.proto == IPPROTO_UDP)

@@ -283,7 +283,9 @@ static void Text_sock(Line* l, const Sock* k, bool listen) {
                      k->retrans);
       }
    }
-   if (!Sock_isActive(k))
+   if (k->merged)
+      Line_printf(l, "  [closed: %u connections merged]", k->merged);
+   else if (!Sock_isActive(k))
       Line_printf(l, "  [closed]");
 }
 

@@ -74,9 +74,12 @@ fold=$(line_of "on :$port (×|x)$N closed")
 for ((i = first; i < fold; i++)); do keys Down; done
 keys Space
 wait_for "(▾|-) (←|<-) 127\\.0\\.0\\.1 on :$port (×|x)$N closed" 5
-next=$(cap | sed -n "$((fold + 2))p")
-grep -Eq "(←|<-) 127\\.0\\.0\\.1:[0-9]+ on :$port +(↑|tx).*closed" <<<"$next" ||
-   { cap >&2; fail "no closed connection beneath the opened fold: $next"; }
+# beneath: the 32 latest one by one, the older ones as one summary row
+below=$(cap | sed -n "$((fold + 2)),\$p")
+grep -Eq "(←|<-) 127\\.0\\.0\\.1:[0-9]+ on :$port +(↑|tx).*closed" <<<"$below" ||
+   { cap >&2; fail "no closed connection beneath the opened fold"; }
+grep -Eq "(←|<-) 127\\.0\\.0\\.1:[0-9]+ on :$port (×|x)$((N - 32)) earlier .*last closed" <<<"$below" ||
+   { cap >&2; fail "no summary of the $((N - 32)) earlier connections beneath the opened fold"; }
 keys i
 wait_for "$N closed connections" 5
 keys Escape

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ringbuf.h"
@@ -41,6 +42,20 @@ static uint32_t* Fake_put(Fake* f, uint64_t ts, uint32_t id, uint32_t bits) {
    memcpy(hdr + 2, &rec, sizeof rec);
    f->prod += 8 + sizeof rec;
    return hdr;
+}
+
+/* Appends a record at a position that may wrap past the end of the data,
+ * as the kernel writes one: header at prod (8-aligned), body after it,
+ * wrapping to offset 0. */
+static void Fake_putWrapped(Fake* f, uint64_t ts, uint32_t id) {
+   Rec rec = {.ts = ts, .id = id};
+   uint8_t bytes[8 + sizeof rec] = {0};
+   uint32_t len = (uint32_t)sizeof rec;
+   memcpy(bytes, &len, sizeof len);
+   memcpy(bytes + 8, &rec, sizeof rec);
+   for (size_t i = 0; i < sizeof bytes; i++)
+      f->data[(f->prod + i) & (FAKE_SIZE - 1)] = bytes[i];
+   f->prod += sizeof bytes;
 }
 
 typedef struct Seen_ {
@@ -157,6 +172,26 @@ static void test_one_ring_publishes_its_position(void** state) {
    assert_int_equal(A.cons, 30 * 24);
 }
 
+/* The data pages are mapped once: a record whose body crosses the end
+ * (its id after the wrap) and one whose body starts at offset 0 are
+ * delivered whole, and each ring's position moves past them. */
+static void test_record_wrapping_past_the_end(void** state) {
+   (void)state;
+   A.cons = A.prod = FAKE_SIZE - 16; /* header at 4080: body 4088..4103 wraps */
+   Fake_putWrapped(&A, 7, 41);
+   Fake_putWrapped(&A, 9, 43);
+   B.cons = B.prod = FAKE_SIZE - 8; /* header at 4088: body at 0 */
+   Fake_putWrapped(&B, 8, 42);
+   Seen seen = {0};
+   assert_int_equal(consume(1000, &seen), 3);
+   assert_int_equal(seen.ids[0], 41);
+   assert_int_equal(seen.ids[1], 42);
+   assert_int_equal(seen.ids[2], 43);
+   assert_int_equal(A.cons, FAKE_SIZE - 16 + 48);
+   assert_int_equal(B.cons, FAKE_SIZE - 8 + 24);
+   free(Rings[0].bounce);
+}
+
 int main(void) {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_merges_in_timestamp_order, setup),
@@ -165,6 +200,7 @@ int main(void) {
       cmocka_unit_test_setup(test_discarded_records_are_skipped, setup),
       cmocka_unit_test_setup(test_malformed_length_is_an_error, setup),
       cmocka_unit_test_setup(test_one_ring_publishes_its_position, setup),
+      cmocka_unit_test_setup(test_record_wrapping_past_the_end, setup),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,6 +164,10 @@ static void checkInvariants(Store* s, bool sums) {
             assert_ptr_equal(k->proc, p);
             assert_ptr_equal(k->edge, e);
             assert_memory_equal(k->key.raddr, e->ep->addr, 16);
+            if (k->merged) { /* a summary: closed, named by no event */
+               assert_false(Sock_isActive(k));
+               assert_false(k->hashed);
+            }
             es++;
             ea += Sock_isActive(k);
             etx += k->tx;
@@ -962,6 +966,80 @@ static void test_drop_sockless(void** state) {
    Store_free(s);
 }
 
+/* History per conversation: an edge keeps its STORE_FOLD_KEEP latest
+ * closed connections per fold port; older ones are merged into one
+ * summary of that port with their count and sums. Another port of the
+ * same edge keeps its own. A process exiting with many UDP sockets to one
+ * port merges them while it closes them. */
+static void test_fold_history(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(10, 1, SEC, "client", SEC));
+   uint64_t tx80 = 0, tx_merged = 0, rx_merged = 0, first = 0, last_merged = 0;
+   int n80 = 0;
+   for (int i = 0; i < 100; i++) {
+      uint16_t rport = i % 10 == 9 ? 443 : 80, lport = (uint16_t)(40000 + i);
+      uint64_t ts = (uint64_t)(i + 2) * SEC;
+      apply(s, sockEv(EV_CONNECT, 10, "10.20.0.1", rport, lport, ts));
+      apply(s, bytesEv(10, "10.20.0.1", rport, lport, (uint64_t)i + 1, 2 * ((uint64_t)i + 1),
+                       ts + 1));
+      apply(s, sockEv(EV_CLOSE, 10, "10.20.0.1", rport, lport, ts + 2));
+      if (rport != 80)
+         continue;
+      tx80 += (uint64_t)i + 1;
+      if (++n80 <= 90 - STORE_FOLD_KEEP) { /* the oldest 58 of port 80's 90 */
+         tx_merged += (uint64_t)i + 1;
+         rx_merged += 2 * ((uint64_t)i + 1);
+         last_merged = ts + 2;
+         if (!first)
+            first = ts;
+      }
+   }
+   StoreStats st = stats(s);
+   assert_int_equal(st.socks, STORE_FOLD_KEEP + 1 + 10);
+   assert_int_equal(st.merged, 90 - STORE_FOLD_KEEP);
+   assert_int_equal(st.inactive, STORE_FOLD_KEEP + 1 + 10 + 1); /* + the edge */
+   Edge* e = LIST_ENTRY(Store_proc(s, 10)->edges.next, Edge, proc_node);
+   assert_int_equal(e->tx, 5050);
+   assert_int_equal(e->rx, 10100);
+   Sock* sum = NULL;
+   int kept80 = 0, kept443 = 0;
+   LIST_FOREACH(sn, &e->socks) {
+      Sock* k = LIST_ENTRY(sn, Sock, node);
+      if (k->merged)
+         sum = k;
+      else if (k->key.rport == 80)
+         kept80++;
+      else
+         kept443++;
+   }
+   assert_int_equal(kept80, STORE_FOLD_KEEP);
+   assert_int_equal(kept443, 10);
+   assert_non_null(sum);
+   assert_int_equal(sum->merged, 90 - STORE_FOLD_KEEP);
+   assert_int_equal(sum->key.rport, 80);
+   assert_int_equal(sum->tx, tx_merged);
+   assert_int_equal(sum->rx, rx_merged);
+   assert_int_equal(sum->opened, first);
+   assert_int_equal(sum->closed, last_merged);
+   assert_int_equal(Store_proc(s, 10)->tx, 5050);
+   assert_true(tx80 > tx_merged);
+   checkInvariants(s, true);
+
+   /* 40 UDP sockets to one resolver, closed by their process's exit */
+   apply(s, TU_exec(11, 1, SEC, "resolver", SEC));
+   for (int i = 0; i < 40; i++)
+      apply(s, udpEv(EV_UDP_PEER, 11, "10.20.0.53", 53, (uint16_t)(50000 + i), 200 * SEC));
+   assert_int_equal(stats(s).socks_active, 40);
+   apply(s, TU_exit(11, SEC, 0, 201 * SEC));
+   st = stats(s);
+   assert_int_equal(st.socks_active, 0);
+   assert_int_equal(st.socks, STORE_FOLD_KEEP + 1 + 10 + STORE_FOLD_KEEP + 1);
+   assert_int_equal(st.merged, 90 - STORE_FOLD_KEEP + 40 - STORE_FOLD_KEEP);
+   checkInvariants(s, true);
+   Store_free(s);
+}
+
 /* Rates: a baseline, then the first rate as it is, then an exponential
  * average over STORE_RATE_TAU_S; sums per edge, process and endpoint;
  * totals by state; a closed socket has none. */
@@ -1589,6 +1667,7 @@ int main(void) {
       cmocka_unit_test(test_prune_older),
       cmocka_unit_test(test_rates),
       cmocka_unit_test(test_drop_sockless),
+      cmocka_unit_test(test_fold_history),
       cmocka_unit_test(test_inactive_cap),
       cmocka_unit_test(test_cap_counts_every_entry),
       cmocka_unit_test(test_cap_evicts_procs),

@@ -255,6 +255,55 @@ static void test_folds(void** state) {
    Store_free(s);
 }
 
+/* A fold over the store's summary (STORE_FOLD_KEEP kept, older merged):
+ * it counts every connection, opened it lists the kept ones and the
+ * summary, and a filter counts the summary's connections. */
+static void test_fold_summary(void** state) {
+   (void)state;
+   Store* s = Store_new(0);
+   apply(s, TU_exec(40, 1, SEC, "ab", SEC));
+   for (uint16_t i = 0; i < 100; i++) {
+      conn(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 2 * SEC);
+      bytes(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 10, 100, 2 * SEC);
+      closeSock(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), (3 + i) * SEC);
+   }
+   TreeOpts o;
+   memset(&o, 0, sizeof o);
+   o.show_inactive = true;
+   o.fold = true;
+   o.fold_open = foldOpen;
+   Tree* t = Tree_build(s, &o);
+   assert_string_equal(render(t), "ab[40]\n  -> 10.0.0.9 x\n    fold 80 x100\n");
+   const TreeNode* fold = Tree_root(t)->first_child->first_child->first_child;
+   assert_int_equal(fold->nfolded, 100);
+   assert_int_equal(fold->tx, 1000);
+   assert_int_equal(fold->rx, 10000);
+   assert_int_equal(fold->sock->key.lport, 41099); /* the latest */
+   openFold = fold->key;
+   Tree_free(t);
+   t = Tree_build(s, &o);
+   fold = Tree_root(t)->first_child->first_child->first_child;
+   assert_int_equal(fold->nchildren, STORE_FOLD_KEEP + 1);
+   size_t merged = 0, kept = 0;
+   for (const TreeNode* c = fold->first_child; c; c = c->next)
+      if (c->sock->merged)
+         merged += c->sock->merged;
+      else
+         kept++;
+   assert_int_equal(merged, 100 - STORE_FOLD_KEEP);
+   assert_int_equal(kept, STORE_FOLD_KEEP);
+   Tree_free(t);
+   openFold = 0;
+   o.filter = "port:80";
+   t = Tree_build(s, &o);
+   size_t active = 1, inactive = 0;
+   assert_true(Tree_matches(t, &active, &inactive));
+   assert_int_equal(active, 0);
+   assert_int_equal(inactive, 100);
+   Tree_free(t);
+   Store_free(s);
+}
+
 /* TCP health: a socket its own sample, an edge and a process the slowest
  * active connection's RTT and the sum of the retransmissions. */
 static void test_health(void** state) {
@@ -1072,6 +1121,7 @@ int main(void) {
       cmocka_unit_test(test_hierarchy),
       cmocka_unit_test(test_network_first),
       cmocka_unit_test(test_folds),
+      cmocka_unit_test(test_fold_summary),
       cmocka_unit_test(test_health),
       cmocka_unit_test(test_quiet_udp),
       cmocka_unit_test(test_reparent_in_tree),
