@@ -62,6 +62,10 @@ static int Once_cmpPtr(const void* a, const void* b) {
    return x < y ? -1 : x > y;
 }
 
+static const char* plural(size_t n, const char* one, const char* many) {
+   return n == 1 ? one : many;
+}
+
 /* Distinct processes in the tree: in the remote view one talking to two
  * remotes is under both. */
 static size_t Once_distinctProcs(const Tree* t) {
@@ -101,18 +105,27 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
                         .numeric = o->numeric};
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
-      size_t shown, hidden, ma, mi;
-      TextOut_countProcs(t, o->all_procs, &shown, &hidden);
-      hidden += Tree_hiddenProcs(t);
-      if (o->view == VIEW_ENDPOINT)
-         shown = Once_distinctProcs(t);
+      TextCount n;
+      size_t ma, mi;
+      TextOut_countProcs(t, o->all_procs, &n);
+      n.hidden += Tree_hiddenProcs(t);
+      if (o->view == VIEW_ENDPOINT) {
+         n.shown = Once_distinctProcs(t);
+         n.context = 0;
+      }
+      char context[64] = "";
+      if (n.context)
+         snprintf(context, sizeof context, " with %zu %s", n.context,
+                  plural(n.context, "ancestor", "ancestors"));
       if (Tree_matches(t, &ma, &mi))
-         printf("%zu processes shown, %zu connections match the filter (%zu active, %zu closed)\n",
-                shown, ma + mi, ma, mi);
+         printf("%zu %s shown%s, %zu %s the filter (%zu active, %zu closed)\n", n.shown,
+                plural(n.shown, "process", "processes"), context, ma + mi,
+                plural(ma + mi, "connection matches", "connections match"), ma, mi);
       else
-         printf("%zu processes shown (%zu without sockets left out, %zu running), %zu sockets "
+         printf("%zu %s shown%s (%zu without sockets left out, %zu running), %zu %s "
                 "(%zu without owner)\n",
-                shown, hidden, st->procs, st->socks, st->unowned);
+                n.shown, plural(n.shown, "process", "processes"), context, n.hidden, st->procs,
+                st->socks, plural(st->socks, "socket", "sockets"), st->unowned);
       return 0;
    }
    }

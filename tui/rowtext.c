@@ -232,8 +232,9 @@ static void foldText(RowText* rt, const TreeNode* n, Buf* b) {
       Buf_printf(b, ":%s", portText(rt, k->key.rport, k->key.proto, pt, sizeof pt));
    }
    Buf_cls(b, CL_SECOND);
-   if (k->key.proto == IPPROTO_UDP) { /* quiet UDP sockets */
-      Buf_printf(b, " %s%u udp, quiet", glyph(rt, "\u00d7", "x"), n->nfolded);
+   if (k->key.proto == IPPROTO_UDP) { /* many UDP sockets to one port, or quiet ones */
+      bool quiet = n->last + TREE_UDP_QUIET_NS < rt->now_ns;
+      Buf_printf(b, " %s%u udp%s", glyph(rt, "\u00d7", "x"), n->nfolded, quiet ? ", quiet" : "");
       bytes(rt, b, n->tx, n->rx);
       RowText_ago(rt, b, "last datagram", n->last);
       return;

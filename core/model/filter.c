@@ -306,6 +306,13 @@ void Filter_free(Filter* f) {
    free(f);
 }
 
+bool Filter_namesState(const Filter* f) {
+   for (size_t i = 0; f && i < f->n; i++)
+      if (f->terms[i].kind == T_STATE)
+         return true;
+   return false;
+}
+
 void Filter_setUnits(Filter* f, FilterUnitFn fn, void* ctx) {
    if (f) {
       f->unit = fn;
@@ -366,9 +373,11 @@ static bool statesMatch(const Sock* k, uint64_t mask) {
       return true;
    if ((mask & ST_ACTIVE) && Sock_isActive(k))
       return true;
-   /* TCP states are TCP's: a UDP socket has only its life */
-   return Sock_isActive(k) && k->key.proto == IPPROTO_TCP && k->state < 30 &&
-          (mask & ST_BIT(k->state));
+   /* TCP states are TCP's: a UDP socket has only its life. The store takes
+    * a socket in TIME_WAIT as closed (only its tuple is left), but that is
+    * the state to ask for it by. */
+   bool live = Sock_isActive(k) || k->state == TCPS_TIME_WAIT;
+   return live && k->key.proto == IPPROTO_TCP && k->state < 30 && (mask & ST_BIT(k->state));
 }
 
 static bool altSock(const Filter* f, const Term* t, const Alt* a, const Sock* k) {

@@ -48,6 +48,10 @@ void Filter_free(Filter* f);
 /* Where unit: finds units (without it, unit: matches nothing). */
 void Filter_setUnits(Filter* f, FilterUnitFn fn, void* ctx);
 
+/* Does a term ask for sockets by state (state:)? Then nothing that a state
+ * would pick out is grouped away (the orphans' TIME_WAIT). */
+bool Filter_namesState(const Filter* f);
+
 FilterAnswer Filter_proc(const Filter* f, const Proc* p);
 /* A remote, seen from process p (NULL: the remote alone, by-remote view). */
 FilterAnswer Filter_remote(const Filter* f, const Proc* p, const Endpoint* ep);

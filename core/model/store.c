@@ -56,7 +56,8 @@ struct Store_ {
    ListNode lru_socks, lru_edges, lru_procs;
    ListNode lru_sockless; /* idle exited processes that never had a socket,
                              childless: Store_dropSockless takes them */
-   ListNode udp_quiet; /* active UDP sockets, the longest silent first */
+   ListNode udp_quiet; /* active UDP streams, the longest silent first */
+   ListNode udp_brief; /* active UDP sockets of one exchange so far, the same */
    size_t n_lru;
    size_t cap;
    uint64_t rate_ns;      /* when Store_updateRates last ran */
@@ -683,7 +684,8 @@ static void Quiet_del(Sock* k) {
 
 static void Quiet_touch(Store* s, Sock* k) {
    Quiet_del(k);
-   List_addTail(&s->udp_quiet, &k->quiet);
+   bool stream = k->last >= k->opened + STORE_UDP_STREAM_NS;
+   List_addTail(stream ? &s->udp_quiet : &s->udp_brief, &k->quiet);
 }
 
 static void Sock_free(Store* s, Sock* k) {
@@ -1095,15 +1097,23 @@ static int Store_sockEvent(Store* s, const Event* e, const SockKey* key, uint32_
    return 0;
 }
 
-size_t Store_closeQuietUdp(Store* s, uint64_t now_ns, uint64_t quiet_ns) {
+/* Closes the sockets of one quiet list silent for more than quiet_ns. */
+static size_t Store_closeQuietList(Store* s, ListNode* head, uint64_t now_ns, uint64_t quiet_ns) {
    size_t n = 0;
-   while (!List_isEmpty(&s->udp_quiet)) {
-      Sock* k = LIST_ENTRY(s->udp_quiet.next, Sock, quiet);
+   while (!List_isEmpty(head)) {
+      Sock* k = LIST_ENTRY(head->next, Sock, quiet);
       if (k->last + quiet_ns >= now_ns)
          break;
       Sock_close(s, k, now_ns); /* unlinks it */
       n++;
    }
+   return n;
+}
+
+size_t Store_closeQuietUdp(Store* s, uint64_t now_ns, uint64_t quiet_ns) {
+   uint64_t brief = quiet_ns < STORE_UDP_BRIEF_NS ? quiet_ns : STORE_UDP_BRIEF_NS;
+   size_t n = Store_closeQuietList(s, &s->udp_quiet, now_ns, quiet_ns) +
+              Store_closeQuietList(s, &s->udp_brief, now_ns, brief);
    s->st.udp_quiet_closed += n;
    return n;
 }
@@ -1419,6 +1429,7 @@ Store* Store_new(size_t inactive_cap) {
    List_init(&s->lru_socks);
    List_init(&s->lru_sockless);
    List_init(&s->udp_quiet);
+   List_init(&s->udp_brief);
    List_init(&s->lru_edges);
    List_init(&s->lru_procs);
    Pool_init(&s->sock_pool, sizeof(Sock), 64); /* hot fields in 2 lines */

@@ -247,8 +247,15 @@ void Store_stats(const Store* s, StoreStats* out);
 
 /* The kernel reports no close for UDP: an active UDP socket without a
  * datagram for quiet_ns is taken as closed at now_ns (and reopens as a new
- * socket if one comes later). Returns how many. */
+ * socket if one comes later). As conntrack does (its UDP timeouts, 30 s and
+ * 120 s for a stream), one whose datagrams all came within
+ * STORE_UDP_STREAM_NS of its first (a DNS query and its answer) is taken
+ * as closed sooner, after STORE_UDP_BRIEF_NS (or quiet_ns if shorter): a
+ * resolver's thousands of one-off sockets are not held two minutes.
+ * Returns how many. */
 #define STORE_UDP_QUIET_NS (120ull * 1000000000ull)
+#define STORE_UDP_BRIEF_NS (30ull * 1000000000ull)
+#define STORE_UDP_STREAM_NS (2ull * 1000000000ull)
 size_t Store_closeQuietUdp(Store* s, uint64_t now_ns, uint64_t quiet_ns);
 
 /* Rates: every active socket's bytes/s sent and received, an exponential

@@ -49,6 +49,7 @@ struct Tree_ {
    char error[200];                     /* the filter's, or "" */
    Sock** closed; /* an edge's closed sockets, gathered for folding */
    size_t nclosed, capclosed;
+   size_t group;  /* Tree_folds: the first socket of the group being made */
 };
 
 /* ---- keys ---- */
@@ -682,12 +683,46 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    Tree_push(t, parent, f, false);
 }
 
-/* Do a and b fold together: the same port under an edge (whose remote
- * address is the edge's), the same remote address among the orphans. */
-static bool Tree_sameFold(const Sock* a, const Sock* b, bool by_addr) {
-   if (by_addr)
-      return memcmp(a->key.raddr, b->key.raddr, 16) == 0;
-   return Sock_foldPort(a) == Sock_foldPort(b);
+/* Moves the sockets of v[0..n) that pass keep to the front; returns how
+ * many. */
+static size_t Tree_partition(const Tree* t, Sock** v, size_t n,
+                             bool (*keep)(const Tree*, const Sock*)) {
+   size_t j = 0;
+   for (size_t x = 0; x < n; x++)
+      if (keep(t, v[x])) {
+         Sock* tmp = v[j];
+         v[j++] = v[x];
+         v[x] = tmp;
+      }
+   return j;
+}
+
+static bool Tree_sameFoldAs0(const Tree* t, const Sock* k) {
+   return Sock_foldPort(k) == Sock_foldPort(t->closed[t->group]);
+}
+
+static bool Tree_sameAddrAs0(const Tree* t, const Sock* k) {
+   return memcmp(k->key.raddr, t->closed[t->group]->key.raddr, 16) == 0;
+}
+
+/* An active UDP socket that spoke lately: a row of its own, unless its
+ * port has more than TREE_UDP_ROWS of them (a server's peers, a client's
+ * socket per query): then they fold with the quiet ones. */
+static bool Tree_freshUdp(const Tree* t, const Sock* k) {
+   return k->key.proto == IPPROTO_UDP && Sock_isActive(k) && !Tree_quietUdp(t, k);
+}
+
+/* One group: fresh UDP sockets, when few, as rows; the rest folded. */
+static void Tree_group(Tree* t, TreeNode* parent, Sock** v, size_t n) {
+   size_t fresh = v[0]->key.proto == IPPROTO_UDP ? Tree_partition(t, v, n, Tree_freshUdp) : 0;
+   if (fresh > TREE_UDP_ROWS)
+      fresh = 0;
+   t->in_fold = true; /* counted when gathered */
+   for (size_t i = 0; i < fresh; i++)
+      Tree_push(t, parent, Tree_sock(t, parent, v[i], NODE_SOCK, true), false);
+   t->in_fold = false;
+   if (n > fresh)
+      Tree_fold(t, parent, v + fresh, n - fresh);
 }
 
 /* Groups the gathered sockets, in place: few groups, so a pass per group. */
@@ -695,14 +730,9 @@ static void Tree_folds(Tree* t, TreeNode* parent, bool by_addr) {
    Sock** v = t->closed;
    size_t m = t->nclosed;
    for (size_t i = 0; i < m;) {
-      size_t j = i + 1;
-      for (size_t x = j; x < m; x++)
-         if (Tree_sameFold(v[i], v[x], by_addr)) {
-            Sock* tmp = v[j];
-            v[j++] = v[x];
-            v[x] = tmp;
-         }
-      Tree_fold(t, parent, v + i, j - i);
+      t->group = i;
+      size_t j = i + Tree_partition(t, v + i, m - i, by_addr ? Tree_sameAddrAs0 : Tree_sameFoldAs0);
+      Tree_group(t, parent, v + i, j - i);
       i = j;
    }
    t->nclosed = 0;
@@ -726,7 +756,8 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
       Sock* k = LIST_ENTRY(sn, Sock, node);
       if (!Tree_visibleSock(t, k))
          break; /* the store keeps closed sockets last */
-      if (t->o.fold && (!Sock_isActive(k) || Tree_quietUdp(t, k))) {
+      /* closed and UDP sockets group by port (Tree_folds) */
+      if (t->o.fold && (!Sock_isActive(k) || (t->o.now_ns && k->key.proto == IPPROTO_UDP))) {
          bool match = t->filter && Filter_sock(t->filter, k);
          if ((below || match) && Tree_gather(t, k)) {
             if (match)
@@ -1055,10 +1086,16 @@ static void Tree_orphans(Tree* t) {
       Sock* k = Store_orphanSock(sn);
       if (!Tree_visibleSock(t, k))
          break;
-      /* TIME_WAIT swamps a busy host's list: one row per remote address,
-       * unless a filter asks for particular sockets */
-      if (t->o.fold && !t->filter && k->state == TCPS_TIME_WAIT && Tree_gather(t, k))
-         continue;
+      /* TIME_WAIT swamps a busy host's list: one row per remote address
+       * (of those the filter keeps), unless the filter asks by state */
+      if (t->o.fold && k->state == TCPS_TIME_WAIT && !Filter_namesState(t->filter)) {
+         bool match = t->filter && Filter_sock(t->filter, k);
+         if ((!t->filter || match) && Tree_gather(t, k)) {
+            if (match)
+               Tree_countMatch(t, k);
+            continue;
+         }
+      }
       TreeNode* c = Tree_sock(t, n, k, Sock_isListen(k) ? NODE_LISTEN : NODE_SOCK, !t->filter);
       if (c)
          Tree_push(t, n, c, true);

@@ -127,6 +127,9 @@ typedef struct TreeOpts_ {
 } TreeOpts;
 
 #define TREE_UDP_QUIET_NS (10ull * 1000000000ull)
+/* More UDP sockets than this to one port under one edge fold, quiet or
+ * not: a server's peers, a resolver's socket per query. */
+#define TREE_UDP_ROWS 8
 
 typedef struct Tree_ Tree;
 

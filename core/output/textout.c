@@ -424,23 +424,25 @@ int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
 
 typedef struct CountCtx_ {
    TextCtx* c;
-   size_t shown, hidden;
+   TextCount n;
 } CountCtx;
 
 static int Text_countProc(void* ctx, const TreeNode* n) {
    CountCtx* h = ctx;
    if (n->kind != NODE_PROC)
       return 0;
-   if (Text_visible(h->c, n))
-      h->shown++;
+   if (!Text_visible(h->c, n))
+      h->n.hidden++;
+   else if (n->context)
+      h->n.context++;
    else
-      h->hidden++;
+      h->n.shown++;
    return 0;
 }
 
-void TextOut_countProcs(const Tree* t, bool all_procs, size_t* shown, size_t* hidden) {
+void TextOut_countProcs(const Tree* t, bool all_procs, TextCount* out) {
    TextOutOpts o = {.all_procs = all_procs};
-   CountCtx h = {NULL, 0, 0};
+   CountCtx h = {NULL, {0, 0, 0}};
    h.c = calloc(1, sizeof *h.c);
    if (h.c) {
       h.c->o = &o;
@@ -452,6 +454,5 @@ void TextOut_countProcs(const Tree* t, bool all_procs, size_t* shown, size_t* hi
       U64Map_free(&h.c->net);
       free(h.c);
    }
-   *shown = h.shown;
-   *hidden = h.hidden;
+   *out = h.n;
 }

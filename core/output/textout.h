@@ -30,7 +30,11 @@ typedef struct TextOutOpts_ {
 /* Writes the tree, one node per line. Returns 0, or -1 on a write error. */
 int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o);
 
-/* Process rows TextOut_write shows, and leaves out (all_procs false). */
-void TextOut_countProcs(const Tree* t, bool all_procs, size_t* shown, size_t* hidden);
+/* Process rows TextOut_write shows, and leaves out (all_procs false); of
+ * those shown, how many only as the ancestors of others (context). */
+typedef struct TextCount_ {
+   size_t shown, hidden, context;
+} TextCount;
+void TextOut_countProcs(const Tree* t, bool all_procs, TextCount* out);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # --once as a pipe reads it: whole lines unless --width cuts them; TIME_WAIT
-# sockets one line per remote with their count (unless a filter asks for
+# sockets one line per remote with their count (unless a state: filter asks for
 # them); --replay FILE --once [--at T] prints the picture at a point of a
 # log; flags that do not go together are refused in one line.
 set -u
@@ -24,10 +24,10 @@ echo "ok   whole lines in a pipe; --width 80 cuts at 80"
 
 # 2. the picture at a point of the log, and at its end
 "$VISNET" --replay "$sample" --once --at 1s >"$tmp/at1.txt" 2>"$tmp/at1.err" || fail "--at 1s: exit $?"
-[ "$(tail -n 1 "$tmp/at1.txt")" = "6 processes shown (0 without sockets left out, 6 running), 7 sockets (2 without owner)" ] ||
+[ "$(tail -n 1 "$tmp/at1.txt")" = "4 processes shown with 2 ancestors (0 without sockets left out, 6 running), 7 sockets (2 without owner)" ] ||
    fail "--at 1s: $(tail -n 1 "$tmp/at1.txt")"
 [ -s "$tmp/at1.err" ] && fail "--at 1s said: $(cat "$tmp/at1.err")"
-[ "$(tail -n 1 "$tmp/whole.txt")" = "9 processes shown (0 without sockets left out, 8 running), 13 sockets (2 without owner)" ] ||
+[ "$(tail -n 1 "$tmp/whole.txt")" = "7 processes shown with 2 ancestors (0 without sockets left out, 8 running), 13 sockets (2 without owner)" ] ||
    fail "at the end: $(tail -n 1 "$tmp/whole.txt")"
 grep -q 'curl(5100)' "$tmp/at1.txt" && fail "--at 1s shows curl, which starts later"
 "$VISNET" --replay "$sample" --once --at 1h >"$tmp/at1h.txt" 2>"$tmp/at1h.err" || fail "--at 1h: exit $?"
@@ -37,7 +37,7 @@ cmp -s "$tmp/at1h.txt" "$tmp/whole.txt" || fail "--at past the end is not the en
 "$VISNET" --replay "$sample" --once --json --at 1s >"$tmp/at1.json" || fail "--json --at 1s: exit $?"
 n=$(jq '.connections | length' "$tmp/at1.json")
 [ "$n" = 5 ] || fail "--json --at 1s: $n connections, want 5"
-echo "ok   --at 1s: 6 processes, 7 sockets; at the end 9 and 13; past the end said in one line"
+echo "ok   --at 1s: 4 processes with 2 ancestors, 7 sockets; at the end 7 with 2 and 13; past the end said in one line"
 
 # 3. TIME_WAIT: 30 of them to an address of our own, one line
 addr=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
@@ -52,9 +52,12 @@ PY
 grep -qE -- "-tcp 30 TIME_WAIT -> $addr\$" "$tmp/tw.txt" || fail "no grouped TIME_WAIT line: $(grep -F "$addr" "$tmp/tw.txt" | head -3)"
 [ "$(grep -cF "$addr" "$tmp/tw.txt")" = 1 ] || fail "$addr on more than one line"
 "$VISNET" --once --filter "$addr" >"$tmp/twf.txt" || fail "--once --filter: exit $?"
+grep -qE -- "-tcp 30 TIME_WAIT -> $addr\$" "$tmp/twf.txt" || fail "--filter $addr: no grouped line: $(grep -F "$addr" "$tmp/twf.txt" | head -3)"
+[ "$(grep -c "TIME_WAIT" "$tmp/twf.txt")" = 1 ] || fail "--filter $addr: not one TIME_WAIT line"
+"$VISNET" --once --filter "$addr state:time-wait" >"$tmp/twf.txt" || fail "--once --filter state: exit $?"
 n=$(grep -c "TIME_WAIT" "$tmp/twf.txt")
-[ "$n" = 30 ] || fail "--filter $addr: $n TIME_WAIT lines, want 30"
-echo "ok   30 TIME_WAIT sockets: one line with their count; a filter lists them"
+[ "$n" = 30 ] || fail "--filter '$addr state:time-wait': $n TIME_WAIT lines, want 30"
+echo "ok   30 TIME_WAIT sockets: one line with their count, filtered too; state:time-wait lists them"
 
 # 4. what does not go together
 for args in "--width 80|--width goes with --once" "--once --json --width 80|--width goes with --once" \

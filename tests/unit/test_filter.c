@@ -87,6 +87,14 @@ static void test_fields(void** state) {
    assert_string_equal(socks(s, "ip:2001:db8::/32"), "40000>80");
    assert_string_equal(socks(s, "ip:0.0.0.0/0"), "443>0 443>50000 40001>53 40002>8080");
    assert_string_equal(socks(s, "netns:1"), ""); /* the sample's sockets are in netns 0 */
+   /* a socket in TIME_WAIT: closed for the store (only its tuple is left),
+    * but asked for by its state */
+   Event tw = TU_sock(EV_SOCK, 30, 0, "10.0.0.1", 40003, "10.9.9.9", 8080, 4 * SEC);
+   tw.sock.state = TCPS_TIME_WAIT;
+   apply(s, tw);
+   assert_string_equal(socks(s, "state:SYN_RECV,time-wait"), "40003>8080");
+   assert_string_equal(socks(s, "state:closed"), "40002>8080 40003>8080");
+   assert_string_equal(socks(s, "state:estab"), "443>50000 40000>80");
    Store_free(s);
 }
 

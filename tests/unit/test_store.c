@@ -759,8 +759,9 @@ static void test_udp_quiet(void** state) {
    (void)state;
    Store* s = Store_new(0);
    apply(s, TU_exec(400, 1, SEC, "app", SEC));
-   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53000, 2 * SEC));
+   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53000, 2 * SEC)); /* one exchange */
    apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53001, 100 * SEC));
+   apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53001, 105 * SEC)); /* a stream */
    Event ul = udpEv(EV_LISTEN, 400, "0.0.0.0", 0, 5353, 2 * SEC);
    ul.sock.dir = DIR_LISTEN;
    apply(s, ul);
@@ -768,22 +769,27 @@ static void test_udp_quiet(void** state) {
    Sock* b = udpAt(s, 53001);
    Proc* p = Store_proc(s, 400);
    assert_int_equal(p->nactive, 3);
-   assert_int_equal(Store_closeQuietUdp(s, 122 * SEC, 120 * SEC), 0); /* 120 s exactly: kept */
-   assert_int_equal(Store_closeQuietUdp(s, 125 * SEC, 120 * SEC), 1);
+   /* the one exchange: 30 s (STORE_UDP_BRIEF_NS) */
+   assert_int_equal(Store_closeQuietUdp(s, 32 * SEC, 120 * SEC), 0); /* 30 s exactly: kept */
+   assert_int_equal(Store_closeQuietUdp(s, 33 * SEC, 120 * SEC), 1);
    assert_false(Sock_isActive(a));
-   assert_int_equal(a->closed, 125 * SEC);
+   assert_int_equal(a->closed, 33 * SEC);
    assert_true(Sock_isActive(b));
+   /* the stream: 120 s after its last datagram */
+   assert_int_equal(Store_closeQuietUdp(s, 225 * SEC, 120 * SEC), 0);
    apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53001, 200 * SEC)); /* speaks again */
-   assert_int_equal(Store_closeQuietUdp(s, 300 * SEC, 120 * SEC), 0);
+   assert_int_equal(Store_closeQuietUdp(s, 320 * SEC, 120 * SEC), 0);
    assert_int_equal(Store_closeQuietUdp(s, 321 * SEC, 120 * SEC), 1);
    assert_false(Sock_isActive(b));
    assert_int_equal(Store_closeQuietUdp(s, 10000 * SEC, 120 * SEC), 0); /* the listener stays */
    assert_int_equal(p->nactive, 1);
    assert_int_equal(stats(s).udp_quiet_closed, 2);
-   /* a datagram after the close is a new socket, active */
+   /* a datagram after the close is a new socket, active; a shorter quiet
+    * time given holds for both kinds */
    apply(s, udpEv(EV_UDP_PEER, 400, "10.8.8.8", 53, 53000, 10001 * SEC));
    assert_true(Sock_isActive(udpAt(s, 53000)));
    assert_int_equal(stats(s).socks_active, 2);
+   assert_int_equal(Store_closeQuietUdp(s, 10012 * SEC, 10 * SEC), 1);
    checkInvariants(s, false);
    Store_free(s);
 }

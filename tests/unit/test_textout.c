@@ -179,10 +179,21 @@ static void test_count_procs(void** state) {
    Store* s = buildStore();
    TreeOpts to = {.view = VIEW_TREE, .all_procs = true};
    Tree* t = Tree_build(s, &to);
-   size_t shown = 0, hidden = 0;
-   TextOut_countProcs(t, false, &shown, &hidden);
-   assert_int_equal(shown, 3 + DEPTH); /* init, 100, 200 and the chain */
-   assert_int_equal(hidden, 1);        /* idle */
+   TextCount n;
+   TextOut_countProcs(t, false, &n);
+   assert_int_equal(n.shown, 3 + DEPTH); /* init, 100, 200 and the chain */
+   assert_int_equal(n.hidden, 1);        /* idle */
+   assert_int_equal(n.context, 0);       /* the tree has every process */
+   Tree_free(t);
+   /* network first: the three with sockets, and their ancestors apart
+    * (init and the chain above the deepest); the tree left idle out */
+   to.all_procs = false;
+   t = Tree_build(s, &to);
+   TextOut_countProcs(t, false, &n);
+   assert_int_equal(n.shown, 3);
+   assert_int_equal(n.context, DEPTH);
+   assert_int_equal(n.hidden, 0);
+   assert_int_equal(Tree_hiddenProcs(t), 1);
    Tree_free(t);
    Store_free(s);
 }

@@ -354,7 +354,8 @@ static void test_health(void** state) {
 }
 
 /* UDP sockets quiet for TREE_UDP_QUIET_NS fold too (the kernel says no
- * close for UDP): one row, its active connections still counted. */
+ * close for UDP): one row, its active connections still counted; and so
+ * do more than TREE_UDP_ROWS fresh ones to one port. */
 static void test_quiet_udp(void** state) {
    (void)state;
    Store* s = Store_new(0);
@@ -378,6 +379,23 @@ static void test_quiet_udp(void** state) {
    t = Tree_build(s, &o);
    assert_int_equal(Tree_size(t), 8);
    Tree_free(t);
+   /* fresh ones: TREE_UDP_ROWS of them are rows; one more, and they all
+    * fold into one row with the quiet ones (a socket per query) */
+   for (uint16_t i = 0; i < TREE_UDP_ROWS; i++) {
+      Event e = TU_sock(EV_UDP_PEER, 50, 0, "10.0.0.1", (uint16_t)(40006 + i), "10.0.0.53", 53,
+                        30 * SEC);
+      e.sock.proto = 17;
+      apply(s, e);
+      o.now_ns = 31 * SEC;
+      t = Tree_build(s, &o);
+      const TreeNode* edge = Tree_root(t)->first_child->first_child;
+      bool folded = i + 2 > TREE_UDP_ROWS; /* 40005 and i + 1 more */
+      assert_int_equal(edge->nchildren, folded ? 1 : i + 3);
+      assert_int_equal(edge->first_child->kind, NODE_FOLD);
+      assert_int_equal(edge->first_child->nfolded, folded ? 5 + i + 2 : 5);
+      assert_int_equal(edge->nconns, 5 + i + 2);
+      Tree_free(t);
+   }
    Store_free(s);
 }
 
