@@ -44,12 +44,33 @@ static inline uint32_t Edge_hash(const Proc* p, const Endpoint* ep) {
    return Hash_bytes(&k, sizeof k);
 }
 
+/* The closed connections of one edge to one fold port (Sock_foldPort):
+ * those listed one by one, in close order through Sock.quiet, and the
+ * summary the older ones were merged into. */
+typedef struct Fold_ {
+   ListNode kept;
+   Edge* edge;
+   Sock* sum;      /* NULL until more than STORE_FOLD_KEEP have closed */
+   uint32_t port;
+   uint32_t nkept;
+} Fold;
+
+typedef struct FoldKey_ {
+   const Edge* edge;
+   uint64_t port;
+} FoldKey;
+
+static inline uint32_t Fold_hash(const Edge* e, uint32_t port) {
+   FoldKey k = {e, port};
+   return Hash_bytes(&k, sizeof k);
+}
 
 struct Store_ {
    Index procs;        /* current procs by pid */
    Index socks;        /* current sockets by key */
    Index eps;          /* by address */
    Index edges;        /* by (proc, ep) */
+   Index folds;        /* by (edge, fold port) */
    ListNode all;       /* every Proc, Proc.all */
    ListNode waiting;   /* roots whose parent is not known yet, Proc.sibling */
    ListNode orphans;   /* sockets without owner, Sock.node */
@@ -66,7 +87,7 @@ struct Store_ {
    uint64_t rate_opened;  /* ... at rate_ns */
    StoreRates rates;
    uint64_t next_id;
-   Pool sock_pool, edge_pool, proc_pool, ep_pool;
+   Pool sock_pool, edge_pool, proc_pool, ep_pool, fold_pool;
    StoreStats st;
    /* The owner and edge of the last new socket: a burst of connections
     * comes from few processes to few addresses, so the next one is most
@@ -586,6 +607,9 @@ static Edge* Edge_get(Store* s, Proc* p, const uint8_t addr[16], uint64_t ts) {
 
 /* ---- sockets ---- */
 
+static void Fold_add(Store* s, Sock* k);
+static void Fold_leave(Store* s, Sock* k);
+
 /* Links k under its owner p (NULL: the orphans list) and adds it to the
  * owner's counters and sums. */
 static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
@@ -633,6 +657,8 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
    }
    if (active)
       Proc_checkIdle(s, p, ts);
+   else if (k->edge && !k->merged)
+      Fold_add(s, k);
 }
 
 /* Unlinks k from its owner. keep_sums: the owner's byte sums keep what k
@@ -640,6 +666,7 @@ static void Sock_attach(Store* s, Sock* k, Proc* p, uint64_t ts) {
 static void Sock_detach(Store* s, Sock* k, uint64_t ts, bool keep_sums) {
    Proc* p = k->proc;
    bool active = Sock_isActive(k);
+   Fold_leave(s, k);
    List_del(&k->node);
    if (!p) {
       s->st.orphans--;
@@ -689,6 +716,7 @@ static void Quiet_touch(Store* s, Sock* k) {
 }
 
 static void Sock_free(Store* s, Sock* k) {
+   Fold_leave(s, k);
    Quiet_del(k);
    Sock_detach(s, k, k->closed ? k->closed : k->last, true);
    if (k->hashed)
@@ -700,9 +728,42 @@ static void Sock_free(Store* s, Sock* k) {
    Pool_release(&s->sock_pool, k);
 }
 
-/* How far back a close looks for its fold port's summary: the summary sits
- * behind the STORE_FOLD_KEEP kept ones, unless other ports are mixed in. */
-#define STORE_FOLD_WALK (4 * STORE_FOLD_KEEP)
+static Fold* Fold_get(Store* s, Edge* e, uint32_t port) {
+   uint32_t h = Fold_hash(e, port);
+   Fold* f = INDEX_FIND(&s->folds, h, Fold, it->edge == e && it->port == port);
+   if (f)
+      return f;
+   f = Pool_alloc(&s->fold_pool);
+   if (!f)
+      return NULL;
+   if (Index_add(&s->folds, h, f) < 0) {
+      Pool_release(&s->fold_pool, f);
+      return NULL;
+   }
+   List_init(&f->kept);
+   f->edge = e;
+   f->port = port;
+   return f;
+}
+
+/* k leaves its fold (k is freed or moves); an empty fold goes. */
+static void Fold_leave(Store* s, Sock* k) {
+   Fold* f = k->fold;
+   if (!f)
+      return;
+   k->fold = NULL;
+   if (f->sum == k) {
+      f->sum = NULL;
+   } else {
+      List_del(&k->quiet);
+      k->quiet.next = k->quiet.prev = NULL; /* as Quiet_del expects */
+      f->nkept--;
+   }
+   if (!f->sum && !f->nkept) {
+      Index_del(&s->folds, Fold_hash(f->edge, f->port), f);
+      Pool_release(&s->fold_pool, f);
+   }
+}
 
 /* Merges victim (closed, listed) into sum, its fold's summary. */
 static void Sock_merge(Store* s, Sock* sum, Sock* victim) {
@@ -721,34 +782,28 @@ static void Sock_merge(Store* s, Sock* sum, Sock* victim) {
    Sock_free(s, victim); /* the owner's and edge's sums keep its bytes */
 }
 
-/* The connection that just closed at the tail of e's list: if its fold
- * port now has more than STORE_FOLD_KEEP closed ones listed, the oldest of
- * them goes into the port's summary (or becomes it). Newest first from
- * the tail, the closed ones being last. */
-static void Edge_compact(Store* s, Edge* e) {
-   uint32_t port = Sock_foldPort(LIST_ENTRY(e->socks.prev, Sock, node));
-   Sock *victim = NULL, *sum = NULL;
-   unsigned kept = 0, steps = 0;
-   for (ListNode* n = e->socks.prev; n != &e->socks && steps++ < STORE_FOLD_WALK; n = n->prev) {
-      Sock* c = LIST_ENTRY(n, Sock, node);
-      if (Sock_isActive(c))
-         break;
-      if (Sock_foldPort(c) != port)
-         continue;
-      if (c->merged) {
-         sum = c;
-         break;
-      }
-      if (++kept == STORE_FOLD_KEEP + 1)
-         victim = c;
-   }
-   if (!victim)
+/* k, closed under an edge, joins its (edge, port) fold: if more than
+ * STORE_FOLD_KEEP are then listed, the oldest goes into the fold's
+ * summary (or becomes it). Without memory k stays a plain closed socket. */
+static void Fold_add(Store* s, Sock* k) {
+   Fold* f = Fold_get(s, k->edge, Sock_foldPort(k));
+   if (!f)
       return;
-   if (sum) {
-      Sock_merge(s, sum, victim);
+   k->fold = f;
+   List_addTail(&f->kept, &k->quiet);
+   if (++f->nkept <= STORE_FOLD_KEEP)
+      return;
+   Sock* victim = LIST_ENTRY(f->kept.next, Sock, quiet);
+   List_del(&victim->quiet);
+   victim->quiet.next = victim->quiet.prev = NULL;
+   f->nkept--;
+   if (f->sum) {
+      victim->fold = NULL;
+      Sock_merge(s, f->sum, victim);
       return;
    }
-   victim->merged = 1; /* the first summary: no event names it any more */
+   f->sum = victim; /* the first summary: no event names it any more */
+   victim->merged = 1;
    if (victim->hashed) {
       Index_del(&s->socks, victim->hash, victim);
       victim->hashed = false;
@@ -777,7 +832,7 @@ static void Sock_close(Store* s, Sock* k, uint64_t ts) {
       e->ep->nactive--;
       if (--e->nactive == 0)
          Edge_deactivate(s, e, ts);
-      Edge_compact(s, e);
+      Fold_add(s, k);
    }
    Proc_checkIdle(s, p, ts);
 }
@@ -1436,6 +1491,7 @@ Store* Store_new(size_t inactive_cap) {
    Pool_init(&s->edge_pool, sizeof(Edge), 64);
    Pool_init(&s->proc_pool, sizeof(Proc), 16);
    Pool_init(&s->ep_pool, sizeof(Endpoint), 16);
+   Pool_init(&s->fold_pool, sizeof(Fold), 16);
    return s;
 }
 
@@ -1484,7 +1540,12 @@ void Store_free(Store* s) {
    free(s->procs.slots);
    free(s->socks.slots);
    free(s->eps.slots);
+   for (size_t i = 0; s->folds.slots && i <= s->folds.mask; i++)
+      if (s->folds.slots[i].item)
+         Pool_release(&s->fold_pool, s->folds.slots[i].item);
    free(s->edges.slots);
+   free(s->folds.slots);
+   Pool_done(&s->fold_pool);
    Pool_done(&s->sock_pool);
    Pool_done(&s->edge_pool);
    Pool_done(&s->proc_pool);

@@ -117,7 +117,9 @@ struct Sock_ {
    uint32_t from_pid;    /* the holder before the last move (EV_OWNER), 0 if none */
    uint32_t merged;      /* 0: a socket; else a summary of this many closed
                             connections of its edge and fold port (Sock_count) */
-   ListNode quiet;       /* active UDP: in the store's list by last datagram */
+   struct Fold_* fold;   /* closed, under an edge: its (edge, port) history */
+   ListNode quiet;       /* active UDP: in the store's list by last datagram;
+                            closed under an edge: in its Fold's, by close */
    uint64_t rate_tx, rate_rx; /* bytes at the last Store_updateRates */
    float up, down;       /* smoothed bytes/s sent and received (Store_updateRates) */
    uint8_t rated;        /* 0: no sample yet; 1: a baseline; 2: a rate */

@@ -281,6 +281,17 @@ static uint64_t Tree_ageKey(const TreeNode* n) {
 static int cmpU64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
 
 /* Identity order: total and independent of the sort key, for ties. */
+/* Where a connection row goes among its siblings by identity: by remote
+ * then local port; a fold by the port it stands for, not by its latest
+ * connection's (whose ephemeral port changes as connections come and go,
+ * and the row would jump at every frame). */
+static uint64_t Tree_portOrder(const TreeNode* n) {
+   const Sock* k = n->sock;
+   if (n->kind != NODE_FOLD)
+      return (uint64_t)k->key.rport << 16 | k->key.lport;
+   return k->dir == DIR_IN ? k->key.lport : (uint64_t)k->key.rport << 16;
+}
+
 static int Tree_cmpIdentity(const TreeNode* a, const TreeNode* b) {
    int c;
    switch (a->kind) {
@@ -302,10 +313,15 @@ static int Tree_cmpIdentity(const TreeNode* a, const TreeNode* b) {
    case NODE_SOCK:
    case NODE_FOLD:
    case NODE_LISTEN:
-      if ((c = cmpU64(a->sock->key.rport, b->sock->key.rport)))
+      if ((c = cmpU64(Tree_portOrder(a), Tree_portOrder(b))))
          return c;
-      if ((c = cmpU64(a->sock->key.lport, b->sock->key.lport)))
-         return c;
+      if (a->kind == NODE_FOLD || b->kind == NODE_FOLD) {
+         if (a->kind != b->kind)
+            return a->kind == NODE_FOLD ? -1 : 1;
+         if ((c = memcmp(a->sock->key.raddr, b->sock->key.raddr, 16)))
+            return c;
+         return cmpU64(a->key, b->key);
+      }
       if ((c = memcmp(&a->sock->key, &b->sock->key, sizeof a->sock->key)))
          return c;
       return cmpU64(a->sock->id, b->sock->id);
@@ -396,7 +412,7 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
       if (n->kind == NODE_PROC || n->kind == NODE_EP_PROC)
          hi = casePrefix(n->proc->comm);
       else if (n->kind == NODE_SOCK || n->kind == NODE_LISTEN || n->kind == NODE_FOLD)
-         hi = (uint64_t)n->sock->key.rport << 16 | n->sock->key.lport;
+         hi = Tree_portOrder(n);
       else
          flip = false; /* names of endpoints: Tree_cmp decides */
       break;
@@ -415,7 +431,7 @@ static void Tree_sortKey(const Tree* t, const TreeNode* n, SortItem* it) {
          break;
       case NODE_SOCK:
       case NODE_FOLD:
-      case NODE_LISTEN: hi = (uint64_t)n->sock->key.rport << 16 | n->sock->key.lport; break;
+      case NODE_LISTEN: hi = Tree_portOrder(n); break;
       default: break;
       }
       break;

@@ -109,6 +109,33 @@ static size_t listLen(const ListNode* head) {
  * store keeps incrementally. sums: also check byte sums (only valid while
  * nothing was pruned or moved out, since edges keep the bytes of pruned
  * sockets). */
+/* An edge lists at most STORE_FOLD_KEEP closed connections per fold port,
+ * and at most one summary of each. */
+static void checkFolds(const ListNode* head) {
+   uint32_t port[64];
+   unsigned kept[64] = {0}, sums[64] = {0}, n = 0;
+   LIST_FOREACH(sn, head) {
+      const Sock* k = LIST_ENTRY(sn, Sock, node);
+      if (Sock_isActive(k))
+         continue;
+      unsigned i = 0;
+      while (i < n && port[i] != Sock_foldPort(k))
+         i++;
+      if (i == n) {
+         assert_true(n < 64);
+         port[n++] = Sock_foldPort(k);
+      }
+      if (k->merged)
+         sums[i]++;
+      else
+         kept[i]++;
+   }
+   for (unsigned i = 0; i < n; i++) {
+      assert_true(kept[i] <= STORE_FOLD_KEEP);
+      assert_true(sums[i] <= 1);
+   }
+}
+
 static void checkInvariants(Store* s, bool sums) {
    StoreStats st = stats(s);
    size_t nprocs = 0, nalive = 0, nsocks = 0, nactive = 0, nedges = 0, nedges_active = 0;
@@ -174,6 +201,7 @@ static void checkInvariants(Store* s, bool sums) {
             erx += k->rx;
          }
          (void)es;
+         checkFolds(&e->socks);
          assert_int_equal(ea, e->nactive);
          assert_true(Edge_isActive(e) == (e->inactive_since == 0));
          if (sums) {
@@ -1032,6 +1060,26 @@ static void test_fold_history(void** state) {
    assert_true(tx80 > tx_merged);
    checkInvariants(s, true);
 
+   /* interleaved: one close in nine to each of eight UDP ports and a TCP
+    * port; each fold keeps its own 32, however mixed the closes come */
+   apply(s, TU_exec(12, 1, SEC, "mixed", SEC));
+   for (int i = 0; i < 900; i++) {
+      uint16_t lport = (uint16_t)(20000 + i), rport = (uint16_t)(7800 + i % 9);
+      Event o = i % 9 == 8 ? sockEv(EV_CONNECT, 12, "10.20.0.9", rport, lport, 300 * SEC)
+                           : udpEv(EV_UDP_PEER, 12, "10.20.0.9", rport, lport, 300 * SEC);
+      apply(s, o);
+      Event c = o;
+      c.type = EV_CLOSE;
+      c.sock.dir = 0;
+      c.ts = 300 * SEC + 1;
+      apply(s, c);
+   }
+   st = stats(s);
+   assert_int_equal(st.socks, STORE_FOLD_KEEP + 1 + 10 + 9 * (STORE_FOLD_KEEP + 1));
+   assert_int_equal(st.merged, 90 - STORE_FOLD_KEEP + 9 * (100 - STORE_FOLD_KEEP));
+   checkInvariants(s, true);
+   apply(s, TU_exit(12, SEC, 0, 301 * SEC));
+
    /* 40 UDP sockets to one resolver, closed by their process's exit */
    apply(s, TU_exec(11, 1, SEC, "resolver", SEC));
    for (int i = 0; i < 40; i++)
@@ -1040,8 +1088,10 @@ static void test_fold_history(void** state) {
    apply(s, TU_exit(11, SEC, 0, 201 * SEC));
    st = stats(s);
    assert_int_equal(st.socks_active, 0);
-   assert_int_equal(st.socks, STORE_FOLD_KEEP + 1 + 10 + STORE_FOLD_KEEP + 1);
-   assert_int_equal(st.merged, 90 - STORE_FOLD_KEEP + 40 - STORE_FOLD_KEEP);
+   assert_int_equal(st.socks,
+                    STORE_FOLD_KEEP + 1 + 10 + 9 * (STORE_FOLD_KEEP + 1) + STORE_FOLD_KEEP + 1);
+   assert_int_equal(st.merged,
+                    90 - STORE_FOLD_KEEP + 9 * (100 - STORE_FOLD_KEEP) + 40 - STORE_FOLD_KEEP);
    checkInvariants(s, true);
    Store_free(s);
 }
