@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <stddef.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "privs.h"
 #include "probe.h"
 #include "resolver.h"
+#include "settings.h"
 #include "sandbox.h"
 #include "source.h"
 #include "store.h"
@@ -54,6 +56,10 @@ typedef struct App_ {
    char mem_note[200];     /* the history cap a memory limit imposed, or "" */
    bool rec_failed;    /* ... because writing failed (the exit status says so) */
    Ui* ui;
+   Settings settings;       /* the UI's settings file, as read */
+   char settings_path[512]; /* "" when not saved (--no-config, no HOME) */
+   char settings_where[600]; /* the setup screen says where changes go */
+   char settings_warn[320];  /* the file's first bad line, or why it could not be read */
    Resolver* resolver; /* started when the UI first asks for names */
    bool resolver_failed;
    JsonBuf json;
@@ -348,6 +354,8 @@ static void healAfterLoss(App* a) {
       a->healed += (uint64_t)n;
 }
 
+static void savePrefs(App* a);
+
 static int onTick(void* ctx) {
    App* a = ctx;
    if (Source_tick(a->src) < 0) {
@@ -388,6 +396,7 @@ static int onInput(void* ctx) {
    }
    switch (Ui_takeCommand(a->ui)) {
    case UI_CMD_PAUSE: Source_pause(a->src, !Source_paused(a->src)); break;
+   case UI_CMD_PREFS: savePrefs(a); break;
    case UI_CMD_STEP: /* one second of the log, shown at once */
       Source_step(a->src, 1000000000ull);
       if (Source_tick(a->src) == 0) {
@@ -565,8 +574,107 @@ static void sayBye(App* a) {
               a->out.len - a->out.off);
 }
 
-static UiOpts uiOpts(const Options* o) {
+/* The UI's settings file: read before the UI opens, its values under the
+ * command line's; its directory made now, so that the sandbox can let
+ * the setup screen write there and nowhere else. */
+static void loadSettings(App* a) {
+   const char* path = NULL;
+   char err[300] = "";
+   if (a->o->no_config) {
+      snprintf(a->settings_where, sizeof a->settings_where,
+               "--no-config: changes last this run (the settings file is neither read nor written)");
+      return;
+   }
+   path = Settings_path(a->settings_path, sizeof a->settings_path);
+   if (!path) {
+      a->settings_path[0] = '\0';
+      snprintf(a->settings_where, sizeof a->settings_where,
+               "neither XDG_CONFIG_HOME nor HOME is set: changes last this run");
+      return;
+   }
+   if (Settings_load(&a->settings, path, err, sizeof err) < 0)
+      snprintf(a->settings_warn, sizeof a->settings_warn, "settings: %s; defaults used", err);
+   else if (a->settings.bad)
+      snprintf(a->settings_warn, sizeof a->settings_warn, "%s%s", a->settings.warning,
+               a->settings.bad > 1 ? " (and more: F2 rewrites only what it changes)" : "");
+   Settings_apply(&a->settings, &a->tuned);
+   snprintf(a->settings_where, sizeof a->settings_where, "Leaving saves what you changed to %s",
+            path);
+   char dir[512];
+   snprintf(dir, sizeof dir, "%s", path);
+   char* slash = strrchr(dir, '/');
+   if (slash)
+      *slash = '\0';
+   if (mkdir(dir, 0700) < 0 && errno != EEXIST) { /* its parent: XDG's own */
+      char parent[512];
+      snprintf(parent, sizeof parent, "%s", dir);
+      char* up = strrchr(parent, '/');
+      if (up && up != parent) {
+         *up = '\0';
+         if (mkdir(parent, 0700) == 0 || errno == EEXIST)
+            (void)mkdir(dir, 0700);
+      }
+   }
+}
+
+/* A setting's text as the file writes it, from what the UI has. */
+static void prefText(const UiPrefs* p, SettingKey k, char* buf, size_t len) {
+   static const char* const SCHEMES[] = {"default", "monochrome", "high-contrast"};
+   const char* v = "";
+   switch (k) {
+   case SET_VIEW: v = Tree_viewOption(p->view); break;
+   case SET_SORT: v = Tree_sortName(p->sort); break;
+   case SET_ORDER:
+      v = p->descending == Tree_sortDescending(p->sort) ? "auto"
+          : p->descending                              ? "descending"
+                                                       : "ascending";
+      break;
+   case SET_REFRESH: snprintf(buf, len, "%d.%d", p->delay_ds / 10, p->delay_ds % 10); return;
+   case SET_FILTER: v = p->filter; break;
+   case SET_COLORS: v = SCHEMES[p->colors % 3]; break;
+   case SET_SHOW_ALL: v = p->all_procs ? "yes" : "no"; break;
+   case SET_SHOW_INACTIVE: v = p->show_inactive ? "yes" : "no"; break;
+   case SET_RESOLVE: v = p->dns ? "yes" : "no"; break;
+   case SET_PORT_NAMES: v = p->numeric ? "no" : "yes"; break;
+   default: break;
+   }
+   snprintf(buf, len, "%s", v);
+}
+
+/* The setup screen closed: the refresh as it says, and what it changed
+ * saved (only that: the rest of the file stays as the user wrote it). */
+static void savePrefs(App* a) {
+   UiPrefs before, now;
+   Ui_prefsChanged(a->ui, &before, &now);
+   if (now.delay_ds != before.delay_ds && Source_kind(a->src) != SOURCE_REPLAY)
+      (void)Loop_setTimer(a->loop, (unsigned)now.delay_ds * 100u, onTick, a);
+   unsigned was = a->settings.changed;
+   for (int k = 0; k < SET__COUNT; k++) {
+      char b[160], n[160], err[200];
+      prefText(&before, (SettingKey)k, b, sizeof b);
+      prefText(&now, (SettingKey)k, n, sizeof n);
+      if (strcmp(b, n) && Settings_set(&a->settings, (SettingKey)k, n, err, sizeof err) < 0)
+         Ui_message(a->ui, "settings: %s", err);
+   }
+   if (a->settings.changed == was)
+      return;
+   char err[300];
+   if (!a->settings_path[0])
+      Ui_message(a->ui, "settings changed for this run only (%s)",
+                 a->o->no_config ? "--no-config" : "no HOME");
+   else if (Settings_save(&a->settings, a->settings_path, err, sizeof err) < 0)
+      Ui_message(a->ui, "%s", err);
+   else
+      Ui_message(a->ui, "settings saved to %s", a->settings_path);
+}
+
+static UiOpts uiOpts(const App* a, const Options* o) {
    return (UiOpts){
+       .order = (int)o->order,
+       .colors = (int)o->colors,
+       .hide_inactive = o->hide_inactive,
+       .dns = o->dns,
+       .settings_where = a->settings_where,
        .delay_ds = o->delay_ds,
        .pid = o->pid,
        .filter = o->filter,
@@ -601,6 +709,7 @@ static int confine(App* a) {
           .forks = k == SOURCE_POLL,
           .tty = a->ui != NULL,
           .resolver = a->ui != NULL,
+          .config = a->ui && a->settings_path[0] ? a->settings_path : NULL,
       };
       char err[200];
       if (Sandbox_apply(&plan, a->sandbox_note, sizeof a->sandbox_note, err, sizeof err) < 0) {
@@ -731,12 +840,14 @@ static int setup(App* a) {
    if (o->mode == MODE_JSON)
       sayHello(a);
    if (o->mode == MODE_UI) {
-      UiOpts uo = uiOpts(o);
+      UiOpts uo = uiOpts(a, o);
       uo.unit = a->cgroups ? Cgroups_unitOf : NULL;
       uo.unit_ctx = a->cgroups;
       a->ui = Ui_open(&uo, a->err, sizeof a->err);
       if (!a->ui)
          return -1;
+      if (a->settings_warn[0])
+         Ui_message(a->ui, "%s", a->settings_warn);
       if (Loop_addFd(a->loop, Ui_inputFd(a->ui), onInput, a) < 0) {
          snprintf(a->err, sizeof a->err, "epoll: %s", strerror(errno));
          return -1;
@@ -787,6 +898,9 @@ int App_run(const Options* o) {
    App a = {.tuned = *o, .deadline_fd = -1};
    a.o = &a.tuned;
    signal(SIGPIPE, SIG_IGN);
+   Settings_init(&a.settings);
+   if (o->mode == MODE_UI)
+      loadSettings(&a);
    if (setup(&a) < 0) {
       a.rc = 1;
    } else {
@@ -813,6 +927,7 @@ int App_run(const Options* o) {
    if (o->mode == MODE_HEADLESS && a.src)
       printSummary(&a);
    teardown(&a);
+   Settings_free(&a.settings);
    if (a.err[0])
       Say_error("%s", a.err);
    return a.rc;

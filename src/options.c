@@ -18,7 +18,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
-   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT,
+   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -28,6 +28,7 @@ static const struct option LONG_OPTS[] = {
    {"dot", no_argument, NULL, OPT_DOT},
    {"no-bpf", no_argument, NULL, OPT_NO_BPF},
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+   {"no-config", no_argument, NULL, OPT_NO_CONFIG},
    {"no-color", no_argument, NULL, OPT_NO_COLOR},
    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
    {"replay", required_argument, NULL, OPT_REPLAY},
@@ -78,7 +79,8 @@ void Options_usage(FILE* f) {
          "      --at T          --once --replay: the picture T into the log (default: its end)\n"
          "      --filter TEXT   show only what matches TEXT (and its ancestors)\n"
          "      --view V        tree | flat | remote (default tree)\n"
-         "      --sort KEY      pid | name | conns | bytes | last (default pid)\n"
+         "      --sort KEY      pid | name | conns | bytes | last | rate | age | rtt | retrans\n"
+         "                      (default pid)\n"
          "      --speed X       replay speed factor (default 1, 0 = at once)\n"
          "      --record FILE   also write every event to FILE (event log, mode 0600;\n"
          "                      never over an existing file or through a symlink)\n"
@@ -89,6 +91,8 @@ void Options_usage(FILE* f) {
          "      --auto-prune    start with automatic pruning on\n"
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
+         "      --no-config     neither read nor write the settings file\n"
+         "                      (~/.config/visnet/visnetrc; F2 in the UI edits it)\n"
          "      --no-sandbox    keep no_new_privs, Landlock and seccomp off (for debugging;\n"
          "                      capabilities are still dropped once the probe is attached)\n"
          "  -v, --verbose       libbpf diagnostics on stderr\n"
@@ -164,7 +168,7 @@ static int parseDecimal(const char* s, double max, double* out) {
 }
 
 /* A time: a decimal number of seconds, or with a unit: 90s, 2m, 1.5h. */
-static int parseSeconds(const char* s, double max, double* out) {
+int Options_seconds(const char* s, double max, double* out) {
    char num[64];
    size_t n = s ? strlen(s) : 0;
    if (n == 0 || n >= sizeof num)
@@ -214,6 +218,8 @@ static void setDefaults(Options* o) {
    o->inactive_cap = STORE_DEFAULT_INACTIVE_CAP;
    const char* nc = getenv("NO_COLOR");
    o->no_color = nc && *nc;
+   if (o->no_color) /* no-color.org: the user's wish, over any file */
+      o->given |= 1u << SET_COLORS;
    ProbeEnv_read(&o->probe);
 }
 
@@ -230,6 +236,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    case OPT_NO_BPF: o->no_bpf = true; return 0;
    case OPT_NO_COLOR: o->no_color = true; return 0;
    case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
+   case OPT_NO_CONFIG: o->no_config = true; return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY:
       if (!*arg)
@@ -268,17 +275,17 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
       o->width = (int)u;
       return 0;
    case OPT_AT:
-      if (parseSeconds(arg, 100.0 * 365 * 86400, &o->at) < 0)
+      if (Options_seconds(arg, 100.0 * 365 * 86400, &o->at) < 0)
          return fail(err, errlen, "--at: '%s' is not a time into the log (0, 90s, 2m, 1.5h)", arg);
       o->at_set = true;
       return 0;
    case OPT_DURATION:
-      if (parseSeconds(arg, 1e9, &o->duration) < 0 || o->duration == 0.0)
+      if (Options_seconds(arg, 1e9, &o->duration) < 0 || o->duration == 0.0)
          return fail(err, errlen, "--duration: '%s' is not a time > 0 (90, 90s, 2m, 1h)", arg);
       return 0;
    case OPT_PRUNE_AFTER: {
       double t;
-      if (parseSeconds(arg, 100.0 * 365 * 86400, &t) < 0)
+      if (Options_seconds(arg, 100.0 * 365 * 86400, &t) < 0)
          return fail(err, errlen, "--prune-after: '%s' is not a time (300, 300s, 5m, 1h)", arg);
       o->prune_after_s = (uint64_t)t;
       return 0;
@@ -315,7 +322,8 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
       return 0;
    case OPT_SORT:
       if ((i = parseEnum(arg, SORT__COUNT, sortName)) < 0)
-         return fail(err, errlen, "--sort: '%s' is not one of pid, name, conns, bytes, last", arg);
+         return fail(err, errlen, "--sort: '%s' is not one of pid, name, conns, bytes, last, rate, "
+                              "age, rtt, retrans", arg);
       o->sort = (SortKey)i;
       return 0;
    default:
@@ -340,6 +348,20 @@ static int conflicts(unsigned given, char* err, size_t errlen) {
       if ((given & BAD[i].a) && (given & BAD[i].b))
          return fail(err, errlen, "%s cannot be combined", BAD[i].what);
    return 0;
+}
+
+/* The settings a flag sets: the settings file does not override them. */
+static unsigned givenSettings(int c) {
+   switch (c) {
+   case OPT_VIEW: return 1u << SET_VIEW;
+   case OPT_SORT: return 1u << SET_SORT | 1u << SET_ORDER;
+   case 'd': return 1u << SET_REFRESH;
+   case OPT_FILTER: return 1u << SET_FILTER;
+   case OPT_NO_COLOR: return 1u << SET_COLORS;
+   case 'a': return 1u << SET_SHOW_ALL;
+   case 'n': return 1u << SET_PORT_NAMES;
+   default: return 0;
+   }
 }
 
 static unsigned givenBit(int c) {
@@ -387,6 +409,7 @@ int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {
          continue;
       }
       given |= givenBit(c);
+      o->given |= givenSettings(c);
       if (c == OPT_DOT)
          dot = true;
       if (c == '?')

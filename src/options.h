@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "probe.h"
+#include "settings.h"
 #include "tree.h"
 
 typedef enum RunMode_ {
@@ -46,11 +47,21 @@ typedef struct Options_ {
    TreeView view;           /* --view tree|flat|remote */
    SortKey sort;            /* --sort pid|name|conns|bytes|last */
    ProbeOpts probe;         /* --probe-bytes, --probe-states, VISNET_PROBE_* */
+   bool no_config;          /* --no-config: the settings file neither read nor written */
+   unsigned given;          /* settings the command line set (bit per SettingKey) */
+   /* settings the command line has no flag for (the settings file's) */
+   SortOrder order;
+   ColorScheme colors;
+   bool hide_inactive;
+   bool dns;
 } Options;
 
 /* Parses argv. Returns 0 to run, 1 when --help or --version was printed
  * (exit 0), -1 with a one-line message in err (exit 2). */
 int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen);
 void Options_usage(FILE* f);
+/* The one rule for a time in every flag and setting: a decimal number of
+ * seconds, or with a unit (90s, 2m, 1.5h), at most max seconds. */
+int Options_seconds(const char* s, double max, double* out);
 
 #endif

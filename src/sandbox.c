@@ -112,6 +112,17 @@ static int landlockRules(int rs, const SandboxPlan* p, uint64_t handled) {
       return -1;
    if (p->record && allowPath(rs, p->record, file_rw) < 0)
       return -1;
+   if (p->config) { /* its directory, if it could be made: else saving says why */
+      char dir[512];
+      snprintf(dir, sizeof dir, "%s", p->config);
+      char* slash = strrchr(dir, '/');
+      if (slash && slash != dir)
+         *slash = '\0';
+      const uint64_t dir_rw = (file_rw | LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+                               LANDLOCK_ACCESS_FS_REMOVE_FILE) & handled;
+      if (allowPath(rs, dir, dir_rw) < 0 && errno != ENOENT && errno != ENOTDIR)
+         return -1;
+   }
    return 0;
 }
 
@@ -282,6 +293,12 @@ static int buildFilter(Filter* f, const SandboxPlan* p) {
    }
    if (p->forks)
       ALLOW(setns), ALLOW(wait4), ALLOW(waitid);
+   if (p->config) { /* the settings file: written beside, renamed over */
+      ALLOW(renameat), ALLOW(renameat2), ALLOW(unlinkat), ALLOW(mkdirat);
+#ifdef SYS_rename
+      ALLOW(rename), ALLOW(unlink), ALLOW(mkdir);
+#endif
+   }
    emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SC_DENY));
    return f->n <= MAX_INSNS ? 0 : -1;
 #endif

@@ -16,6 +16,9 @@ typedef struct {
                         * every refresh (no Landlock then) */
    bool tty;           /* the terminal UI: terminal ioctls */
    bool resolver;      /* reverse DNS: sockets to name servers */
+   const char* config; /* the settings file the setup screen saves, or NULL:
+                        * its directory may be written (a file made and
+                        * renamed over the old) */
 } SandboxPlan;
 
 /* Sets no_new_privs, then restricts the file system with Landlock and the

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "help.h"
+#include "setup.h"
 
 static const char* glyph(const Ui* ui, const char* utf8, const char* ascii) {
    return ui->term.utf8 ? utf8 : ascii;
@@ -194,7 +195,7 @@ static void footer(Ui* ui) {
       return;
    }
    ui->msg[0] = '\0';
-   Buf_printf(&b, "F1 help  / search  \\ filter  s sort  v view  t inactive  p prune  q quit");
+   Buf_printf(&b, "F1 help  F2 setup  / search  \\ filter  s sort  v view  t inactive  p prune  q quit");
    Term_line(t, y, b.s, Term_bar(t, PAIR_BAR), true);
 }
 
@@ -264,6 +265,8 @@ void Draw_frame(Ui* ui, Store* s) {
       Help_draw(t, ui->have_st ? ui->st.note : NULL);
    else if (ui->details.open)
       Details_draw(&ui->details, t, Rows_selected(&ui->rows), &ui->text.users, ui->text.now_ns);
+   else if (ui->setup.open)
+      Setup_draw(ui);
    else
       body(ui);
    footer(ui);

@@ -1,6 +1,7 @@
 /* keys.c: what each key does (see keys.h). */
 #include "keys.h"
 
+#include "setup.h"
 #include "ui_priv.h"
 
 #include <string.h>
@@ -355,6 +356,12 @@ static int aHelp(Ui* ui, Store* s) {
    return 0;
 }
 
+static int aSetup(Ui* ui, Store* s) {
+   thaw(ui, s);
+   Setup_open(ui);
+   return 0;
+}
+
 static int aRedraw(Ui* ui, Store* s) {
    (void)ui, (void)s;
    clearok(curscr, TRUE);
@@ -392,6 +399,7 @@ const KeyAction Keys_table[] = {
     {{'P'}, "P", "replay: pause / resume the log's clock", aPause, false},
     {{'.'}, ".", "replay, paused: one second of the log on", aStep, false},
     {{'S', 'I'}, "S I", "invert the sort", aReverse, false},
+    {{KEY_F(2), 'C'}, "F2 C", "setup: view, sort, refresh, colours... (saved)", aSetup, false},
     {{'?', KEY_F(1)}, "? F1", "this help", aHelp, false},
     {{CTRL('l')}, "^L", "redraw the screen", aRedraw, true},
     {{'q', KEY_F(10), CTRL('c')}, "q F10 ^C", "quit", aQuit, false},
@@ -418,6 +426,10 @@ int Keys_handle(Ui* ui, Store* s, int ch) {
    }
    if (ui->help || ui->details.open)
       return overlayKey(ui, ch);
+   if (ui->setup.open) {
+      Setup_key(ui, s, ch);
+      return 0;
+   }
    if (k && k->run(ui, s))
       return 1;
    Ui_ensureRows(ui, s);

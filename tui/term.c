@@ -11,19 +11,21 @@ uint64_t Term_nowMs(void) {
    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void Term_colors(Term* t, bool want) {
+void Term_colors(Term* t, TermScheme scheme) {
    for (int i = 0; i < CL__COUNT; i++)
       t->attr[i] = A_NORMAL;
    t->attr[CL_PROC] = A_BOLD;
    t->attr[CL_HEAD] = A_BOLD;
    t->attr[CL_HERE] = A_BOLD;
    t->attr[CL_WARN] = A_BOLD;
-   t->color = want && has_colors();
+   t->color = scheme != SCHEME_MONO && has_colors();
    if (!t->color)
       return;
    start_color();
-   /* -1 is the terminal's own colour, when it lets us keep it */
-   short dflt = use_default_colors() == OK ? -1 : COLOR_WHITE;
+   bool hc = scheme == SCHEME_CONTRAST;
+   /* -1 is the terminal's own colour, when it lets us keep it; high
+    * contrast paints its own black */
+   short dflt = !hc && use_default_colors() == OK ? -1 : COLOR_WHITE;
    static const struct {
       int cls, fg, bg;
       attr_t extra;
@@ -39,16 +41,21 @@ void Term_colors(Term* t, bool want) {
        {CL_USER, -1, -1, 0},
        {CL_WARN, COLOR_RED, -1, A_BOLD},
        {CL_HEAD, COLOR_CYAN, -1, A_BOLD},
+       {CL_NORMAL, -1, -1, 0},
    };
    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
       short fg = MAP[i].fg < 0 ? dflt : (short)MAP[i].fg;
+      if (hc && fg == COLOR_BLUE) /* dark blue on black is hard to read */
+         fg = COLOR_CYAN;
       short bg = MAP[i].bg < 0 ? (dflt < 0 ? -1 : COLOR_BLACK) : (short)MAP[i].bg;
+      if (MAP[i].cls == CL_NORMAL && !hc)
+         continue; /* the terminal's own */
       init_pair((short)MAP[i].cls, fg, bg);
-      t->attr[MAP[i].cls] = COLOR_PAIR(MAP[i].cls) | MAP[i].extra;
+      t->attr[MAP[i].cls] = COLOR_PAIR(MAP[i].cls) | MAP[i].extra | (hc ? A_BOLD : 0);
    }
    init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
-   init_pair(PAIR_SEL, COLOR_BLACK, COLOR_CYAN);
-   init_pair(PAIR_COLHDR, COLOR_BLACK, COLOR_GREEN);
+   init_pair(PAIR_SEL, COLOR_BLACK, hc ? COLOR_YELLOW : COLOR_CYAN);
+   init_pair(PAIR_COLHDR, COLOR_BLACK, hc ? COLOR_WHITE : COLOR_GREEN);
 }
 
 attr_t Term_bar(const Term* t, short pair) {

@@ -20,9 +20,12 @@ typedef struct Term_ {
    int body_y, body_h; /* the rows between header and footer */
 } Term;
 
-/* The attribute of each colour class; colours only if want and the
- * terminal has them. Needs curses started. */
-void Term_colors(Term* t, bool want);
+/* Colour schemes: the default, none (attributes only), high contrast
+ * (bright, bold colours on black). */
+typedef enum TermScheme_ { SCHEME_DEFAULT = 0, SCHEME_MONO, SCHEME_CONTRAST, SCHEME__COUNT } TermScheme;
+/* The attribute of each colour class in a scheme; colours only if the
+ * terminal has them. Needs curses started; may be called again. */
+void Term_colors(Term* t, TermScheme scheme);
 /* Draws s (escaped text with colour class bytes) at row y, clipped to the
  * screen width; the rest of the line is cleared, or filled with base when
  * fill is set (a bar, the selection). */

@@ -39,6 +39,47 @@ static void formatFrozen(void* ctx, const TreeNode* n, Buf* b) {
    RowText_format(ctx, n, b);
 }
 
+void Ui_prefs(const Ui* ui, UiPrefs* out) {
+   const TreeOpts* o = &ui->rows.topts;
+   memset(out, 0, sizeof *out);
+   out->view = o->view;
+   out->sort = o->sort;
+   out->descending = o->descending;
+   out->delay_ds = ui->opts.delay_ds;
+   snprintf(out->filter, sizeof out->filter, "%s", ui->rows.filter);
+   out->colors = ui->scheme;
+   out->all_procs = o->all_procs;
+   out->show_inactive = o->show_inactive;
+   out->dns = ui->text.dns;
+   out->numeric = ui->text.numeric;
+}
+
+void Ui_setPrefs(Ui* ui, const UiPrefs* p) {
+   TreeOpts* o = &ui->rows.topts;
+   if (ui->rows.frozen)
+      Ui_freeze(ui, false);
+   o->view = p->view;
+   o->sort = p->sort;
+   o->descending = p->descending;
+   ui->opts.delay_ds = p->delay_ds;
+   snprintf(ui->rows.filter, sizeof ui->rows.filter, "%s", p->filter);
+   o->all_procs = p->all_procs;
+   o->show_inactive = p->show_inactive;
+   ui->text.dns = p->dns;
+   ui->text.numeric = p->numeric;
+   if (p->colors != ui->scheme) {
+      ui->scheme = p->colors % SCHEME__COUNT;
+      Term_colors(&ui->term, (TermScheme)ui->scheme);
+      clearok(curscr, TRUE);
+   }
+   ui->rows.dirty = true;
+}
+
+void Ui_prefsChanged(const Ui* ui, UiPrefs* before, UiPrefs* now) {
+   *before = ui->setup.before;
+   Ui_prefs(ui, now);
+}
+
 UiCommand Ui_takeCommand(Ui* ui) {
    UiCommand c = ui->cmd;
    ui->cmd = UI_CMD_NONE;
@@ -108,7 +149,8 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    nodelay(stdscr, TRUE);
    leaveok(stdscr, TRUE);
    curs_set(0);
-   Term_colors(&ui->term, !o->no_color);
+   ui->scheme = o->no_color ? SCHEME_MONO : o->colors % SCHEME__COUNT;
+   Term_colors(&ui->term, (TermScheme)ui->scheme);
 
    struct utsname un;
    if (uname(&un) == 0) {
@@ -119,8 +161,9 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    Rows* r = &ui->rows;
    r->topts.view = o->view;
    r->topts.sort = o->sort;
-   r->topts.descending = Tree_sortDescending(o->sort);
-   r->topts.show_inactive = true;
+   r->topts.descending = o->order ? o->order == 2 : Tree_sortDescending(o->sort);
+   r->topts.show_inactive = !o->hide_inactive;
+   ui->text.dns = o->dns;
    r->topts.root_pid = o->pid;
    r->topts.all_procs = o->all_procs;
    ui->text.numeric = o->numeric;

@@ -17,6 +17,19 @@
 #include "store.h"
 #include "tree.h"
 
+/* What the settings file keeps, as the UI has it now (the setup screen
+ * changes them, F2). */
+typedef struct UiPrefs_ {
+   TreeView view;
+   SortKey sort;
+   bool descending;
+   int delay_ds; /* refresh, tenths of a second */
+   char filter[128]; /* as the filter prompt takes it */
+   int colors; /* TermScheme: default, monochrome, high contrast */
+   bool all_procs, show_inactive, dns;
+   bool numeric; /* ports as numbers */
+} UiPrefs;
+
 typedef struct UiOpts_ {
    int delay_ds;       /* refresh interval, tenths of a second */
    uint32_t pid;       /* show this subtree, 0 = all */
@@ -30,6 +43,11 @@ typedef struct UiOpts_ {
    uint64_t prune_after_s;
    TreeView view;
    SortKey sort;
+   int order;          /* 0: the sort key's own direction, 1 ascending, 2 descending */
+   int colors;         /* TermScheme (no_color: monochrome) */
+   bool hide_inactive; /* start with exited and closed entries hidden */
+   bool dns;           /* start with reverse DNS names on */
+   const char* settings_where; /* the setup screen's last line: where changes go */
 } UiOpts;
 
 typedef struct UiStatus_ {
@@ -53,7 +71,12 @@ typedef struct UiStatus_ {
 typedef struct Ui_ Ui;
 
 /* What a key asks of the UI's owner (a replay's pace). */
-typedef enum UiCommand_ { UI_CMD_NONE = 0, UI_CMD_PAUSE, UI_CMD_STEP } UiCommand;
+typedef enum UiCommand_ {
+   UI_CMD_NONE = 0,
+   UI_CMD_PAUSE,
+   UI_CMD_STEP,
+   UI_CMD_PREFS, /* the setup screen closed: Ui_prefsChanged says what changed */
+} UiCommand;
 
 /* Starts curses on the terminal; NULL with a one-line reason if stdin or
  * stdout is not a terminal. */
@@ -68,6 +91,14 @@ void Ui_markDirty(Ui* ui);
 UiCommand Ui_takeCommand(Ui* ui);
 /* Draws a frame, writing only what changed. */
 void Ui_draw(Ui* ui, Store* s, const UiStatus* st);
+/* The settings as the UI has them now; and set them (the setup screen). */
+void Ui_prefs(const Ui* ui, UiPrefs* out);
+void Ui_setPrefs(Ui* ui, const UiPrefs* p);
+/* The settings when the setup screen last opened, and now: the owner saves
+ * what differs. */
+void Ui_prefsChanged(const Ui* ui, UiPrefs* before, UiPrefs* now);
+/* A message in the footer for a few seconds (printf format). */
+void Ui_message(Ui* ui, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Restores the terminal; safe to call more than once and on every exit path. */
 void Ui_close(Ui* ui);
 

@@ -45,10 +45,15 @@ struct Ui_ {
    UiStatus st;
    bool have_st;
    UiCommand cmd; /* for the owner: Ui_takeCommand */
+   struct {
+      bool open;
+      int sel;
+      UiPrefs before; /* when it opened */
+   } setup;
+   int scheme; /* TermScheme in use */
 };
 
 /* ui.c */
-void Ui_message(Ui* ui, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The clock of the store's timestamps: the frame's, else CLOCK_BOOTTIME. */
 uint64_t Ui_nowNs(const Ui* ui);
 /* Freezes or thaws the display ('z'): frozen rows keep their text. */

@@ -12,6 +12,10 @@
  *      a flood of SIZE-byte datagrams (default 64) sent with sendto to a
  *      loopback receiver (recvfrom), sender on CPU 0, receiver on CPU 1.
  *
+ * With BENCH_SRC_SPREAD=N set (conn), the clients bind to N source addresses
+ * in turn, 127.1.0.0 upwards: the server then sees N remote addresses, each
+ * with few connections (a history that does not fold into a few rows).
+ *
  * With BENCH_TICK_MS=N set, every mode also prints "tick REALTIME_S CONNECTIONS
  * CPU_S" (connections, or writes / datagrams sent; CPU_S: the process's CPU time so far) every N ms
  * while it runs (probe_toggle.sh starts and stops visnet during one long run and compares the rates
@@ -89,14 +93,31 @@ static void* Bench_acceptor(void* arg) {
    return NULL;
 }
 
+static unsigned Bench_spread; /* BENCH_SRC_SPREAD */
+static atomic_uint Bench_nextSrc;
+
+/* Binds fd to the next of the Bench_spread source addresses (no port yet:
+ * connect picks one). */
+static void Bench_bindSource(int fd) {
+   if (!Bench_spread)
+      return;
+   unsigned i = atomic_fetch_add(&Bench_nextSrc, 1) % Bench_spread;
+   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f010000u + i)};
+   int one = 1;
+   setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+   bind(fd, (struct sockaddr*)&a, sizeof(a));
+}
+
 static void* Bench_connector(void* arg) {
    (void)arg;
    char b[16];
    struct timeval tmo = {.tv_sec = 5};
    while (!atomic_load(&Bench_stop)) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
-      if (fd >= 0)
+      if (fd >= 0) {
          setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+         Bench_bindSource(fd);
+      }
       if (fd < 0 || connect(fd, (struct sockaddr*)&Bench_addr, sizeof(Bench_addr)) != 0) {
          atomic_fetch_add(&Bench_errors, 1);
          if (fd >= 0)
@@ -299,6 +320,8 @@ int main(int argc, char** argv) {
                       "       bench_conn_load bulk|udp [SECONDS] [WRITE_SIZE]\n");
       return 2;
    }
+   const char* spread = getenv("BENCH_SRC_SPREAD");
+   Bench_spread = spread ? (unsigned)atoi(spread) % (1u << 16) : 0;
    double secs = argc > 2 ? atof(argv[2]) : 5;
    int n = argc > 3 ? atoi(argv[3]) : 0;
    if (secs <= 0 || secs > 3600 || n < 0) {

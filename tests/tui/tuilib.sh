@@ -51,7 +51,8 @@ tui_start() {
    TUI_RUN=$((TUI_RUN + 1))
    TMUX_SOCK="visnet-test-$$-$TUI_RUN"
    local run="$TUI_TMP/run.sh"
-   printf "export LC_ALL=C.UTF-8 LANG=C.UTF-8\n" >"$run"
+   # a settings file of the test's own (tests that want one write it there)
+   printf "export LC_ALL=C.UTF-8 LANG=C.UTF-8 XDG_CONFIG_HOME=%q\n" "$TUI_TMP/config" >"$run"
    while [ $# -gt 0 ]; do
       case "$1" in
       -x) w=$2; shift 2 ;;

@@ -185,18 +185,36 @@ static bool foldOpen(void* ctx, uint64_t key) {
    return key == openFold;
 }
 
+/* Inactive shown, folded, folds opened by openFold. */
+static TreeOpts foldOpts(void) {
+   TreeOpts o;
+   memset(&o, 0, sizeof o);
+   o.show_inactive = true;
+   o.fold = true;
+   o.fold_open = foldOpen;
+   return o;
+}
+
+/* A store where ab[40] made n short connections to 10.0.0.9:80, from
+ * ports 41000 up, each sending tx and receiving rx, the i-th closed at
+ * 3 + i s. */
+static Store* shortConns(uint16_t n, uint64_t tx, uint64_t rx) {
+   Store* s = Store_new(0);
+   apply(s, TU_exec(40, 1, SEC, "ab", SEC));
+   for (uint16_t i = 0; i < n; i++) {
+      conn(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 2 * SEC);
+      bytes(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), tx, rx, 2 * SEC);
+      closeSock(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), (3 + i) * SEC);
+   }
+   return s;
+}
+
 /* Closed connections of one process to one remote port (inbound: to one
  * local port) fold into one node with their count; a lone one stays
  * itself; active ones are never folded; a fold opens on demand. */
 static void test_folds(void** state) {
    (void)state;
-   Store* s = Store_new(0);
-   apply(s, TU_exec(40, 1, SEC, "ab", SEC));
-   for (uint16_t i = 0; i < 5; i++) {
-      conn(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 2 * SEC);
-      bytes(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 100, 1000, 2 * SEC);
-      closeSock(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), (3 + i) * SEC);
-   }
+   Store* s = shortConns(5, 100, 1000);
    conn(s, 40, "10.0.0.9", 80, 42000, 9 * SEC); /* active */
    conn(s, 40, "10.0.0.9", 443, 42001, 9 * SEC);
    closeSock(s, 40, "10.0.0.9", 443, 42001, 9 * SEC);
@@ -208,11 +226,7 @@ static void test_folds(void** state) {
       apply(s, TU_sock(EV_CLOSE, 20, 0, "10.0.0.1", 8080, "10.0.0.3", (uint16_t)(50000 + i),
                        4 * SEC));
    }
-   TreeOpts o;
-   memset(&o, 0, sizeof o);
-   o.show_inactive = true;
-   o.fold = true;
-   o.fold_open = foldOpen;
+   TreeOpts o = foldOpts();
    Tree* t = Tree_build(s, &o);
    assert_string_equal(render(t), "nginx[20]\n"
                                   "  -> 10.0.0.3 x\n"
@@ -260,18 +274,8 @@ static void test_folds(void** state) {
  * summary, and a filter counts the summary's connections. */
 static void test_fold_summary(void** state) {
    (void)state;
-   Store* s = Store_new(0);
-   apply(s, TU_exec(40, 1, SEC, "ab", SEC));
-   for (uint16_t i = 0; i < 100; i++) {
-      conn(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 2 * SEC);
-      bytes(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), 10, 100, 2 * SEC);
-      closeSock(s, 40, "10.0.0.9", 80, (uint16_t)(41000 + i), (3 + i) * SEC);
-   }
-   TreeOpts o;
-   memset(&o, 0, sizeof o);
-   o.show_inactive = true;
-   o.fold = true;
-   o.fold_open = foldOpen;
+   Store* s = shortConns(100, 10, 100);
+   TreeOpts o = foldOpts();
    Tree* t = Tree_build(s, &o);
    assert_string_equal(render(t), "ab[40]\n  -> 10.0.0.9 x\n    fold 80 x100\n");
    const TreeNode* fold = Tree_root(t)->first_child->first_child->first_child;
