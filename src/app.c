@@ -636,6 +636,7 @@ static void prefText(const UiPrefs* p, SettingKey k, char* buf, size_t len) {
    case SET_SHOW_INACTIVE: v = p->show_inactive ? "yes" : "no"; break;
    case SET_RESOLVE: v = p->dns ? "yes" : "no"; break;
    case SET_PORT_NAMES: v = p->numeric ? "no" : "yes"; break;
+   case SET_MOUSE: v = p->mouse ? "yes" : "no"; break;
    default: break;
    }
    snprintf(buf, len, "%s", v);
@@ -674,6 +675,7 @@ static UiOpts uiOpts(const App* a, const Options* o) {
        .colors = (int)o->colors,
        .hide_inactive = o->hide_inactive,
        .dns = o->dns,
+       .mouse = !o->no_mouse,
        .settings_where = a->settings_where,
        .delay_ds = o->delay_ds,
        .pid = o->pid,

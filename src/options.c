@@ -18,7 +18,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
-   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG,
+   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG, OPT_NO_MOUSE,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -29,6 +29,7 @@ static const struct option LONG_OPTS[] = {
    {"no-bpf", no_argument, NULL, OPT_NO_BPF},
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+   {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
    {"no-color", no_argument, NULL, OPT_NO_COLOR},
    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
    {"replay", required_argument, NULL, OPT_REPLAY},
@@ -91,6 +92,7 @@ void Options_usage(FILE* f) {
          "      --auto-prune    start with automatic pruning on\n"
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
+         "      --no-mouse      no mouse: clicks and the wheel stay the terminal's\n"
          "      --no-config     neither read nor write the settings file\n"
          "                      (~/.config/visnet/visnetrc; F2 in the UI edits it)\n"
          "      --no-sandbox    keep no_new_privs, Landlock and seccomp off (for debugging;\n"
@@ -237,6 +239,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    case OPT_NO_COLOR: o->no_color = true; return 0;
    case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
    case OPT_NO_CONFIG: o->no_config = true; return 0;
+   case OPT_NO_MOUSE: o->no_mouse = true; return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY:
       if (!*arg)
@@ -360,6 +363,7 @@ static unsigned givenSettings(int c) {
    case OPT_NO_COLOR: return 1u << SET_COLORS;
    case 'a': return 1u << SET_SHOW_ALL;
    case 'n': return 1u << SET_PORT_NAMES;
+   case OPT_NO_MOUSE: return 1u << SET_MOUSE;
    default: return 0;
    }
 }

@@ -48,6 +48,7 @@ typedef struct Options_ {
    SortKey sort;            /* --sort pid|name|conns|bytes|last */
    ProbeOpts probe;         /* --probe-bytes, --probe-states, VISNET_PROBE_* */
    bool no_config;          /* --no-config: the settings file neither read nor written */
+   bool no_mouse;           /* --no-mouse: no mouse events */
    unsigned given;          /* settings the command line set (bit per SettingKey) */
    /* settings the command line has no flag for (the settings file's) */
    SortOrder order;

@@ -25,6 +25,7 @@ static const char* const KEYS[SET__COUNT] = {
     [SET_SHOW_INACTIVE] = "show_inactive",
     [SET_RESOLVE] = "resolve_names",
     [SET_PORT_NAMES] = "port_names",
+    [SET_MOUSE] = "mouse",
 };
 
 static const char* const ORDERS[ORDER__COUNT] = {"auto", "ascending", "descending"};
@@ -40,6 +41,7 @@ static void Settings_defaults(SettingValues* v) {
    v->delay_ds = 10;
    v->show_inactive = true;
    v->port_names = true;
+   v->mouse = true;
 }
 
 void Settings_init(Settings* s) {
@@ -86,6 +88,7 @@ static bool* boolField(SettingValues* v, SettingKey k) {
    case SET_SHOW_INACTIVE: return &v->show_inactive;
    case SET_RESOLVE: return &v->resolve;
    case SET_PORT_NAMES: return &v->port_names;
+   case SET_MOUSE: return &v->mouse;
    default: return NULL;
    }
 }
@@ -446,6 +449,8 @@ void Settings_apply(const Settings* s, Options* o) {
       o->dns = v->resolve;
    if (take & 1u << SET_PORT_NAMES)
       o->numeric = !v->port_names;
+   if (take & 1u << SET_MOUSE)
+      o->no_mouse = !v->mouse;
 }
 
 const char* Settings_path(char* buf, size_t len) {

@@ -34,6 +34,7 @@ typedef enum SettingKey_ {
    SET_SHOW_INACTIVE,
    SET_RESOLVE,
    SET_PORT_NAMES,
+   SET_MOUSE,
    SET__COUNT
 } SettingKey;
 
@@ -49,7 +50,7 @@ typedef struct SettingValues_ {
    int delay_ds; /* refresh, tenths of a second */
    char filter[128]; /* as the TUI's filter prompt takes it */
    ColorScheme colors;
-   bool show_all, show_inactive, resolve, port_names;
+   bool show_all, show_inactive, resolve, port_names, mouse;
 } SettingValues;
 
 typedef struct Settings_ {

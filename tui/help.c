@@ -13,6 +13,8 @@
 static const char* const HELP_FOOT[] = {
     "  Dim rows are exited processes and closed connections, kept as history.",
     "  -> outbound connection, <- inbound (accepted), LISTEN listening socket.",
+    "  Mouse: a click selects; on a column title sorts by it (again: inverts);",
+    "    the wheel scrolls; a click on a fold marker opens or closes it.",
     "  Filter: words and field terms, all must hold; a,b = a or b; !term = not.",
     "    port: lport: rport: (number or service)  pid: proc:GLOB user:  proto:tcp|udp",
     "    state:listen|syn|estab|closing|closed|time-wait...  ip:ADDR[/LEN]  netns: unit:",

@@ -1,6 +1,7 @@
 /* keys.c: what each key does (see keys.h). */
 #include "keys.h"
 
+#include "mouse.h"
 #include "setup.h"
 #include "ui_priv.h"
 
@@ -415,6 +416,11 @@ static const KeyAction* Keys_find(int ch) {
 }
 
 int Keys_handle(Ui* ui, Store* s, int ch) {
+   if (ch == KEY_MOUSE) {
+      Mouse_event(ui, s);
+      Ui_ensureRows(ui, s);
+      return 0;
+   }
    const KeyAction* k = Keys_find(ch);
    if (ch == CTRL('c'))
       return 1; /* everywhere, even in a prompt */

@@ -38,6 +38,27 @@ void RowText_titles(const RowText* rt, TreeView view, Buf* b) {
    Buf_printf(b, "%s", view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
 }
 
+int RowText_columnAt(const RowText* rt, int x) {
+   static const struct {
+      int w, sort; /* width, and the sort key of its title (-1: none) */
+      bool wide, health; /* only when not narrow; only with health */
+   } COLS[] = {
+       {W_PID, SORT_PID, false, false},     {W_USER, -1, true, false},
+       {W_CONN, SORT_CONNS, true, false},   {W_RATE, SORT_RATE, false, false},
+       {W_RATE + 1, SORT_RATE, false, false}, {W_RTT, SORT_RTT, false, true},
+       {W_RETR + 1, SORT_RETRANS, false, true},
+   };
+   int at = 0;
+   for (size_t i = 0; i < sizeof COLS / sizeof COLS[0]; i++) {
+      if ((COLS[i].wide && rt->narrow) || (COLS[i].health && !rt->health))
+         continue;
+      if (x < at + COLS[i].w + 1)
+         return COLS[i].sort;
+      at += COLS[i].w + 1;
+   }
+   return SORT_NAME; /* PROCESS / REMOTE */
+}
+
 static void treePrefix(RowText* rt, const TreeNode* n, Buf* b) {
    if (n->depth == 0)
       return;

@@ -37,6 +37,9 @@ typedef struct RowText_ {
 } RowText;
 
 /* The columns' titles, in the same widths as the rows. */
+/* The sort key of the column title at screen column x (the PROCESS column's:
+ * name), or -1 for a column without one (USER). */
+int RowText_columnAt(const RowText* rt, int x);
 void RowText_titles(const RowText* rt, TreeView view, Buf* b);
 /* The whole text of a row, tree lines included. */
 void RowText_format(RowText* rt, const TreeNode* n, Buf* b);

@@ -19,13 +19,14 @@ typedef enum Item_ {
    IT_INACTIVE,
    IT_DNS,
    IT_PORTS,
+   IT_MOUSE,
    IT__COUNT
 } Item;
 
 static const char* const LABELS[IT__COUNT] = {
     "View", "Sort by", "Sort order", "Refresh", "Filter", "Colours",
     "Every process (not only those with sockets)", "Exited processes and closed connections",
-    "Reverse DNS names of remotes", "Service names of ports",
+    "Reverse DNS names of remotes", "Service names of ports", "Mouse (click, wheel)",
 };
 
 static const char* const SCHEMES[SCHEME__COUNT] = {"default", "monochrome", "high contrast"};
@@ -70,6 +71,7 @@ static void change(Ui* ui, Store* s, int dir) {
    case IT_INACTIVE: p.show_inactive = !p.show_inactive; break;
    case IT_DNS: p.dns = !p.dns; break;
    case IT_PORTS: p.numeric = !p.numeric; break;
+   case IT_MOUSE: p.mouse = !p.mouse; break;
    case IT_FILTER: /* typed in the footer, as with \ */
       ui->prompt.kind = PROMPT_FILTER;
       snprintf(ui->prompt.input, sizeof ui->prompt.input, "%.*s", (int)sizeof ui->prompt.input - 1,
@@ -119,6 +121,7 @@ static const char* valueText(const UiPrefs* p, Item it, char* buf, size_t len) {
    case IT_INACTIVE: return p->show_inactive ? "shown" : "hidden";
    case IT_DNS: return p->dns ? "on" : "off";
    case IT_PORTS: return p->numeric ? "numbers" : "names";
+   case IT_MOUSE: return p->mouse ? "on" : "off";
    default: return "";
    }
 }

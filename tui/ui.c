@@ -3,6 +3,7 @@
 #include "ui_priv.h"
 
 #include "keys.h"
+#include "mouse.h"
 
 #include <langinfo.h>
 #include <locale.h>
@@ -52,6 +53,7 @@ void Ui_prefs(const Ui* ui, UiPrefs* out) {
    out->show_inactive = o->show_inactive;
    out->dns = ui->text.dns;
    out->numeric = ui->text.numeric;
+   out->mouse = ui->mouse;
 }
 
 void Ui_setPrefs(Ui* ui, const UiPrefs* p) {
@@ -67,6 +69,10 @@ void Ui_setPrefs(Ui* ui, const UiPrefs* p) {
    o->show_inactive = p->show_inactive;
    ui->text.dns = p->dns;
    ui->text.numeric = p->numeric;
+   if (p->mouse != ui->mouse) {
+      ui->mouse = p->mouse;
+      Mouse_enable(ui->mouse);
+   }
    if (p->colors != ui->scheme) {
       ui->scheme = p->colors % SCHEME__COUNT;
       Term_colors(&ui->term, (TermScheme)ui->scheme);
@@ -164,6 +170,8 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    r->topts.descending = o->order ? o->order == 2 : Tree_sortDescending(o->sort);
    r->topts.show_inactive = !o->hide_inactive;
    ui->text.dns = o->dns;
+   ui->mouse = o->mouse;
+   Mouse_enable(ui->mouse);
    r->topts.root_pid = o->pid;
    r->topts.all_procs = o->all_procs;
    ui->text.numeric = o->numeric;
@@ -279,6 +287,8 @@ void Ui_close(Ui* ui) {
       return;
    if (ui->active) {
       ui->active = false;
+      if (ui->mouse)
+         Mouse_enable(false); /* the terminal stops reporting it */
       curs_set(1);
       endwin();
       fflush(stdout);

@@ -28,6 +28,7 @@ typedef struct UiPrefs_ {
    int colors; /* TermScheme: default, monochrome, high contrast */
    bool all_procs, show_inactive, dns;
    bool numeric; /* ports as numbers */
+   bool mouse;
 } UiPrefs;
 
 typedef struct UiOpts_ {
@@ -47,6 +48,7 @@ typedef struct UiOpts_ {
    int colors;         /* TermScheme (no_color: monochrome) */
    bool hide_inactive; /* start with exited and closed entries hidden */
    bool dns;           /* start with reverse DNS names on */
+   bool mouse;         /* take mouse events (clicks, wheel) */
    const char* settings_where; /* the setup screen's last line: where changes go */
 } UiOpts;
 

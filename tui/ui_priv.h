@@ -51,6 +51,7 @@ struct Ui_ {
       UiPrefs before; /* when it opened */
    } setup;
    int scheme; /* TermScheme in use */
+   bool mouse; /* mouse events asked for */
 };
 
 /* ui.c */

@@ -88,6 +88,22 @@ wait_for "(▸|\\+) (←|<-) 127\\.0\\.0\\.1 on :$port (×|x)$N closed" 5
 [ "$(cap | grep -c "127\\.0\\.0\\.1")" = 7 ] || { cap >&2; fail "the fold did not close"; }
 echo "ok   Space opens the fold (its connections beneath), the details say $N, Space closes it"
 
+# the mouse: a click on the client's fold marker opens it, another closes it
+y=$(line_of "(▸|\\+) (→|->) 127\\.0\\.0\\.1:$port (×|x)$N closed")
+x=$(cap | sed -n "$((y + 1))p" | python3 -c 'import sys; print(sys.stdin.read().find("\u25b8"))')
+[ "$x" -gt 0 ] || { cap >&2; fail "no fold marker on the client's fold row"; }
+mclick() { # a press and a release of the left button
+   local at
+   at=$(printf '%b%b' "\\x$(printf %x $((33 + $1)))" "\\x$(printf %x $((33 + $2)))")
+   T send-keys -l "$(printf '\033[M ')$at"
+   T send-keys -l "$(printf '\033[M#')$at"
+}
+mclick "$x" "$y"
+wait_for "▾ (→|->) 127\\.0\\.0\\.1:$port (×|x)$N closed" 5
+mclick "$x" "$y"
+wait_for "▸ (→|->) 127\\.0\\.0\\.1:$port (×|x)$N closed" 5
+echo "ok   a click on a fold marker opens the fold, another closes it"
+
 # every process: kernel threads too (kthreadd, pid 2, right after pid 1's
 # subtree on the first screen), and back
 keys Escape
