@@ -3,7 +3,9 @@
 #include "app.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <linux/capability.h>
 #include <stddef.h>
 #include <signal.h>
@@ -27,6 +29,8 @@
 #include "probe.h"
 #include "resolver.h"
 #include "settings.h"
+#include "sockdiag.h"
+#include "procfs.h"
 #include "sandbox.h"
 #include "source.h"
 #include "store.h"
@@ -355,6 +359,7 @@ static void healAfterLoss(App* a) {
 }
 
 static void savePrefs(App* a);
+static void act(App* a, const UiAction* u);
 
 static int onTick(void* ctx) {
    App* a = ctx;
@@ -397,6 +402,7 @@ static int onInput(void* ctx) {
    switch (Ui_takeCommand(a->ui)) {
    case UI_CMD_PAUSE: Source_pause(a->src, !Source_paused(a->src)); break;
    case UI_CMD_PREFS: savePrefs(a); break;
+   case UI_CMD_ACTION: act(a, Ui_action(a->ui)); break;
    case UI_CMD_STEP: /* one second of the log, shown at once */
       Source_step(a->src, 1000000000ull);
       if (Source_tick(a->src) == 0) {
@@ -669,8 +675,83 @@ static void savePrefs(App* a) {
       Ui_message(a->ui, "settings saved to %s", a->settings_path);
 }
 
+/* Why the UI offers no signals and closes, or NULL when it does. */
+static const char* noActions(const Options* o) {
+   if (o->read_only)
+      return "--read-only: no signals, no closing of connections";
+   if (o->replay)
+      return "a replay: its processes and connections are not this machine's to act on";
+   return NULL;
+}
+
+/* Is pid still the process p was (its start time, at clock-tick grain)?
+ * A pid taken over by another process is not signalled. */
+static bool samePid(const Proc* p, uint32_t pid) {
+   char path[64], buf[1024], comm[VN_COMM_LEN];
+   snprintf(path, sizeof path, "/proc/%u/stat", pid);
+   int fd = open(path, O_RDONLY | O_CLOEXEC);
+   ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+   if (fd >= 0)
+      close(fd);
+   uint32_t ppid;
+   uint64_t ticks;
+   if (n <= 0 || Procfs_parseStat(buf, (size_t)n, comm, &ppid, &ticks) < 0)
+      return false;
+   return Proc_is(p, pid, Procfs_ticksToNs(ticks));
+}
+
+static void signalProc(App* a, const UiAction* u) {
+   const Proc* p = Store_proc(a->store, u->pid);
+   if (!p || !Proc_isAlive(p) || p->start != u->start) {
+      Ui_message(a->ui, "%s has exited: nothing sent", u->target);
+      return;
+   }
+   int fd = (int)syscall(SYS_pidfd_open, u->pid, 0);
+   if (fd < 0 || !samePid(p, u->pid)) { /* the pidfd holds it from here on */
+      Ui_message(a->ui, "%s has exited: nothing sent", u->target);
+      if (fd >= 0)
+         close(fd);
+      return;
+   }
+   int rc = (int)syscall(SYS_pidfd_send_signal, fd, u->sig, NULL, 0);
+   int e = errno;
+   close(fd);
+   if (rc == 0)
+      Ui_message(a->ui, "sent SIG%s to %s", sigabbrev_np(u->sig), u->target);
+   else
+      Ui_message(a->ui, "signal to %s: %s", u->target,
+                 e == EPERM ? "not permitted (another user's process needs CAP_KILL)" : strerror(e));
+}
+
+static void closeConn(App* a, const UiAction* u) {
+   char err[200];
+   if (u->key.netns && a->netns && u->key.netns != a->netns) {
+      Ui_message(a->ui, "%s is in another network namespace (%u): not closed", u->target,
+                 u->key.netns);
+      return;
+   }
+   if (SockDiag_destroy(u->family, u->key.laddr, u->key.lport, u->key.raddr, u->key.rport, err,
+                        sizeof err) < 0)
+      Ui_message(a->ui, "%s", err);
+   else
+      Ui_message(a->ui, "closed %s: its process gets ECONNABORTED, the other end a reset",
+                 u->target);
+}
+
+static void act(App* a, const UiAction* u) {
+   if (noActions(a->o)) {
+      Ui_message(a->ui, "%s", noActions(a->o));
+      return;
+   }
+   if (u->kind == UI_ACT_SIGNAL)
+      signalProc(a, u);
+   else if (u->kind == UI_ACT_CLOSE)
+      closeConn(a, u);
+}
+
 static UiOpts uiOpts(const App* a, const Options* o) {
    return (UiOpts){
+       .no_actions = noActions(o),
        .order = (int)o->order,
        .colors = (int)o->colors,
        .hide_inactive = o->hide_inactive,
@@ -699,6 +780,9 @@ static int confine(App* a) {
    uint64_t keep = k == SOURCE_POLL ? (1ull << CAP_SYS_ADMIN | 1ull << CAP_SYS_PTRACE |
                                        1ull << CAP_DAC_READ_SEARCH)
                                     : 0;
+   bool actions = a->ui && !noActions(a->o);
+   if (actions) /* signals to other users' processes; SOCK_DESTROY */
+      keep |= 1ull << CAP_KILL | 1ull << CAP_NET_ADMIN;
    if (Privs_drop(keep) < 0) {
       snprintf(a->err, sizeof a->err, "dropping capabilities: %s", strerror(errno));
       return -1;
@@ -712,6 +796,7 @@ static int confine(App* a) {
           .tty = a->ui != NULL,
           .resolver = a->ui != NULL,
           .config = a->ui && a->settings_path[0] ? a->settings_path : NULL,
+          .actions = actions,
       };
       char err[200];
       if (Sandbox_apply(&plan, a->sandbox_note, sizeof a->sandbox_note, err, sizeof err) < 0) {

@@ -18,7 +18,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
-   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG, OPT_NO_MOUSE,
+   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG, OPT_NO_MOUSE, OPT_READ_ONLY,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -30,6 +30,7 @@ static const struct option LONG_OPTS[] = {
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+   {"read-only", no_argument, NULL, OPT_READ_ONLY},
    {"no-color", no_argument, NULL, OPT_NO_COLOR},
    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
    {"replay", required_argument, NULL, OPT_REPLAY},
@@ -93,6 +94,8 @@ void Options_usage(FILE* f) {
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
          "      --no-mouse      no mouse: clicks and the wheel stay the terminal's\n"
+         "      --read-only     no signals to processes, no closing of connections (F9, x),\n"
+         "                      and none of the capabilities they need kept\n"
          "      --no-config     neither read nor write the settings file\n"
          "                      (~/.config/visnet/visnetrc; F2 in the UI edits it)\n"
          "      --no-sandbox    keep no_new_privs, Landlock and seccomp off (for debugging;\n"
@@ -240,6 +243,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
    case OPT_NO_CONFIG: o->no_config = true; return 0;
    case OPT_NO_MOUSE: o->no_mouse = true; return 0;
+   case OPT_READ_ONLY: o->read_only = true; return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY:
       if (!*arg)

@@ -49,6 +49,7 @@ typedef struct Options_ {
    ProbeOpts probe;         /* --probe-bytes, --probe-states, VISNET_PROBE_* */
    bool no_config;          /* --no-config: the settings file neither read nor written */
    bool no_mouse;           /* --no-mouse: no mouse events */
+   bool read_only;          /* --read-only: no signals, no closes (and no rights for them) */
    unsigned given;          /* settings the command line set (bit per SettingKey) */
    /* settings the command line has no flag for (the settings file's) */
    SortOrder order;

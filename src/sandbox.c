@@ -148,8 +148,9 @@ static int landlockApply(const SandboxPlan* p, char* note, size_t notelen, char*
       size = offsetof(struct vn_ruleset_attr, scoped);
    }
    if (abi >= 6) {
-      /* no signals to processes outside, no abstract sockets of others */
-      attr.scoped = VN_LANDLOCK_SCOPE_ABSTRACT_UNIX | VN_LANDLOCK_SCOPE_SIGNAL;
+      /* no signals to processes outside (unless the user may send them),
+       * no abstract sockets of others */
+      attr.scoped = VN_LANDLOCK_SCOPE_ABSTRACT_UNIX | (p->actions ? 0 : VN_LANDLOCK_SCOPE_SIGNAL);
       size = sizeof attr;
    }
    int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
@@ -293,6 +294,8 @@ static int buildFilter(Filter* f, const SandboxPlan* p) {
    }
    if (p->forks)
       ALLOW(setns), ALLOW(wait4), ALLOW(waitid);
+   if (p->actions) /* a signal the user confirmed, to the process they chose */
+      ALLOW(pidfd_open), ALLOW(pidfd_send_signal);
    if (p->config) { /* the settings file: written beside, renamed over */
       ALLOW(renameat), ALLOW(renameat2), ALLOW(unlinkat), ALLOW(mkdirat);
 #ifdef SYS_rename

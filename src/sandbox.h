@@ -16,6 +16,8 @@ typedef struct {
                         * every refresh (no Landlock then) */
    bool tty;           /* the terminal UI: terminal ioctls */
    bool resolver;      /* reverse DNS: sockets to name servers */
+   bool actions;       /* the UI's signals to processes and closes of
+                        * connections: pidfd signals, no Landlock signal scope */
    const char* config; /* the settings file the setup screen saves, or NULL:
                         * its directory may be written (a file made and
                         * renamed over the old) */

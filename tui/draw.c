@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "help.h"
+#include "actions.h"
 #include "setup.h"
 
 static const char* glyph(const Ui* ui, const char* utf8, const char* ascii) {
@@ -189,6 +190,10 @@ static void footer(Ui* ui) {
       Term_line(t, y, b.s, A_NORMAL, false);
       return;
    }
+   if (Actions_prompt(ui, &b)) {
+      Term_line(t, y, b.s, A_BOLD, false);
+      return;
+   }
    if (ui->msg[0] && Term_nowMs() < ui->msg_until_ms) {
       Buf_san(&b, ui->msg, t->utf8);
       Term_line(t, y, b.s, A_BOLD, false);
@@ -267,6 +272,8 @@ void Draw_frame(Ui* ui, Store* s) {
       Details_draw(&ui->details, t, Rows_selected(&ui->rows), &ui->text.users, ui->text.now_ns);
    else if (ui->setup.open)
       Setup_draw(ui);
+   else if (ui->action.mode == 1)
+      Actions_drawMenu(ui);
    else
       body(ui);
    footer(ui);

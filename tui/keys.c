@@ -1,6 +1,7 @@
 /* keys.c: what each key does (see keys.h). */
 #include "keys.h"
 
+#include "actions.h"
 #include "mouse.h"
 #include "setup.h"
 #include "ui_priv.h"
@@ -363,6 +364,24 @@ static int aSetup(Ui* ui, Store* s) {
    return 0;
 }
 
+static int aSignal(Ui* ui, Store* s) {
+   thaw(ui, s);
+   Actions_signal(ui);
+   return 0;
+}
+
+static int aCloseConn(Ui* ui, Store* s) {
+   thaw(ui, s);
+   Actions_close(ui);
+   return 0;
+}
+
+static int aCopy(Ui* ui, Store* s) {
+   (void)s;
+   Actions_copy(ui);
+   return 0;
+}
+
 static int aRedraw(Ui* ui, Store* s) {
    (void)ui, (void)s;
    clearok(curscr, TRUE);
@@ -400,6 +419,9 @@ const KeyAction Keys_table[] = {
     {{'P'}, "P", "replay: pause / resume the log's clock", aPause, false},
     {{'.'}, ".", "replay, paused: one second of the log on", aStep, false},
     {{'S', 'I'}, "S I", "invert the sort", aReverse, false},
+    {{KEY_F(9), 'K'}, "F9 K", "send a signal to the process (a menu, then y to confirm)", aSignal, false},
+    {{'x'}, "x", "close the TCP connection: both ends get a reset (y to confirm)", aCloseConn, false},
+    {{'c'}, "c", "copy the row as one line (OSC 52 clipboard; shown too)", aCopy, false},
     {{KEY_F(2), 'C'}, "F2 C", "setup: view, sort, refresh, colours... (saved)", aSetup, false},
     {{'?', KEY_F(1)}, "? F1", "this help", aHelp, false},
     {{CTRL('l')}, "^L", "redraw the screen", aRedraw, true},
@@ -430,6 +452,8 @@ int Keys_handle(Ui* ui, Store* s, int ch) {
       promptKey(ui, s, ch);
       return 0;
    }
+   if (Actions_key(ui, ch))
+      return 0;
    if (ui->help || ui->details.open)
       return overlayKey(ui, ch);
    if (ui->setup.open) {

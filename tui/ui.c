@@ -81,6 +81,8 @@ void Ui_setPrefs(Ui* ui, const UiPrefs* p) {
    ui->rows.dirty = true;
 }
 
+const UiAction* Ui_action(const Ui* ui) { return &ui->action.act; }
+
 void Ui_prefsChanged(const Ui* ui, UiPrefs* before, UiPrefs* now) {
    *before = ui->setup.before;
    Ui_prefs(ui, now);

@@ -50,6 +50,8 @@ typedef struct UiOpts_ {
    bool dns;           /* start with reverse DNS names on */
    bool mouse;         /* take mouse events (clicks, wheel) */
    const char* settings_where; /* the setup screen's last line: where changes go */
+   const char* no_actions; /* why signals and closes are refused (--read-only, a
+                              replay), or NULL when they are offered */
 } UiOpts;
 
 typedef struct UiStatus_ {
@@ -73,11 +75,25 @@ typedef struct UiStatus_ {
 typedef struct Ui_ Ui;
 
 /* What a key asks of the UI's owner (a replay's pace). */
+/* What the user confirmed doing to what they see (Ui_action): the UI
+ * names the target, its owner acts (the kernel is the owner's). */
+typedef enum UiActionKind_ { UI_ACT_NONE = 0, UI_ACT_SIGNAL, UI_ACT_CLOSE } UiActionKind;
+typedef struct UiAction_ {
+   UiActionKind kind;
+   uint32_t pid;    /* UI_ACT_SIGNAL: the process, as it was when chosen */
+   uint64_t start;
+   int sig;
+   uint8_t family;  /* UI_ACT_CLOSE: the TCP connection */
+   SockKey key;
+   char target[200]; /* what the confirmation named: "nginx[812]" */
+} UiAction;
+
 typedef enum UiCommand_ {
    UI_CMD_NONE = 0,
    UI_CMD_PAUSE,
    UI_CMD_STEP,
    UI_CMD_PREFS, /* the setup screen closed: Ui_prefsChanged says what changed */
+   UI_CMD_ACTION, /* an action was confirmed: Ui_action says which */
 } UiCommand;
 
 /* Starts curses on the terminal; NULL with a one-line reason if stdin or
@@ -99,6 +115,8 @@ void Ui_setPrefs(Ui* ui, const UiPrefs* p);
 /* The settings when the setup screen last opened, and now: the owner saves
  * what differs. */
 void Ui_prefsChanged(const Ui* ui, UiPrefs* before, UiPrefs* now);
+/* The action the last UI_CMD_ACTION confirmed. */
+const UiAction* Ui_action(const Ui* ui);
 /* A message in the footer for a few seconds (printf format). */
 void Ui_message(Ui* ui, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Restores the terminal; safe to call more than once and on every exit path. */

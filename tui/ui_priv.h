@@ -50,6 +50,11 @@ struct Ui_ {
       int sel;
       UiPrefs before; /* when it opened */
    } setup;
+   struct {
+      int mode;      /* 0 none, 1 the signal menu, 2 a confirmation asked */
+      int sel;       /* in the signal menu */
+      UiAction act;  /* being chosen, confirmed, or the last done */
+   } action;
    int scheme; /* TermScheme in use */
    bool mouse; /* mouse events asked for */
 };

@@ -167,6 +167,73 @@ static int SockDiag_receive(int fd, uint8_t proto, uint32_t seq, uint32_t netns,
    }
 }
 
+static void SockDiag_putAddr(__be32 out[4], uint8_t family, const uint8_t a[16]) {
+   if (family == AF_INET)
+      memcpy(&out[0], a + 12, 4); /* v4-mapped: the last four bytes */
+   else
+      memcpy(out, a, 16);
+}
+
+static const char* SockDiag_destroyError(int e) {
+   switch (e) {
+   case ENOENT: return "no such connection any more";
+   case EPERM:
+   case EACCES: return "not permitted (closing a connection needs CAP_NET_ADMIN)";
+   case EOPNOTSUPP: return "this kernel cannot close sockets (CONFIG_INET_DIAG_DESTROY)";
+   default: return strerror(e);
+   }
+}
+
+int SockDiag_destroy(uint8_t family, const uint8_t laddr[16], uint16_t lport,
+                     const uint8_t raddr[16], uint16_t rport, char* errbuf, size_t errlen) {
+   struct {
+      struct nlmsghdr nlh;
+      struct inet_diag_req_v2 r;
+   } req;
+   memset(&req, 0, sizeof req);
+   req.nlh.nlmsg_len = sizeof req;
+   req.nlh.nlmsg_type = SOCK_DESTROY;
+   req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+   req.nlh.nlmsg_seq = 1;
+   req.r.sdiag_family = family;
+   req.r.sdiag_protocol = IPPROTO_TCP;
+   req.r.idiag_states = ~0u;
+   req.r.id.idiag_sport = htons(lport);
+   req.r.id.idiag_dport = htons(rport);
+   SockDiag_putAddr(req.r.id.idiag_src, family, laddr);
+   SockDiag_putAddr(req.r.id.idiag_dst, family, raddr);
+   req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+   int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+   if (fd < 0) {
+      snprintf(errbuf, errlen, "sock_diag: socket: %s", strerror(errno));
+      return -1;
+   }
+   struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+   union {
+      struct nlmsghdr h;
+      char b[512];
+   } ack;
+   ssize_t n = sendto(fd, &req, sizeof req, 0, (struct sockaddr*)&sa, sizeof sa);
+   if (n == (ssize_t)sizeof req)
+      n = recv(fd, &ack, sizeof ack, 0);
+   int e = n < 0 ? errno : 0;
+   close(fd);
+   if (n < 0) {
+      snprintf(errbuf, errlen, "sock_diag: %s", strerror(e));
+      return -1;
+   }
+   if ((size_t)n < NLMSG_LENGTH(sizeof(struct nlmsgerr)) || ack.h.nlmsg_type != NLMSG_ERROR) {
+      snprintf(errbuf, errlen, "sock_diag: no answer to the close");
+      return -1;
+   }
+   const struct nlmsgerr* err = NLMSG_DATA(&ack.h);
+   if (err->error == 0)
+      return 0;
+   e = err->error == INT_MIN ? EINVAL : -err->error;
+   snprintf(errbuf, errlen, "closing the connection: %s", SockDiag_destroyError(e));
+   return -1;
+}
+
 int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen, char* errbuf,
                   size_t errlen) {
    static const struct {

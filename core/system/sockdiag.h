@@ -33,4 +33,11 @@ int SockDiag_decode(const void* buf, size_t len, uint8_t proto, uint32_t seq, ui
 int SockDiag_dump(uint32_t netns, SockDiagFn fn, void* ctx, char* buf, size_t buflen, char* errbuf,
                   size_t errlen);
 
+/* Closes one TCP socket of the current network namespace as ss -K does
+ * (SOCK_DESTROY: both ends see a reset). Addresses are 16 bytes, IPv4
+ * v4-mapped; ports in host order. Needs CAP_NET_ADMIN and a kernel with
+ * CONFIG_INET_DIAG_DESTROY. Returns 0, or -1 with a one-line reason. */
+int SockDiag_destroy(uint8_t family, const uint8_t laddr[16], uint16_t lport,
+                     const uint8_t raddr[16], uint16_t rport, char* errbuf, size_t errlen);
+
 #endif
