@@ -643,6 +643,8 @@ static void prefText(const UiPrefs* p, SettingKey k, char* buf, size_t len) {
    case SET_RESOLVE: v = p->dns ? "yes" : "no"; break;
    case SET_PORT_NAMES: v = p->numeric ? "no" : "yes"; break;
    case SET_MOUSE: v = p->mouse ? "yes" : "no"; break;
+   case SET_UNITS: v = p->units ? "yes" : "no"; break;
+   case SET_COLUMNS: v = p->columns; break;
    default: break;
    }
    snprintf(buf, len, "%s", v);
@@ -757,6 +759,8 @@ static UiOpts uiOpts(const App* a, const Options* o) {
        .hide_inactive = o->hide_inactive,
        .dns = o->dns,
        .mouse = !o->no_mouse,
+       .units = o->units,
+       .columns = o->columns,
        .settings_where = a->settings_where,
        .delay_ds = o->delay_ds,
        .pid = o->pid,

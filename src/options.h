@@ -50,6 +50,8 @@ typedef struct Options_ {
    bool no_config;          /* --no-config: the settings file neither read nor written */
    bool no_mouse;           /* --no-mouse: no mouse events */
    bool read_only;          /* --read-only: no signals, no closes (and no rights for them) */
+   const char* columns;     /* the settings file's columns, NULL: all */
+   bool units;              /* the settings file's: units in the rows */
    unsigned given;          /* settings the command line set (bit per SettingKey) */
    /* settings the command line has no flag for (the settings file's) */
    SortOrder order;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "filter.h"
 #include "fmt.h"
 #include "options.h"
@@ -26,6 +27,8 @@ static const char* const KEYS[SET__COUNT] = {
     [SET_RESOLVE] = "resolve_names",
     [SET_PORT_NAMES] = "port_names",
     [SET_MOUSE] = "mouse",
+    [SET_COLUMNS] = "columns",
+    [SET_UNITS] = "units",
 };
 
 static const char* const ORDERS[ORDER__COUNT] = {"auto", "ascending", "descending"};
@@ -42,6 +45,7 @@ static void Settings_defaults(SettingValues* v) {
    v->show_inactive = true;
    v->port_names = true;
    v->mouse = true;
+   snprintf(v->columns, sizeof v->columns, "%s", COLUMNS_DEFAULT);
 }
 
 void Settings_init(Settings* s) {
@@ -89,6 +93,7 @@ static bool* boolField(SettingValues* v, SettingKey k) {
    case SET_RESOLVE: return &v->resolve;
    case SET_PORT_NAMES: return &v->port_names;
    case SET_MOUSE: return &v->mouse;
+   case SET_UNITS: return &v->units;
    default: return NULL;
    }
 }
@@ -134,7 +139,17 @@ static int Settings_read(SettingValues* v, SettingKey k, const char* value, char
          return snprintf(why, len, "%s", ferr), -1;
       if (strlen(value) >= sizeof v->filter)
          return snprintf(why, len, "longer than %zu bytes", sizeof v->filter - 1), -1;
+      memset(v->filter, 0, sizeof v->filter);
       snprintf(v->filter, sizeof v->filter, "%s", value);
+      return 0;
+   }
+   case SET_COLUMNS: {
+      uint8_t cols[COL__COUNT];
+      int n = Columns_parse(value, cols, ferr, sizeof ferr);
+      if (n <= 0)
+         return snprintf(why, len, "%s", n == 0 ? "no column named" : ferr), -1;
+      memset(v->columns, 0, sizeof v->columns);
+      Columns_format(cols, n, v->columns, sizeof v->columns);
       return 0;
    }
    case SET_COLORS:
@@ -159,6 +174,7 @@ const char* Settings_value(const SettingValues* v, SettingKey k, char* buf, size
       return buf;
    case SET_FILTER: return v->filter;
    case SET_COLORS: return SCHEMES[v->colors];
+   case SET_COLUMNS: return v->columns;
    default: return "";
    }
 }
@@ -451,6 +467,10 @@ void Settings_apply(const Settings* s, Options* o) {
       o->numeric = !v->port_names;
    if (take & 1u << SET_MOUSE)
       o->no_mouse = !v->mouse;
+   if (take & 1u << SET_COLUMNS)
+      o->columns = v->columns;
+   if (take & 1u << SET_UNITS)
+      o->units = v->units;
 }
 
 const char* Settings_path(char* buf, size_t len) {

@@ -35,6 +35,8 @@ typedef enum SettingKey_ {
    SET_RESOLVE,
    SET_PORT_NAMES,
    SET_MOUSE,
+   SET_COLUMNS,
+   SET_UNITS,
    SET__COUNT
 } SettingKey;
 
@@ -50,7 +52,8 @@ typedef struct SettingValues_ {
    int delay_ds; /* refresh, tenths of a second */
    char filter[128]; /* as the TUI's filter prompt takes it */
    ColorScheme colors;
-   bool show_all, show_inactive, resolve, port_names, mouse;
+   bool show_all, show_inactive, resolve, port_names, mouse, units;
+   char columns[64]; /* tui/columns.h names, comma-separated, in order */
 } SettingValues;
 
 typedef struct Settings_ {

@@ -184,7 +184,8 @@ static void footer(Ui* ui) {
    Buf_reset(&b);
    int y = LINES - 1;
    if (ui->prompt.kind != PROMPT_NONE) {
-      Buf_printf(&b, "%s: ", ui->prompt.kind == PROMPT_SEARCH ? "Search" : "Filter");
+      static const char* const WHAT[] = {"", "Search", "Filter", "Columns (" COLUMNS_DEFAULT ")"};
+      Buf_printf(&b, "%s: ", WHAT[ui->prompt.kind]);
       Buf_san(&b, ui->prompt.input, t->utf8);
       Buf_printf(&b, "_   (Enter accept, Esc cancel)");
       Term_line(t, y, b.s, A_NORMAL, false);

@@ -64,8 +64,27 @@ static void toggleDns(Ui* ui) {
 }
 
 /* Keys while typing a search or a filter. */
+/* Enter on the columns prompt: the list typed, if it is one. */
+static void applyColumns(Ui* ui) {
+   char err[120];
+   uint8_t cols[COL__COUNT];
+   int n = Columns_parse(ui->prompt.input, cols, err, sizeof err);
+   if (n <= 0) {
+      Ui_message(ui, "columns: %s", n == 0 ? "none named" : err);
+      return;
+   }
+   memcpy(ui->text.cols, cols, sizeof cols);
+   ui->text.ncols = n;
+   ui->rows.dirty = true;
+}
+
 static void promptKey(Ui* ui, Store* s, int ch) {
    bool filter = ui->prompt.kind == PROMPT_FILTER;
+   if (ui->prompt.kind == PROMPT_COLUMNS && (ch == '\n' || ch == '\r' || ch == KEY_ENTER)) {
+      ui->prompt.kind = PROMPT_NONE;
+      applyColumns(ui);
+      return;
+   }
    if (ch == KEY_ESC) {
       ui->prompt.kind = PROMPT_NONE;
       if (filter) {
@@ -87,7 +106,9 @@ static void promptKey(Ui* ui, Store* s, int ch) {
    } else {
       return;
    }
-   if (filter) {
+   if (ui->prompt.kind == PROMPT_COLUMNS) {
+      return; /* in effect on Enter */
+   } else if (filter) {
       memcpy(ui->rows.filter, ui->prompt.input, ui->prompt.len + 1);
       ui->rows.dirty = true;
       Ui_ensureRows(ui, s);

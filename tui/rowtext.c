@@ -27,34 +27,55 @@ const char* RowText_user(RowText* rt, uint32_t uid) {
    return Users_name(&rt->users, uid);
 }
 
+/* Each column: its title, width (a space follows; the last, two), the sort
+ * key of a click on its title (-1: none). */
+static const struct {
+   const char* title;
+   int w, sort;
+   bool left; /* aligned left */
+} COLUMN[COL__COUNT] = {
+    [COL_PID] = {"PID", W_PID, SORT_PID, false},
+    [COL_USER] = {"USER", W_USER, -1, true},
+    [COL_CONNS] = {"CONNS", W_CONN, SORT_CONNS, false},
+    [COL_UP] = {"UP/s", W_RATE, SORT_RATE, false},
+    [COL_DOWN] = {"DOWN/s", W_RATE, SORT_RATE, false},
+    [COL_RTT] = {"RTT", W_RTT, SORT_RTT, false},
+    [COL_RETR] = {"RETR", W_RETR, SORT_RETRANS, false},
+};
+
+/* The columns shown at this width, in the user's order: a narrow screen
+ * drops USER and CONNS, one without room for health RTT and RETR. */
+static int shownCols(const RowText* rt, uint8_t out[COL__COUNT]) {
+   static const uint8_t ALL[COL__COUNT] = {COL_PID,  COL_USER, COL_CONNS, COL_UP,
+                                           COL_DOWN, COL_RTT,  COL_RETR};
+   const uint8_t* from = rt->ncols ? rt->cols : ALL;
+   int n = 0;
+   for (int i = 0; i < (rt->ncols ? rt->ncols : COL__COUNT); i++) {
+      uint8_t c = from[i];
+      if ((rt->narrow && (c == COL_USER || c == COL_CONNS)) ||
+          (!rt->health && (c == COL_RTT || c == COL_RETR)))
+         continue;
+      out[n++] = c;
+   }
+   return n;
+}
+
 void RowText_titles(const RowText* rt, TreeView view, Buf* b) {
-   if (rt->narrow)
-      Buf_printf(b, "%*s %*s %*s  ", W_PID, "PID", W_RATE, "UP/s", W_RATE, "DOWN/s");
-   else
-      Buf_printf(b, "%*s %-*s %*s %*s %*s  ", W_PID, "PID", W_USER, "USER", W_CONN, "CONNS",
-                 W_RATE, "UP/s", W_RATE, "DOWN/s");
-   if (rt->health)
-      Buf_printf(b, "%*s %*s  ", W_RTT, "RTT", W_RETR, "RETR");
-   Buf_printf(b, "%s", view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
+   uint8_t cols[COL__COUNT];
+   int n = shownCols(rt, cols);
+   for (int i = 0; i < n; i++)
+      Buf_printf(b, COLUMN[cols[i]].left ? "%-*s " : "%*s ", COLUMN[cols[i]].w,
+                 COLUMN[cols[i]].title);
+   Buf_printf(b, "%s%s", n ? " " : "", view == VIEW_ENDPOINT ? "REMOTE / PROCESS" : "PROCESS / REMOTE");
 }
 
 int RowText_columnAt(const RowText* rt, int x) {
-   static const struct {
-      int w, sort; /* width, and the sort key of its title (-1: none) */
-      bool wide, health; /* only when not narrow; only with health */
-   } COLS[] = {
-       {W_PID, SORT_PID, false, false},     {W_USER, -1, true, false},
-       {W_CONN, SORT_CONNS, true, false},   {W_RATE, SORT_RATE, false, false},
-       {W_RATE + 1, SORT_RATE, false, false}, {W_RTT, SORT_RTT, false, true},
-       {W_RETR + 1, SORT_RETRANS, false, true},
-   };
-   int at = 0;
-   for (size_t i = 0; i < sizeof COLS / sizeof COLS[0]; i++) {
-      if ((COLS[i].wide && rt->narrow) || (COLS[i].health && !rt->health))
-         continue;
-      if (x < at + COLS[i].w + 1)
-         return COLS[i].sort;
-      at += COLS[i].w + 1;
+   uint8_t cols[COL__COUNT];
+   int n = shownCols(rt, cols), at = 0;
+   for (int i = 0; i < n; i++) {
+      at += COLUMN[cols[i]].w + 1 + (i == n - 1);
+      if (x < at)
+         return COLUMN[cols[i]].sort;
    }
    return SORT_NAME; /* PROCESS / REMOTE */
 }
@@ -84,47 +105,73 @@ void RowText_ago(const RowText* rt, Buf* b, const char* what, uint64_t since) {
       Buf_printf(b, "  %s", what);
 }
 
-static void columns(RowText* rt, const TreeNode* n, Buf* b, const Proc* p,
-                    bool conns) {
+static void column(RowText* rt, const TreeNode* n, Buf* b, const Proc* p, bool conns, Column c) {
    char t[32];
-   if (rt->narrow) { /* PID and the rates only */
+   int w = COLUMN[c].w;
+   switch (c) {
+   case COL_PID:
       if (p)
-         Buf_printf(b, "%*u ", W_PID, p->pid);
+         Buf_printf(b, "%*u", w, p->pid);
       else
-         Buf_printf(b, "%*s ", W_PID, "");
-   } else if (p) {
-      Buf_printf(b, "%*u ", W_PID, p->pid);
-      Buf_cls(b, CL_USER);
-      Buf_field(b, RowText_user(rt, p->uid), W_USER, false, rt->utf8);
-      Buf_cls(b, CL_NORMAL);
-      Buf_printf(b, " ");
-   } else {
-      Buf_printf(b, "%*s", W_PID + W_USER + 2, "");
-   }
-   if (!rt->narrow) {
+         Buf_printf(b, "%*s", w, "");
+      break;
+   case COL_USER:
+      if (p) {
+         Buf_cls(b, CL_USER);
+         Buf_field(b, RowText_user(rt, p->uid), w, false, rt->utf8);
+         Buf_cls(b, CL_NORMAL);
+      } else {
+         Buf_printf(b, "%*s", w, "");
+      }
+      break;
+   case COL_CONNS:
       if (conns)
-         Buf_printf(b, "%*u ", W_CONN, n->nconns);
+         Buf_printf(b, "%*u", w, n->nconns);
       else
-         Buf_printf(b, "%*s ", W_CONN, "");
+         Buf_printf(b, "%*s", w, "");
+      break;
+   case COL_UP:
+   case COL_DOWN: {
+      float up, down;
+      Tree_rate(n, &up, &down);
+      Buf_printf(b, "%*s", w, Fmt_rate(c == COL_UP ? up : down, t, sizeof t));
+      break;
    }
-   float up, down;
-   Tree_rate(n, &up, &down);
-   Buf_printf(b, "%*s ", W_RATE, Fmt_rate(up, t, sizeof t));
-   Buf_printf(b, "%*s  ", W_RATE, Fmt_rate(down, t, sizeof t));
-   if (rt->health) {
+   case COL_RTT:
+   case COL_RETR: {
       uint32_t rtt, retrans;
       Tree_health(n, &rtt, &retrans);
-      Buf_printf(b, "%*s ", W_RTT, Fmt_rtt(rtt, t, sizeof t));
-      if (retrans)
-         Buf_printf(b, "%*u  ", W_RETR, retrans);
+      if (c == COL_RTT)
+         Buf_printf(b, "%*s", w, Fmt_rtt(rtt, t, sizeof t));
+      else if (retrans)
+         Buf_printf(b, "%*u", w, retrans);
       else
-         Buf_printf(b, "%*s  ", W_RETR, "");
+         Buf_printf(b, "%*s", w, "");
+      break;
+   }
+   default: break;
+   }
+}
+
+static void columns(RowText* rt, const TreeNode* n, Buf* b, const Proc* p, bool conns) {
+   uint8_t cols[COL__COUNT];
+   int k = shownCols(rt, cols);
+   for (int i = 0; i < k; i++) {
+      column(rt, n, b, p, conns, (Column)cols[i]);
+      Buf_printf(b, i == k - 1 ? "  " : " ");
    }
 }
 
 static void procText(RowText* rt, const Proc* p, Buf* b) {
    Buf_cls(b, CL_PROC);
    Buf_san(b, p->comm, rt->utf8);
+   const char* unit = rt->units && rt->unit && p->cgroup ? rt->unit(rt->unit_ctx, p->cgroup) : NULL;
+   if (unit) {
+      Buf_cls(b, CL_USER);
+      Buf_printf(b, " [");
+      Buf_san(b, unit, rt->utf8);
+      Buf_printf(b, "]");
+   }
    if (p->cmdline && p->cmdline[0]) {
       Buf_cls(b, CL_SECOND);
       Buf_printf(b, "  ");

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "columns.h"
 #include "rows.h"
 #include "tree.h"
 #include "services.h"
@@ -27,6 +28,11 @@ typedef struct RowText_ {
    bool health;           /* the RTT and RETR columns (a wide enough terminal) */
    bool narrow;           /* no USER and CONNS columns (a narrow one) */
    bool dns; /* show names of remote addresses */
+   uint8_t cols[COL__COUNT]; /* the columns in the user's order (Column) */
+   int ncols;                /* 0: all, in their default order */
+   bool units;               /* each process's systemd unit or container after it */
+   const char* (*unit)(void* ctx, uint64_t cgroup);
+   void* unit_ctx;
    /* remote addresses drawn without a name since the owner last asked */
    uint8_t unnamed[ROWTEXT_UNNAMED_MAX][16];
    size_t nunnamed;
@@ -36,10 +42,10 @@ typedef struct RowText_ {
    uint16_t ssh_cport, ssh_sport;
 } RowText;
 
-/* The columns' titles, in the same widths as the rows. */
 /* The sort key of the column title at screen column x (the PROCESS column's:
  * name), or -1 for a column without one (USER). */
 int RowText_columnAt(const RowText* rt, int x);
+/* The columns' titles, in the same widths as the rows. */
 void RowText_titles(const RowText* rt, TreeView view, Buf* b);
 /* The whole text of a row, tree lines included. */
 void RowText_format(RowText* rt, const TreeNode* n, Buf* b);

@@ -20,6 +20,8 @@ typedef enum Item_ {
    IT_DNS,
    IT_PORTS,
    IT_MOUSE,
+   IT_COLUMNS,
+   IT_UNITS,
    IT__COUNT
 } Item;
 
@@ -27,6 +29,7 @@ static const char* const LABELS[IT__COUNT] = {
     "View", "Sort by", "Sort order", "Refresh", "Filter", "Colours",
     "Every process (not only those with sockets)", "Exited processes and closed connections",
     "Reverse DNS names of remotes", "Service names of ports", "Mouse (click, wheel)",
+    "Columns, in order (Enter to type them)", "Systemd unit or container after each process",
 };
 
 static const char* const SCHEMES[SCHEME__COUNT] = {"default", "monochrome", "high contrast"};
@@ -72,6 +75,12 @@ static void change(Ui* ui, Store* s, int dir) {
    case IT_DNS: p.dns = !p.dns; break;
    case IT_PORTS: p.numeric = !p.numeric; break;
    case IT_MOUSE: p.mouse = !p.mouse; break;
+   case IT_UNITS: p.units = !p.units; break;
+   case IT_COLUMNS:
+      ui->prompt.kind = PROMPT_COLUMNS;
+      snprintf(ui->prompt.input, sizeof ui->prompt.input, "%s", p.columns);
+      ui->prompt.len = strlen(ui->prompt.input);
+      return;
    case IT_FILTER: /* typed in the footer, as with \ */
       ui->prompt.kind = PROMPT_FILTER;
       snprintf(ui->prompt.input, sizeof ui->prompt.input, "%.*s", (int)sizeof ui->prompt.input - 1,
@@ -122,6 +131,8 @@ static const char* valueText(const UiPrefs* p, Item it, char* buf, size_t len) {
    case IT_DNS: return p->dns ? "on" : "off";
    case IT_PORTS: return p->numeric ? "numbers" : "names";
    case IT_MOUSE: return p->mouse ? "on" : "off";
+   case IT_COLUMNS: return p->columns;
+   case IT_UNITS: return p->units ? "shown" : "hidden";
    default: return "";
    }
 }

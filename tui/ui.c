@@ -54,6 +54,11 @@ void Ui_prefs(const Ui* ui, UiPrefs* out) {
    out->dns = ui->text.dns;
    out->numeric = ui->text.numeric;
    out->mouse = ui->mouse;
+   out->units = ui->text.units;
+   if (ui->text.ncols)
+      Columns_format(ui->text.cols, ui->text.ncols, out->columns, sizeof out->columns);
+   else
+      snprintf(out->columns, sizeof out->columns, "%s", COLUMNS_DEFAULT);
 }
 
 void Ui_setPrefs(Ui* ui, const UiPrefs* p) {
@@ -69,6 +74,14 @@ void Ui_setPrefs(Ui* ui, const UiPrefs* p) {
    o->show_inactive = p->show_inactive;
    ui->text.dns = p->dns;
    ui->text.numeric = p->numeric;
+   ui->text.units = p->units;
+   uint8_t cols[COL__COUNT];
+   char err[120];
+   int n = Columns_parse(p->columns, cols, err, sizeof err);
+   if (n > 0) {
+      memcpy(ui->text.cols, cols, sizeof cols);
+      ui->text.ncols = n;
+   }
    if (p->mouse != ui->mouse) {
       ui->mouse = p->mouse;
       Mouse_enable(ui->mouse);
@@ -180,6 +193,14 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    r->topts.unit = o->unit; /* unit: terms */
    r->topts.unit_ctx = o->unit_ctx;
    ui->details.unit = o->unit;
+   ui->text.unit = o->unit;
+   ui->text.unit_ctx = o->unit_ctx;
+   ui->text.units = o->units;
+   if (o->columns) {
+      char err[120];
+      int n = Columns_parse(o->columns, ui->text.cols, err, sizeof err);
+      ui->text.ncols = n > 0 ? n : 0;
+   }
    ui->details.unit_ctx = o->unit_ctx;
    r->topts.fold = true;
    if (o->filter)

@@ -29,6 +29,8 @@ typedef struct UiPrefs_ {
    bool all_procs, show_inactive, dns;
    bool numeric; /* ports as numbers */
    bool mouse;
+   bool units;       /* each process's systemd unit or container in its row */
+   char columns[64]; /* "pid,user,conns,up,down,rtt,retr" in the user's order */
 } UiPrefs;
 
 typedef struct UiOpts_ {
@@ -49,6 +51,8 @@ typedef struct UiOpts_ {
    bool hide_inactive; /* start with exited and closed entries hidden */
    bool dns;           /* start with reverse DNS names on */
    bool mouse;         /* take mouse events (clicks, wheel) */
+   bool units;         /* each process's systemd unit or container in its row */
+   const char* columns; /* the columns in order (tui/columns.h), NULL: all */
    const char* settings_where; /* the setup screen's last line: where changes go */
    const char* no_actions; /* why signals and closes are refused (--read-only, a
                               replay), or NULL when they are offered */

@@ -17,7 +17,7 @@
 #include "term.h"
 #include "ui.h"
 
-typedef enum PromptKind_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER } PromptKind;
+typedef enum PromptKind_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_COLUMNS } PromptKind;
 
 /* A search or a filter being typed, and the last search. */
 typedef struct Prompt_ {

@@ -4,7 +4,8 @@
 # two lines after changing two values); a restart keeps it; a flag
 # overrides it for the run without being saved; a hand-corrupted file
 # gives a one-line warning naming the line, and its good lines still
-# count; --no-config neither reads nor writes it.
+# count; --no-config neither reads nor writes it; the columns come in the
+# order the file or the setup screen gives, and units show after names.
 . "$VISNET_TESTS/tui/tuilib.sh"
 
 cfg="$TUI_TMP/config/visnet/visnetrc"
@@ -70,3 +71,45 @@ wait_for 'settings changed for this run only \(--no-config\)'
 [ "$(cat "$cfg")" = "$before" ] || fail "--no-config wrote the file"
 keys q
 echo "ok   --no-config: the file neither read nor written"
+
+# 5. columns in the file's order; then typed in the setup screen, saved
+printf 'columns=up,down,pid\nunits=yes\n' >"$cfg"
+tui_start
+wait_for '^ +UP/s +DOWN/s +PID  PROCESS / REMOTE'
+keys F2
+wait_for 'Columns, in order \(Enter to type them\) +up,down,pid'
+for _ in $(seq 11); do keys Down; done # View ... Mouse, then Columns
+keys Enter
+wait_for 'Columns \(pid,user,conns,up,down,rtt,retr\): up,down,pid_'
+for _ in $(seq 11); do keys BSpace; done
+type_text 'pid,conns'
+keys Enter
+wait_for 'Columns, in order \(Enter to type them\) +pid,conns'
+keys Escape
+wait_for "settings saved to $cfg"
+wait_for '^ +PID +CONNS  PROCESS / REMOTE'
+[ "$(cat "$cfg")" = $'columns=pid,conns\nunits=yes' ] || fail "the file after the columns: $(cat -A "$cfg")"
+keys q
+echo "ok   columns in the file's order (up,down,pid); typed in the setup screen, saved"
+
+# 6. units=yes, live: a listener in a cgroup named like a systemd unit
+# shows it after its name (root: the probe, a cgroup of our own)
+require_root_bpf
+CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$CG" ] && [ -e "$CG/cgroup.procs" ] || skip "no cgroup v2 mounted"
+UNIT=vnset-$$.service
+mkdir "$CG/$UNIT" || fail "mkdir $CG/$UNIT"
+python3 - "$CG/$UNIT/cgroup.procs" <<'PY' &
+import os, socket, sys, time
+open(sys.argv[1], "w").write(str(os.getpid()))
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+time.sleep(30)
+PY
+lpid=$!
+units_done() { kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null; rmdir "$CG/$UNIT" 2>/dev/null; tui_cleanup; }
+trap units_done EXIT
+for _ in $(seq 50); do grep -q "$lpid" "$CG/$UNIT/cgroup.procs" && ss -ltnpH | grep -q "pid=$lpid," && break; sleep 0.1; done
+tui_start -d 2 --filter "pid:$lpid"
+wait_for "python3 \\[$UNIT\\]" 15
+keys q
+echo "ok   units=yes: python3 [$UNIT] in its row"

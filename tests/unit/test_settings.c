@@ -76,6 +76,12 @@ static void test_set_and_format(void** state) {
    assert_int_equal(Settings_set(&s, SET_SHOW_ALL, "yes", err, sizeof err), 0);
    assert_int_equal(Settings_set(&s, SET_COLORS, "purple", err, sizeof err), -1);
    assert_string_equal(err, "colors: not one of default, monochrome, high-contrast");
+   assert_int_equal(Settings_set(&s, SET_COLUMNS, "pid,bogus", err, sizeof err), -1);
+   assert_string_equal(err, "columns: 'bogus' is not a column (pid,user,conns,up,down,rtt,retr)");
+   assert_int_equal(Settings_set(&s, SET_COLUMNS, "pid,pid", err, sizeof err), -1);
+   assert_string_equal(err, "columns: 'pid' twice");
+   assert_int_equal(Settings_set(&s, SET_COLUMNS, "pid,", err, sizeof err), -1);
+   assert_string_equal(err, "columns: a comma at the end");
    size_t len;
    char* out = Settings_format(&s, &len);
    /* sort replaced where it first stood, its later line gone; the rest as it was */
