@@ -34,7 +34,9 @@ static const char* const KEYS[SET__COUNT] = {
 static const char* const ORDERS[ORDER__COUNT] = {"auto", "ascending", "descending"};
 static const char* const SCHEMES[COLORS__COUNT] = {"default", "monochrome", "high-contrast"};
 
-const char* Settings_keyName(SettingKey k) { return k < SET__COUNT ? KEYS[k] : "?"; }
+const char* Settings_keyName(SettingKey k) {
+   return k < SET__COUNT ? KEYS[k] : "?";
+}
 
 static void Settings_defaults(SettingValues* v) {
    memset(v, 0, sizeof *v);
@@ -83,18 +85,29 @@ static int enumOf(const char* v, int n, const char* (*name)(int)) {
    return -1;
 }
 
-static const char* viewName(int i) { return Tree_viewOption((TreeView)i); }
-static const char* sortName(int i) { return Tree_sortName((SortKey)i); }
+static const char* viewName(int i) {
+   return Tree_viewOption((TreeView)i);
+}
+static const char* sortName(int i) {
+   return Tree_sortName((SortKey)i);
+}
 
 static bool* boolField(SettingValues* v, SettingKey k) {
    switch (k) {
-   case SET_SHOW_ALL: return &v->show_all;
-   case SET_SHOW_INACTIVE: return &v->show_inactive;
-   case SET_RESOLVE: return &v->resolve;
-   case SET_PORT_NAMES: return &v->port_names;
-   case SET_MOUSE: return &v->mouse;
-   case SET_UNITS: return &v->units;
-   default: return NULL;
+   case SET_SHOW_ALL:
+      return &v->show_all;
+   case SET_SHOW_INACTIVE:
+      return &v->show_inactive;
+   case SET_RESOLVE:
+      return &v->resolve;
+   case SET_PORT_NAMES:
+      return &v->port_names;
+   case SET_MOUSE:
+      return &v->mouse;
+   case SET_UNITS:
+      return &v->units;
+   default:
+      return NULL;
    }
 }
 
@@ -118,8 +131,10 @@ static int Settings_read(SettingValues* v, SettingKey k, const char* value, char
       return 0;
    case SET_SORT:
       if ((i = enumOf(value, SORT__COUNT, sortName)) < 0)
-         return snprintf(why, len, "not a sort key (pid, name, conns, bytes, last, rate, age, "
-                                   "rtt, retrans)"), -1;
+         return snprintf(why, len,
+                         "not a sort key (pid, name, conns, bytes, last, rate, age, "
+                         "rtt, retrans)"),
+                -1;
       v->sort = (SortKey)i;
       return 0;
    case SET_ORDER:
@@ -157,7 +172,8 @@ static int Settings_read(SettingValues* v, SettingKey k, const char* value, char
          return snprintf(why, len, "not one of default, monochrome, high-contrast"), -1;
       v->colors = (ColorScheme)i;
       return 0;
-   default: return snprintf(why, len, "unknown key"), -1;
+   default:
+      return snprintf(why, len, "unknown key"), -1;
    }
 }
 
@@ -166,16 +182,23 @@ const char* Settings_value(const SettingValues* v, SettingKey k, char* buf, size
    if (b)
       return *b ? "yes" : "no";
    switch (k) {
-   case SET_VIEW: return Tree_viewOption(v->view);
-   case SET_SORT: return Tree_sortName(v->sort);
-   case SET_ORDER: return ORDERS[v->order];
+   case SET_VIEW:
+      return Tree_viewOption(v->view);
+   case SET_SORT:
+      return Tree_sortName(v->sort);
+   case SET_ORDER:
+      return ORDERS[v->order];
    case SET_REFRESH:
       snprintf(buf, len, "%d.%d", v->delay_ds / 10, v->delay_ds % 10);
       return buf;
-   case SET_FILTER: return v->filter;
-   case SET_COLORS: return SCHEMES[v->colors];
-   case SET_COLUMNS: return v->columns;
-   default: return "";
+   case SET_FILTER:
+      return v->filter;
+   case SET_COLORS:
+      return SCHEMES[v->colors];
+   case SET_COLUMNS:
+      return v->columns;
+   default:
+      return "";
    }
 }
 
@@ -186,10 +209,12 @@ typedef struct Line_ {
    size_t keylen;
    const char* value;
    size_t valuelen;
-   bool blank;      /* empty or a comment */
+   bool blank; /* empty or a comment */
 } Line;
 
-static bool isSpace(char c) { return c == ' ' || c == '\t'; }
+static bool isSpace(char c) {
+   return c == ' ' || c == '\t';
+}
 
 /* Splits one line (without its newline) into key and value, trimmed. */
 static bool Line_split(const char* p, size_t n, Line* l) {

@@ -40,7 +40,12 @@ typedef enum SettingKey_ {
    SET__COUNT
 } SettingKey;
 
-typedef enum ColorScheme_ { COLORS_DEFAULT = 0, COLORS_MONO, COLORS_CONTRAST, COLORS__COUNT } ColorScheme;
+typedef enum ColorScheme_ {
+   COLORS_DEFAULT = 0,
+   COLORS_MONO,
+   COLORS_CONTRAST,
+   COLORS__COUNT
+} ColorScheme;
 
 /* sort_order: the key's own (numbers from the greatest), or as named. */
 typedef enum SortOrder_ { ORDER_KEY = 0, ORDER_ASC, ORDER_DESC, ORDER__COUNT } SortOrder;
@@ -49,7 +54,7 @@ typedef struct SettingValues_ {
    TreeView view;
    SortKey sort;
    SortOrder order;
-   int delay_ds; /* refresh, tenths of a second */
+   int delay_ds;     /* refresh, tenths of a second */
    char filter[128]; /* as the TUI's filter prompt takes it */
    ColorScheme colors;
    bool show_all, show_inactive, resolve, port_names, mouse, units;
@@ -62,7 +67,7 @@ typedef struct Settings_ {
    unsigned changed; /* keys Settings_set changed since */
    char* text;       /* the file as read, kept for its other lines */
    size_t len;
-   unsigned bad;     /* lines that could not be read */
+   unsigned bad;      /* lines that could not be read */
    char warning[256]; /* the first of them: "visnetrc:3: ..." */
 } Settings;
 

@@ -48,17 +48,23 @@ static void name(const Proc* p, char* buf, size_t len) {
    snprintf(buf, len, "%s[%u]", comm, p->pid);
 }
 
+static UiAction* begin(Ui* ui, UiActionKind kind) {
+   UiAction* a = &ui->action.act;
+   memset(a, 0, sizeof *a);
+   a->kind = kind;
+   return a;
+}
+
 void Actions_signal(Ui* ui) {
    const Proc* p = rowProc(Rows_selected(&ui->rows));
    if (refused(ui))
       return;
    if (!p || !Proc_isAlive(p)) {
-      Ui_message(ui, p ? "that process has exited" : "select a process (or one of its connections)");
+      Ui_message(ui,
+                 p ? "that process has exited" : "select a process (or one of its connections)");
       return;
    }
-   UiAction* a = &ui->action.act;
-   memset(a, 0, sizeof *a);
-   a->kind = UI_ACT_SIGNAL;
+   UiAction* a = begin(ui, UI_ACT_SIGNAL);
    a->pid = p->pid;
    a->start = p->start;
    name(p, a->target, sizeof a->target);
@@ -75,9 +81,7 @@ void Actions_close(Ui* ui) {
       Ui_message(ui, "select an open TCP connection to close it");
       return;
    }
-   UiAction* a = &ui->action.act;
-   memset(a, 0, sizeof *a);
-   a->kind = UI_ACT_CLOSE;
+   UiAction* a = begin(ui, UI_ACT_CLOSE);
    a->family = k->family;
    a->key = k->key;
    char l[64], r[64], who[96] = "no process";

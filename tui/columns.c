@@ -7,7 +7,9 @@
 
 static const char* const NAMES[COL__COUNT] = {"pid", "user", "conns", "up", "down", "rtt", "retr"};
 
-const char* Columns_name(Column c) { return c < COL__COUNT ? NAMES[c] : "?"; }
+const char* Columns_name(Column c) {
+   return c < COL__COUNT ? NAMES[c] : "?";
+}
 
 int Columns_parse(const char* text, uint8_t cols[COL__COUNT], char* err, size_t errlen) {
    int n = 0;
@@ -41,5 +43,6 @@ void Columns_format(const uint8_t* cols, int n, char* buf, size_t len) {
    size_t at = 0;
    buf[0] = '\0';
    for (int i = 0; i < n && at < len; i++)
-      at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? "," : "", Columns_name((Column)cols[i]));
+      at +=
+          (size_t)snprintf(buf + at, len - at, "%s%s", i ? "," : "", Columns_name((Column)cols[i]));
 }

@@ -26,10 +26,19 @@ typedef enum Item_ {
 } Item;
 
 static const char* const LABELS[IT__COUNT] = {
-    "View", "Sort by", "Sort order", "Refresh", "Filter", "Colours",
-    "Every process (not only those with sockets)", "Exited processes and closed connections",
-    "Reverse DNS names of remotes", "Service names of ports", "Mouse (click, wheel)",
-    "Columns, in order (Enter to type them)", "Systemd unit or container after each process",
+    "View",
+    "Sort by",
+    "Sort order",
+    "Refresh",
+    "Filter",
+    "Colours",
+    "Every process (not only those with sockets)",
+    "Exited processes and closed connections",
+    "Reverse DNS names of remotes",
+    "Service names of ports",
+    "Mouse (click, wheel)",
+    "Columns, in order (Enter to type them)",
+    "Systemd unit or container after each process",
 };
 
 static const char* const SCHEMES[SCHEME__COUNT] = {"default", "monochrome", "high contrast"};
@@ -51,7 +60,9 @@ static int stepDelay(int ds, int dir) {
    return DELAYS[i % NDELAYS];
 }
 
-static int wrap(int v, int dir, int n) { return (v + dir + n) % n; }
+static int wrap(int v, int dir, int n) {
+   return (v + dir + n) % n;
+}
 
 void Setup_open(Ui* ui) {
    Ui_prefs(ui, &ui->setup.before);
@@ -62,20 +73,40 @@ static void change(Ui* ui, Store* s, int dir) {
    UiPrefs p;
    Ui_prefs(ui, &p);
    switch ((Item)ui->setup.sel) {
-   case IT_VIEW: p.view = (TreeView)wrap(p.view, dir, VIEW__COUNT); break;
+   case IT_VIEW:
+      p.view = (TreeView)wrap(p.view, dir, VIEW__COUNT);
+      break;
    case IT_SORT:
       p.sort = (SortKey)wrap(p.sort, dir, SORT__COUNT);
       p.descending = Tree_sortDescending(p.sort);
       break;
-   case IT_ORDER: p.descending = !p.descending; break;
-   case IT_REFRESH: p.delay_ds = stepDelay(p.delay_ds, dir); break;
-   case IT_COLORS: p.colors = wrap(p.colors, dir, SCHEME__COUNT); break;
-   case IT_ALL: p.all_procs = !p.all_procs; break;
-   case IT_INACTIVE: p.show_inactive = !p.show_inactive; break;
-   case IT_DNS: p.dns = !p.dns; break;
-   case IT_PORTS: p.numeric = !p.numeric; break;
-   case IT_MOUSE: p.mouse = !p.mouse; break;
-   case IT_UNITS: p.units = !p.units; break;
+   case IT_ORDER:
+      p.descending = !p.descending;
+      break;
+   case IT_REFRESH:
+      p.delay_ds = stepDelay(p.delay_ds, dir);
+      break;
+   case IT_COLORS:
+      p.colors = wrap(p.colors, dir, SCHEME__COUNT);
+      break;
+   case IT_ALL:
+      p.all_procs = !p.all_procs;
+      break;
+   case IT_INACTIVE:
+      p.show_inactive = !p.show_inactive;
+      break;
+   case IT_DNS:
+      p.dns = !p.dns;
+      break;
+   case IT_PORTS:
+      p.numeric = !p.numeric;
+      break;
+   case IT_MOUSE:
+      p.mouse = !p.mouse;
+      break;
+   case IT_UNITS:
+      p.units = !p.units;
+      break;
    case IT_COLUMNS:
       ui->prompt.kind = PROMPT_COLUMNS;
       snprintf(ui->prompt.input, sizeof ui->prompt.input, "%s", p.columns);
@@ -87,7 +118,8 @@ static void change(Ui* ui, Store* s, int dir) {
                p.filter);
       ui->prompt.len = strlen(ui->prompt.input);
       return;
-   default: return;
+   default:
+      return;
    }
    Ui_setPrefs(ui, &p);
    Ui_ensureRows(ui, s);
@@ -96,17 +128,25 @@ static void change(Ui* ui, Store* s, int dir) {
 void Setup_key(Ui* ui, Store* s, int ch) {
    switch (ch) {
    case KEY_UP:
-   case 'k': ui->setup.sel = wrap(ui->setup.sel, -1, IT__COUNT); break;
+   case 'k':
+      ui->setup.sel = wrap(ui->setup.sel, -1, IT__COUNT);
+      break;
    case KEY_DOWN:
-   case 'j': ui->setup.sel = wrap(ui->setup.sel, 1, IT__COUNT); break;
+   case 'j':
+      ui->setup.sel = wrap(ui->setup.sel, 1, IT__COUNT);
+      break;
    case KEY_LEFT:
-   case 'h': change(ui, s, -1); break;
+   case 'h':
+      change(ui, s, -1);
+      break;
    case KEY_RIGHT:
    case 'l':
    case ' ':
    case '\n':
    case '\r':
-   case KEY_ENTER: change(ui, s, 1); break;
+   case KEY_ENTER:
+      change(ui, s, 1);
+      break;
    case KEY_ESC:
    case 'q':
    case KEY_F(2):
@@ -114,26 +154,42 @@ void Setup_key(Ui* ui, Store* s, int ch) {
       ui->setup.open = false;
       ui->cmd = UI_CMD_PREFS;
       break;
-   default: break;
+   default:
+      break;
    }
 }
 
 static const char* valueText(const UiPrefs* p, Item it, char* buf, size_t len) {
    switch (it) {
-   case IT_VIEW: return Tree_viewOption(p->view);
-   case IT_SORT: return Tree_sortName(p->sort);
-   case IT_ORDER: return p->descending ? "descending" : "ascending";
-   case IT_REFRESH: snprintf(buf, len, "%d.%d s", p->delay_ds / 10, p->delay_ds % 10); return buf;
-   case IT_FILTER: return p->filter[0] ? p->filter : "(none: Enter to type one)";
-   case IT_COLORS: return SCHEMES[p->colors % SCHEME__COUNT];
-   case IT_ALL: return p->all_procs ? "yes" : "no";
-   case IT_INACTIVE: return p->show_inactive ? "shown" : "hidden";
-   case IT_DNS: return p->dns ? "on" : "off";
-   case IT_PORTS: return p->numeric ? "numbers" : "names";
-   case IT_MOUSE: return p->mouse ? "on" : "off";
-   case IT_COLUMNS: return p->columns;
-   case IT_UNITS: return p->units ? "shown" : "hidden";
-   default: return "";
+   case IT_VIEW:
+      return Tree_viewOption(p->view);
+   case IT_SORT:
+      return Tree_sortName(p->sort);
+   case IT_ORDER:
+      return p->descending ? "descending" : "ascending";
+   case IT_REFRESH:
+      snprintf(buf, len, "%d.%d s", p->delay_ds / 10, p->delay_ds % 10);
+      return buf;
+   case IT_FILTER:
+      return p->filter[0] ? p->filter : "(none: Enter to type one)";
+   case IT_COLORS:
+      return SCHEMES[p->colors % SCHEME__COUNT];
+   case IT_ALL:
+      return p->all_procs ? "yes" : "no";
+   case IT_INACTIVE:
+      return p->show_inactive ? "shown" : "hidden";
+   case IT_DNS:
+      return p->dns ? "on" : "off";
+   case IT_PORTS:
+      return p->numeric ? "numbers" : "names";
+   case IT_MOUSE:
+      return p->mouse ? "on" : "off";
+   case IT_COLUMNS:
+      return p->columns;
+   case IT_UNITS:
+      return p->units ? "shown" : "hidden";
+   default:
+      return "";
    }
 }
 

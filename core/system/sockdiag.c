@@ -18,19 +18,27 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+typedef struct DiagReq_ {
+   struct nlmsghdr nlh;
+   struct inet_diag_req_v2 r;
+} DiagReq;
+
+/* A request about every state of (family, proto) sockets. */
+static void SockDiag_fill(DiagReq* req, uint16_t type, uint16_t flags, uint8_t family,
+                          uint8_t proto, uint32_t seq) {
+   memset(req, 0, sizeof *req);
+   req->nlh.nlmsg_len = sizeof *req;
+   req->nlh.nlmsg_type = type;
+   req->nlh.nlmsg_flags = flags;
+   req->nlh.nlmsg_seq = seq;
+   req->r.sdiag_family = family;
+   req->r.sdiag_protocol = proto;
+   req->r.idiag_states = ~0u;
+}
+
 static int SockDiag_request(int fd, uint8_t family, uint8_t proto, uint32_t seq) {
-   struct {
-      struct nlmsghdr nlh;
-      struct inet_diag_req_v2 r;
-   } req;
-   memset(&req, 0, sizeof req);
-   req.nlh.nlmsg_len = sizeof req;
-   req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-   req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-   req.nlh.nlmsg_seq = seq;
-   req.r.sdiag_family = family;
-   req.r.sdiag_protocol = proto;
-   req.r.idiag_states = ~0u;
+   DiagReq req;
+   SockDiag_fill(&req, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, family, proto, seq);
    if (proto == IPPROTO_TCP)
       req.r.idiag_ext = 1 << (INET_DIAG_INFO - 1);
    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
@@ -186,18 +194,8 @@ static const char* SockDiag_destroyError(int e) {
 
 int SockDiag_destroy(uint8_t family, const uint8_t laddr[16], uint16_t lport,
                      const uint8_t raddr[16], uint16_t rport, char* errbuf, size_t errlen) {
-   struct {
-      struct nlmsghdr nlh;
-      struct inet_diag_req_v2 r;
-   } req;
-   memset(&req, 0, sizeof req);
-   req.nlh.nlmsg_len = sizeof req;
-   req.nlh.nlmsg_type = SOCK_DESTROY;
-   req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-   req.nlh.nlmsg_seq = 1;
-   req.r.sdiag_family = family;
-   req.r.sdiag_protocol = IPPROTO_TCP;
-   req.r.idiag_states = ~0u;
+   DiagReq req;
+   SockDiag_fill(&req, SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, family, IPPROTO_TCP, 1);
    req.r.id.idiag_sport = htons(lport);
    req.r.id.idiag_dport = htons(rport);
    SockDiag_putAddr(req.r.id.idiag_src, family, laddr);

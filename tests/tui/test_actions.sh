@@ -21,17 +21,11 @@ act_cleanup() {
 }
 trap act_cleanup EXIT INT TERM
 
-click() { # the left button at (x, y), pressed and released
-   local at
-   at=$(printf '%b%b' "\\x$(printf %x $((33 + $1)))" "\\x$(printf %x $((33 + $2)))")
-   T send-keys -l "$(printf '\033[M ')$at"
-   T send-keys -l "$(printf '\033[M#')$at"
-}
 select_row() { # the first row matching a pattern
    local y
    y=$(line_of "$1")
    [ "$y" -ge 4 ] || { cap >&2; fail "no row matches $1"; }
-   click 60 "$y"
+   mouse_click 60 "$y"
 }
 
 # a server and a client holding one connection; each writes how it ended

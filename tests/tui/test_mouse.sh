@@ -5,14 +5,6 @@
 # three rows a notch; --no-mouse leaves the clicks alone.
 . "$VISNET_TESTS/tui/tuilib.sh"
 
-# press and release of button B (0 left, 64 wheel up, 65 wheel down) at (x, y)
-click() {
-   local x=$1 y=$2 b=${3:-0}
-   T send-keys -l "$(printf '\033[M%b%b%b' "\\x$(printf %x $((32 + b)))" \
-      "\\x$(printf %x $((33 + x)))" "\\x$(printf %x $((33 + y)))")"
-   [ "$b" -ge 64 ] && return
-   T send-keys -l "$(printf '\033[M%b%b%b' '\x23' "\\x$(printf %x $((33 + x)))" "\\x$(printf %x $((33 + y)))")"
-}
 col_of() { # the screen column where TEXT starts on line N (1-based)
    cap | sed -n "${1}p" | python3 -c 'import sys; print(sys.stdin.read().find(sys.argv[1]))' "$2"
 }
@@ -20,46 +12,46 @@ col_of() { # the screen column where TEXT starts on line N (1-based)
 tui_start -x 120 -y 40
 wait_ready
 x=$(col_of 4 CONNS)
-click "$x" 3
+mouse_click "$x" 3
 wait_for 'sort conns ▼'
-click "$x" 3
+mouse_click "$x" 3
 wait_for 'sort conns ▲'
-click "$(col_of 4 RTT)" 3
+mouse_click "$(col_of 4 RTT)" 3
 wait_for 'sort rtt ▼'
-click "$(col_of 4 PROCESS)" 3
+mouse_click "$(col_of 4 PROCESS)" 3
 wait_for 'sort name ▲'
-echo "ok   clicks on CONNS (twice), RTT and PROCESS sort by them, the second click inverts"
+echo "ok   clicks on CONNS (twice), RTT and PROCESS sort by them, the second mouse_click inverts"
 
-# a click on a row selects it: the details pane shows its process
+# a mouse_click on a row selects it: the details pane shows its process
 keys s s s s s s s s # back to pid (name -> conns ... -> pid)
 wait_for 'sort pid ▲'
 y=$(line_of 'sshd: alice')
-click 60 "$y"
+mouse_click 60 "$y"
 keys i
 wait_for 'Process 4301 sshd' 5
 keys Escape
-echo "ok   a click selects its row (details of sshd[4301])"
+echo "ok   a mouse_click selects its row (details of sshd[4301])"
 
 # the wheel: three rows a notch, from the first row
 keys g
 T resize-window -x 120 -y 12
 wait_for 'systemd  /sbin/init'
-click 60 6 65
-click 60 6 65
-click 60 6 65
+mouse_click 60 6 65
+mouse_click 60 6 65
+mouse_click 60 6 65
 wait_gone 'systemd  /sbin/init'
-click 60 6 64
-click 60 6 64
-click 60 6 64
+mouse_click 60 6 64
+mouse_click 60 6 64
+mouse_click 60 6 64
 wait_for 'systemd  /sbin/init'
 echo "ok   the wheel scrolls down nine rows and back"
 keys q
 wait_for 'EXITED:0'
 
-# --no-mouse: a click is no sort
+# --no-mouse: a mouse_click is no sort
 tui_start --replay "$SAMPLE" --speed 0 --no-mouse
 wait_ready
-click "$(col_of 4 CONNS)" 3
+mouse_click "$(col_of 4 CONNS)" 3
 sleep 0.5
-cap | grep -q 'sort pid ▲' || fail "--no-mouse: a click changed the sort"
+cap | grep -q 'sort pid ▲' || fail "--no-mouse: a mouse_click changed the sort"
 echo "ok   --no-mouse: clicks change nothing"

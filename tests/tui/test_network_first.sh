@@ -92,15 +92,9 @@ echo "ok   Space opens the fold (its connections beneath), the details say $N, S
 y=$(line_of "(▸|\\+) (→|->) 127\\.0\\.0\\.1:$port (×|x)$N closed")
 x=$(cap | sed -n "$((y + 1))p" | python3 -c 'import sys; print(sys.stdin.read().find("\u25b8"))')
 [ "$x" -gt 0 ] || { cap >&2; fail "no fold marker on the client's fold row"; }
-mclick() { # a press and a release of the left button
-   local at
-   at=$(printf '%b%b' "\\x$(printf %x $((33 + $1)))" "\\x$(printf %x $((33 + $2)))")
-   T send-keys -l "$(printf '\033[M ')$at"
-   T send-keys -l "$(printf '\033[M#')$at"
-}
-mclick "$x" "$y"
+mouse_click "$x" "$y"
 wait_for "▾ (→|->) 127\\.0\\.0\\.1:$port (×|x)$N closed" 5
-mclick "$x" "$y"
+mouse_click "$x" "$y"
 wait_for "▸ (→|->) 127\\.0\\.0\\.1:$port (×|x)$N closed" 5
 echo "ok   a click on a fold marker opens the fold, another closes it"
 

@@ -116,6 +116,15 @@ wait_listen() {
 }
 
 keys() { T send-keys "$@"; }
+# mouse_click X Y [BUTTON]: an X10 mouse event at screen column X, line Y
+# (from 0), as tmux passes one on with TERM=screen: the left button (0)
+# pressed and released, or a wheel notch (64 up, 65 down).
+mouse_click() {
+   local b=${3:-0} at
+   at=$(printf '%b%b' "\\x$(printf %x $((33 + $1)))" "\\x$(printf %x $((33 + $2)))")
+   T send-keys -l "$(printf '\033[M%b' "\\x$(printf %x $((32 + b)))")$at"
+   [ "$b" -ge 64 ] || T send-keys -l "$(printf '\033[M#')$at"
+}
 # literal text, one key at a time (no key-name lookup)
 type_text() { T send-keys -l "$1"; }
 

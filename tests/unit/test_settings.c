@@ -16,10 +16,10 @@
 static const char SAMPLE[] = "# mine\n"
                              "view = flat\n"
                              "sort=rate\n"
-                             "sort=nosuch\n"         /* 4: bad value: the first warning */
-                             "future_key=42\n"       /* 5: unknown, kept */
+                             "sort=nosuch\n"   /* 4: bad value: the first warning */
+                             "future_key=42\n" /* 5: unknown, kept */
                              "refresh=2.5\n"
-                             "just words\n"          /* 7: not key=value */
+                             "just words\n" /* 7: not key=value */
                              "filter=!state:listen port:443\n"
                              "colors=high-contrast\r\n"
                              "show_all=yes\n"
@@ -161,10 +161,8 @@ static void test_path_from_home(void** state) {
 
 int main(void) {
    const struct CMUnitTest tests[] = {
-       cmocka_unit_test(test_parse),
-       cmocka_unit_test(test_bad_filter_and_controls),
-       cmocka_unit_test(test_set_and_format),
-       cmocka_unit_test(test_save_and_load),
+       cmocka_unit_test(test_parse),          cmocka_unit_test(test_bad_filter_and_controls),
+       cmocka_unit_test(test_set_and_format), cmocka_unit_test(test_save_and_load),
        cmocka_unit_test(test_path_from_home),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
