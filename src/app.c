@@ -232,6 +232,8 @@ static void flushStore(App* a) {
 
 static void onEvent(void* ctx, const Event* e) {
    App* a = ctx;
+   if (a->o->netns && Event_isSock(e) && e->sock.netns != a->o->netns)
+      return; /* --netns: another namespace's socket */
    if (e->type < EV__COUNT)
       a->by_type[e->type]++;
    if (a->rec)
@@ -541,6 +543,7 @@ static void sayHello(App* a) {
        .started_ns = wallNs(),
        .ts = Source_now(a->src),
        .boot_time_ns = a->line.boot_time_ns,
+       .netns = a->o->netns,
    };
    JsonBuf first;
    JsonBuf_init(&first);
@@ -760,6 +763,7 @@ static UiOpts uiOpts(const App* a, const Options* o) {
        .dns = o->dns,
        .mouse = !o->no_mouse,
        .units = o->units,
+       .netns = o->netns,
        .columns = o->columns,
        .settings_where = a->settings_where,
        .delay_ds = o->delay_ds,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "netns.h"
 #include "once.h"
 #include "options.h"
 
@@ -14,6 +15,10 @@ int main(int argc, char** argv) {
    if (rc == 1)
       return 0;
    if (rc < 0) {
+      fprintf(stderr, "visnet: %s\n", err);
+      return 2;
+   }
+   if (o.netns_name && Netns_resolve(o.netns_name, &o.netns, err, sizeof err) < 0) {
       fprintf(stderr, "visnet: %s\n", err);
       return 2;
    }

@@ -32,10 +32,13 @@
 typedef struct OnceCtx_ {
    Store* store;
    size_t rejected;
+   uint32_t netns; /* --netns, 0: every namespace */
 } OnceCtx;
 
 static void Once_apply(void* ctx, const Event* e) {
    OnceCtx* c = ctx;
+   if (c->netns && Event_isSock(e) && e->sock.netns != c->netns)
+      return; /* --netns: another namespace's socket */
    if (Store_apply(c->store, e) < 0)
       c->rejected++;
 }
@@ -196,7 +199,8 @@ static void Once_notes(const SnapshotStats* st) {
 int Once_run(const Options* o) {
    if (!setlocale(LC_ALL, ""))
       setlocale(LC_ALL, "C");
-   OnceCtx c = {.store = Store_new(o->inactive_cap ? o->inactive_cap : STORE_DEFAULT_INACTIVE_CAP)};
+   OnceCtx c = {.store = Store_new(o->inactive_cap ? o->inactive_cap : STORE_DEFAULT_INACTIVE_CAP),
+                .netns = o->netns};
    if (!c.store) {
       fprintf(stderr, "visnet: out of memory\n");
       return 1;

@@ -18,7 +18,7 @@ enum {
    OPT_JSON = 256, OPT_HEADLESS, OPT_ONCE, OPT_DOT, OPT_NO_BPF, OPT_NO_COLOR, OPT_REPLAY,
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
-   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG, OPT_NO_MOUSE, OPT_READ_ONLY,
+   OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG, OPT_NO_MOUSE, OPT_READ_ONLY, OPT_NETNS,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -31,6 +31,7 @@ static const struct option LONG_OPTS[] = {
    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+   {"netns", required_argument, NULL, OPT_NETNS},
    {"no-color", no_argument, NULL, OPT_NO_COLOR},
    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
    {"replay", required_argument, NULL, OPT_REPLAY},
@@ -94,6 +95,8 @@ void Options_usage(FILE* f) {
          "      --max-inactive N  keep at most N inactive entries (default 100000)\n"
          "      --no-color      no colours (NO_COLOR is honoured too)\n"
          "      --no-mouse      no mouse: clicks and the wheel stay the terminal's\n"
+         "      --netns NS      only the sockets of one network namespace: self, its inode\n"
+         "                      number, or a path (/run/netns/NAME, /proc/PID/ns/net)\n"
          "      --read-only     no signals to processes, no closing of connections (F9, x),\n"
          "                      and none of the capabilities they need kept\n"
          "      --no-config     neither read nor write the settings file\n"
@@ -244,6 +247,7 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    case OPT_NO_CONFIG: o->no_config = true; return 0;
    case OPT_NO_MOUSE: o->no_mouse = true; return 0;
    case OPT_READ_ONLY: o->read_only = true; return 0;
+   case OPT_NETNS: o->netns_name = arg; return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY:
       if (!*arg)

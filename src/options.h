@@ -51,6 +51,8 @@ typedef struct Options_ {
    bool no_mouse;           /* --no-mouse: no mouse events */
    bool read_only;          /* --read-only: no signals, no closes (and no rights for them) */
    const char* columns;     /* the settings file's columns, NULL: all */
+   const char* netns_name;  /* --netns NAME: self, an inode, a path */
+   uint32_t netns;          /* ... resolved (main.c), 0: every namespace */
    bool units;              /* the settings file's: units in the rows */
    unsigned given;          /* settings the command line set (bit per SettingKey) */
    /* settings the command line has no flag for (the settings file's) */

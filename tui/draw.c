@@ -161,6 +161,8 @@ static void headerSettings(Ui* ui) {
    }
    if (ui->text.dns)
       Buf_printf(&b, "  dns");
+   if (ui->opts.netns)
+      Buf_printf(&b, "  netns %u", ui->opts.netns);
    if (r->frozen) {
       Buf_cls(&b, CL_WARN);
       Buf_printf(&b, "  FROZEN (z resumes)");

@@ -53,6 +53,7 @@ typedef struct UiOpts_ {
    bool mouse;         /* take mouse events (clicks, wheel) */
    bool units;         /* each process's systemd unit or container in its row */
    const char* columns; /* the columns in order (tui/columns.h), NULL: all */
+   uint32_t netns;      /* --netns: the one namespace shown (the header says), 0: all */
    const char* settings_where; /* the setup screen's last line: where changes go */
    const char* no_actions; /* why signals and closes are refused (--read-only, a
                               replay), or NULL when they are offered */

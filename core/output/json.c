@@ -472,6 +472,8 @@ void Json_hello(JsonBuf* b, const JsonHello* h) {
    kTime(b, "time", h->started_ns);
    if (h->boot_time_ns)
       kTime(b, "boot_time", h->boot_time_ns);
+   if (h->netns)
+      kU64(b, "netns", h->netns);
    kU64(b, "v", JSON_SCHEMA);
    put(b, "}\n");
 }

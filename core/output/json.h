@@ -58,6 +58,7 @@ typedef struct JsonHello_ {
    uint64_t started_ns; /* wall clock */
    uint64_t ts;         /* the events' clock (ns since boot) at that moment */
    uint64_t boot_time_ns;
+   uint32_t netns;      /* --netns: the one namespace whose sockets follow, 0: all */
 } JsonHello;
 void Json_hello(JsonBuf* b, const JsonHello* h);
 
