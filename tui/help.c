@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define HELP_COL 38 /* two bindings a line when both fit in this width */
-#define HELP_MAX 40
+#define HELP_MAX 60
 
 static const char* const HELP_FOOT[] = {
     "  Dim rows are exited processes and closed connections, kept as history.",
@@ -34,7 +34,7 @@ static int Help_lines(char lines[HELP_MAX][160]) {
    int n = 0;
    snprintf(lines[n++], 160, "\x0c Keys  (any key closes this help)");
    char a[120], b[120];
-   for (const KeyAction* k = Keys_table; k->run && n < HELP_MAX - 4; k++) {
+   for (const KeyAction* k = Keys_table; k->run && n < HELP_MAX - 10; k++) {
       const char* first = Help_item(k, a, sizeof a);
       if (!first)
          continue;
@@ -49,7 +49,7 @@ static int Help_lines(char lines[HELP_MAX][160]) {
          snprintf(lines[n++], 160, "%s", first);
       }
    }
-   for (size_t i = 0; i < sizeof HELP_FOOT / sizeof HELP_FOOT[0]; i++)
+   for (size_t i = 0; i < sizeof HELP_FOOT / sizeof HELP_FOOT[0] && n < HELP_MAX; i++)
       snprintf(lines[n++], 160, "%s", HELP_FOOT[i]);
    return n;
 }

@@ -441,7 +441,7 @@ const KeyAction Keys_table[] = {
     {{'.'}, ".", "replay, paused: one second of the log on", aStep, false},
     {{'S', 'I'}, "S I", "invert the sort", aReverse, false},
     {{KEY_F(9), 'K'}, "F9 K", "send a signal to the process (a menu, then y to confirm)", aSignal, false},
-    {{'x'}, "x", "close the TCP connection: both ends get a reset (y to confirm)", aCloseConn, false},
+    {{'x'}, "x", "close the TCP connection, as ss -K does (y to confirm)", aCloseConn, false},
     {{'c'}, "c", "copy the row as one line (OSC 52 clipboard; shown too)", aCopy, false},
     {{KEY_F(2), 'C'}, "F2 C", "setup: view, sort, refresh, colours... (saved)", aSetup, false},
     {{'?', KEY_F(1)}, "? F1", "this help", aHelp, false},
