@@ -194,7 +194,7 @@ int Options_seconds(const char* s, double max, double* out) {
    return 0;
 }
 
-static int parseName(const char* s, const char* const* names, int n) {
+int Options_nameIndex(const char* s, const char* const* names, int n) {
    for (int i = 0; i < n; i++)
       if (strcmp(s, names[i]) == 0)
          return i;
@@ -216,6 +216,9 @@ static int parseEnum(const char* s, int n, const char* (*name)(int)) {
          return i;
    return -1;
 }
+
+int Options_viewOf(const char* s) { return parseEnum(s, VIEW__COUNT, viewName); }
+int Options_sortOf(const char* s) { return parseEnum(s, SORT__COUNT, sortName); }
 
 static void setDefaults(Options* o) {
    memset(o, 0, sizeof *o);
@@ -317,22 +320,22 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
       o->pid = (uint32_t)u;
       return 0;
    case OPT_VIEW:
-      if ((i = parseEnum(arg, VIEW__COUNT, viewName)) < 0)
+      if ((i = Options_viewOf(arg)) < 0)
          return fail(err, errlen, "--view: '%s' is not one of tree, flat, remote", arg);
       o->view = (TreeView)i;
       return 0;
    case OPT_PROBE_BYTES:
-      if ((i = parseName(arg, PROBE_BYTES, 2)) < 0)
+      if ((i = Options_nameIndex(arg, PROBE_BYTES, 2)) < 0)
          return fail(err, errlen, "--probe-bytes: '%s' is not one of poll, trace", arg);
       o->probe.bytes_trace = i == 1;
       return 0;
    case OPT_PROBE_STATES:
-      if ((i = parseName(arg, PROBE_STATES, 2)) < 0)
+      if ((i = Options_nameIndex(arg, PROBE_STATES, 2)) < 0)
          return fail(err, errlen, "--probe-states: '%s' is not one of lasting, all", arg);
       o->probe.states_all = i == 1;
       return 0;
    case OPT_SORT:
-      if ((i = parseEnum(arg, SORT__COUNT, sortName)) < 0)
+      if ((i = Options_sortOf(arg)) < 0)
          return fail(err, errlen, "--sort: '%s' is not one of pid, name, conns, bytes, last, rate, "
                               "age, rtt, retrans", arg);
       o->sort = (SortKey)i;

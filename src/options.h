@@ -69,5 +69,10 @@ void Options_usage(FILE* f);
 /* The one rule for a time in every flag and setting: a decimal number of
  * seconds, or with a unit (90s, 2m, 1.5h), at most max seconds. */
 int Options_seconds(const char* s, double max, double* out);
+/* The view and the sort key named as --view and --sort take them, or -1. */
+int Options_viewOf(const char* s);
+int Options_sortOf(const char* s);
+/* The index of s among names[0..n), or -1. */
+int Options_nameIndex(const char* s, const char* const* names, int n);
 
 #endif

@@ -63,33 +63,12 @@ void Settings_free(Settings* s) {
 
 /* ---- values ---- */
 
-static int nameIndex(const char* v, const char* const* names, int n) {
-   for (int i = 0; i < n; i++)
-      if (strcmp(v, names[i]) == 0)
-         return i;
-   return -1;
-}
-
 static int boolOf(const char* v) {
    static const char* const YES[] = {"yes", "true", "on", "1"};
    static const char* const NO[] = {"no", "false", "off", "0"};
-   if (nameIndex(v, YES, 4) >= 0)
+   if (Options_nameIndex(v, YES, 4) >= 0)
       return 1;
-   return nameIndex(v, NO, 4) >= 0 ? 0 : -1;
-}
-
-static int enumOf(const char* v, int n, const char* (*name)(int)) {
-   for (int i = 0; i < n; i++)
-      if (strcmp(v, name(i)) == 0)
-         return i;
-   return -1;
-}
-
-static const char* viewName(int i) {
-   return Tree_viewOption((TreeView)i);
-}
-static const char* sortName(int i) {
-   return Tree_sortName((SortKey)i);
+   return Options_nameIndex(v, NO, 4) >= 0 ? 0 : -1;
 }
 
 static bool* boolField(SettingValues* v, SettingKey k) {
@@ -125,12 +104,12 @@ static int Settings_read(SettingValues* v, SettingKey k, const char* value, char
    }
    switch (k) {
    case SET_VIEW:
-      if ((i = enumOf(value, VIEW__COUNT, viewName)) < 0)
+      if ((i = Options_viewOf(value)) < 0)
          return snprintf(why, len, "not one of tree, flat, remote"), -1;
       v->view = (TreeView)i;
       return 0;
    case SET_SORT:
-      if ((i = enumOf(value, SORT__COUNT, sortName)) < 0)
+      if ((i = Options_sortOf(value)) < 0)
          return snprintf(why, len,
                          "not a sort key (pid, name, conns, bytes, last, rate, age, "
                          "rtt, retrans)"),
@@ -138,7 +117,7 @@ static int Settings_read(SettingValues* v, SettingKey k, const char* value, char
       v->sort = (SortKey)i;
       return 0;
    case SET_ORDER:
-      if ((i = nameIndex(value, ORDERS, ORDER__COUNT)) < 0)
+      if ((i = Options_nameIndex(value, ORDERS, ORDER__COUNT)) < 0)
          return snprintf(why, len, "not one of auto, ascending, descending"), -1;
       v->order = (SortOrder)i;
       return 0;
@@ -168,7 +147,7 @@ static int Settings_read(SettingValues* v, SettingKey k, const char* value, char
       return 0;
    }
    case SET_COLORS:
-      if ((i = nameIndex(value, SCHEMES, COLORS__COUNT)) < 0)
+      if ((i = Options_nameIndex(value, SCHEMES, COLORS__COUNT)) < 0)
          return snprintf(why, len, "not one of default, monochrome, high-contrast"), -1;
       v->colors = (ColorScheme)i;
       return 0;
