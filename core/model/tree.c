@@ -284,9 +284,12 @@ static int cmpU64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
 /* Where a connection row goes among its siblings by identity: by remote
  * then local port; a fold by the port it stands for, not by its latest
  * connection's (whose ephemeral port changes as connections come and go,
- * and the row would jump at every frame). */
+ * and the row would jump at every frame); the summary of a fold's older
+ * connections first among them. */
 static uint64_t Tree_portOrder(const TreeNode* n) {
    const Sock* k = n->sock;
+   if (k->merged)
+      return 0; /* a fold's summary of its older connections: before them */
    if (n->kind != NODE_FOLD)
       return (uint64_t)k->key.rport << 16 | k->key.lport;
    return k->dir == DIR_IN ? k->key.lport : (uint64_t)k->key.rport << 16;

@@ -288,6 +288,7 @@ static void test_fold_summary(void** state) {
    t = Tree_build(s, &o);
    fold = Tree_root(t)->first_child->first_child->first_child;
    assert_int_equal(fold->nchildren, STORE_FOLD_KEEP + 1);
+   assert_int_equal(fold->first_child->sock->merged, 100 - STORE_FOLD_KEEP); /* first */
    size_t merged = 0, kept = 0;
    for (const TreeNode* c = fold->first_child; c; c = c->next)
       if (c->sock->merged)
