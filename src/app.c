@@ -609,48 +609,27 @@ static void loadSettings(App* a) {
    Settings_apply(&a->settings, &a->tuned);
    snprintf(a->settings_where, sizeof a->settings_where, "Leaving saves what you changed to %s",
             path);
-   char dir[512];
-   snprintf(dir, sizeof dir, "%s", path);
-   char* slash = strrchr(dir, '/');
-   if (slash)
-      *slash = '\0';
-   if (mkdir(dir, 0700) < 0 && errno != EEXIST) { /* its parent: XDG's own */
-      char parent[512];
-      snprintf(parent, sizeof parent, "%s", dir);
-      char* up = strrchr(parent, '/');
-      if (up && up != parent) {
-         *up = '\0';
-         if (mkdir(parent, 0700) == 0 || errno == EEXIST)
-            (void)mkdir(dir, 0700);
-      }
-   }
+   Settings_makeDir(path);
 }
 
-/* A setting's text as the file writes it, from what the UI has. */
-static void prefText(const UiPrefs* p, SettingKey k, char* buf, size_t len) {
-   static const char* const SCHEMES[] = {"default", "monochrome", "high-contrast"};
-   const char* v = "";
-   switch (k) {
-   case SET_VIEW: v = Tree_viewOption(p->view); break;
-   case SET_SORT: v = Tree_sortName(p->sort); break;
-   case SET_ORDER:
-      v = p->descending == Tree_sortDescending(p->sort) ? "auto"
-          : p->descending                              ? "descending"
-                                                       : "ascending";
-      break;
-   case SET_REFRESH: snprintf(buf, len, "%d.%d", p->delay_ds / 10, p->delay_ds % 10); return;
-   case SET_FILTER: v = p->filter; break;
-   case SET_COLORS: v = SCHEMES[p->colors % 3]; break;
-   case SET_SHOW_ALL: v = p->all_procs ? "yes" : "no"; break;
-   case SET_SHOW_INACTIVE: v = p->show_inactive ? "yes" : "no"; break;
-   case SET_RESOLVE: v = p->dns ? "yes" : "no"; break;
-   case SET_PORT_NAMES: v = p->numeric ? "no" : "yes"; break;
-   case SET_MOUSE: v = p->mouse ? "yes" : "no"; break;
-   case SET_UNITS: v = p->units ? "yes" : "no"; break;
-   case SET_COLUMNS: v = p->columns; break;
-   default: break;
-   }
-   snprintf(buf, len, "%s", v);
+/* What the UI has, as the settings file's values. */
+static void prefValues(const UiPrefs* p, SettingValues* v) {
+   memset(v, 0, sizeof *v);
+   v->view = p->view;
+   v->sort = p->sort;
+   v->order = p->descending == Tree_sortDescending(p->sort) ? ORDER_KEY
+              : p->descending                              ? ORDER_DESC
+                                                           : ORDER_ASC;
+   v->delay_ds = p->delay_ds;
+   snprintf(v->filter, sizeof v->filter, "%s", p->filter);
+   v->colors = (ColorScheme)(p->colors % COLORS__COUNT);
+   v->show_all = p->all_procs;
+   v->show_inactive = p->show_inactive;
+   v->resolve = p->dns;
+   v->port_names = !p->numeric;
+   v->mouse = p->mouse;
+   v->units = p->units;
+   snprintf(v->columns, sizeof v->columns, "%s", p->columns);
 }
 
 /* The setup screen closed: the refresh as it says, and what it changed
@@ -661,11 +640,14 @@ static void savePrefs(App* a) {
    if (now.delay_ds != before.delay_ds && Source_kind(a->src) != SOURCE_REPLAY)
       (void)Loop_setTimer(a->loop, (unsigned)now.delay_ds * 100u, onTick, a);
    unsigned was = a->settings.changed;
+   SettingValues vb, vn;
+   prefValues(&before, &vb);
+   prefValues(&now, &vn);
    for (int k = 0; k < SET__COUNT; k++) {
       char b[160], n[160], err[200];
-      prefText(&before, (SettingKey)k, b, sizeof b);
-      prefText(&now, (SettingKey)k, n, sizeof n);
-      if (strcmp(b, n) && Settings_set(&a->settings, (SettingKey)k, n, err, sizeof err) < 0)
+      const char* tb = Settings_value(&vb, (SettingKey)k, b, sizeof b);
+      const char* tn = Settings_value(&vn, (SettingKey)k, n, sizeof n);
+      if (strcmp(tb, tn) && Settings_set(&a->settings, (SettingKey)k, tn, err, sizeof err) < 0)
          Ui_message(a->ui, "settings: %s", err);
    }
    if (a->settings.changed == was)

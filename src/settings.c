@@ -396,8 +396,7 @@ char* Settings_format(const Settings* s, size_t* len) {
    return o.s;
 }
 
-/* mkdir -p of path's directory, 0700 for what it makes. */
-static int makeParents(const char* path) {
+int Settings_makeDir(const char* path) {
    char dir[PATH_MAX];
    snprintf(dir, sizeof dir, "%s", path);
    for (char* p = dir + 1; *p; p++) {
@@ -422,7 +421,7 @@ int Settings_save(const Settings* s, const char* path, char* err, size_t errlen)
       free(text);
       return snprintf(err, errlen, "%s: path too long", path), -1;
    }
-   int fd = makeParents(path) < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+   int fd = Settings_makeDir(path) < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
    bool ok = fd >= 0;
    for (size_t off = 0; ok && off < len;) {
       ssize_t w = write(fd, text + off, len - off);

@@ -92,6 +92,9 @@ const char* Settings_keyName(SettingKey k);
 /* The file's new content: the old lines, changed values replaced in
  * place, changed keys the file lacked appended. Owned by the caller. */
 char* Settings_format(const Settings* s, size_t* len);
+/* Makes the directories of path that are missing (mode 0700): at start,
+ * so that the sandbox can let the UI write there. Returns 0 or -1. */
+int Settings_makeDir(const char* path);
 /* Writes Settings_format atomically to path, making its directory if
  * needed. Returns 0, or -1 with a one-line reason. */
 int Settings_save(const Settings* s, const char* path, char* err, size_t errlen);
