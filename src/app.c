@@ -441,6 +441,22 @@ static int onDeadline(void* ctx) {
    return 0;
 }
 
+/* --while-stdin: the far side of a fleet's ssh channel ends with it (an
+ * ssh session without a terminal sends no SIGHUP). What comes in is
+ * read and dropped. */
+static int onStdin(void* ctx) {
+   App* a = ctx;
+   char buf[512];
+   ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+   if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+      return 0;
+   Loop_delFd(a->loop, STDIN_FILENO);
+   if (!a->ended)
+      a->ended = "reader gone";
+   Loop_stop(a->loop, 0);
+   return 0;
+}
+
 static int armDeadline(App* a) {
    a->deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
    if (a->deadline_fd < 0)
@@ -549,8 +565,14 @@ static void sayHello(App* a) {
    JsonBuf_init(&first);
    Json_hello(&first, &h);
    OutQ_put(&a->out, first.data, first.len, 1);
-   JsonBuf_free(&first);
    a->hello_done = true;
+   flushStore(a); /* the snapshot's last batch */
+   flushJson(a);
+   /* what existed at the start is out: a merging visnet waits for this */
+   JsonBuf_reset(&first);
+   Json_ready(&first, Source_now(a->src), wallNs(), Source_events(a->src));
+   OutQ_put(&a->out, first.data, first.len, 0);
+   JsonBuf_free(&first);
    flushJson(a);
 }
 
@@ -929,6 +951,12 @@ static int setup(App* a) {
          snprintf(a->err, sizeof a->err, "epoll: %s", strerror(errno));
          return -1;
       }
+   }
+   if (o->while_stdin && o->mode != MODE_UI &&
+       (fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK) < 0 ||
+        Loop_addFd(a->loop, STDIN_FILENO, onStdin, a) < 0)) {
+      snprintf(a->err, sizeof a->err, "--while-stdin: standard input: %s", strerror(errno));
+      return -1;
    }
    unsigned tick_ms = (unsigned)o->delay_ds * 100u;
    if (Source_kind(a->src) == SOURCE_REPLAY && tick_ms > 100)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "fleetrun.h"
 #include "netns.h"
 #include "once.h"
 #include "options.h"
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
       fprintf(stderr, "visnet: %s\n", err);
       return 2;
    }
+   if (o.remote || o.remote_file) /* --netns is the far sides' */
+      return FleetRun_run(&o);
    if (o.netns_name && Netns_resolve(o.netns_name, &o.netns, err, sizeof err) < 0) {
       fprintf(stderr, "visnet: %s\n", err);
       return 2;

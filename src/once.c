@@ -87,6 +87,13 @@ static size_t Once_distinctProcs(const Tree* t) {
    return distinct;
 }
 
+TextOutOpts Once_textOpts(const Options* o) {
+   return (TextOutOpts){.width = Once_width(o),
+                        .utf8 = Once_utf8(),
+                        .all_procs = o->all_procs,
+                        .numeric = o->numeric};
+}
+
 static int Once_print(const Options* o, const Tree* t, const Store* s, const SnapshotStats* st) {
    switch (o->once_format) {
    case ONCE_JSON: {
@@ -102,10 +109,7 @@ static int Once_print(const Options* o, const Tree* t, const Store* s, const Sna
       return Dot_write(stdout, t);
    case ONCE_TEXT:
    default: {
-      TextOutOpts to = {.width = Once_width(o),
-                        .utf8 = Once_utf8(),
-                        .all_procs = o->all_procs,
-                        .numeric = o->numeric};
+      TextOutOpts to = Once_textOpts(o);
       if (TextOut_write(stdout, t, &to) < 0)
          return -1;
       TextCount n;

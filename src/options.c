@@ -19,6 +19,7 @@ enum {
    OPT_SPEED, OPT_RECORD, OPT_DURATION, OPT_PRUNE_AFTER, OPT_AUTO_PRUNE, OPT_MAX_INACTIVE,
    OPT_FILTER, OPT_VIEW, OPT_SORT, OPT_VERSION, OPT_PROBE_BYTES, OPT_PROBE_STATES,
    OPT_RECORD_MAX, OPT_FORCE, OPT_NO_SANDBOX, OPT_WIDTH, OPT_AT, OPT_NO_CONFIG, OPT_NO_MOUSE, OPT_READ_ONLY, OPT_NETNS,
+   OPT_REMOTE, OPT_REMOTE_FILE, OPT_SSH_COMMAND, OPT_REMOTE_VISNET, OPT_WHILE_STDIN,
 };
 
 static const struct option LONG_OPTS[] = {
@@ -32,6 +33,11 @@ static const struct option LONG_OPTS[] = {
    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
    {"read-only", no_argument, NULL, OPT_READ_ONLY},
    {"netns", required_argument, NULL, OPT_NETNS},
+   {"remote", required_argument, NULL, OPT_REMOTE},
+   {"remote-file", required_argument, NULL, OPT_REMOTE_FILE},
+   {"ssh-command", required_argument, NULL, OPT_SSH_COMMAND},
+   {"remote-visnet", required_argument, NULL, OPT_REMOTE_VISNET},
+   {"while-stdin", no_argument, NULL, OPT_WHILE_STDIN},
    {"no-color", no_argument, NULL, OPT_NO_COLOR},
    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
    {"replay", required_argument, NULL, OPT_REPLAY},
@@ -71,7 +77,10 @@ void Options_usage(FILE* f) {
          "  --json              stream events as JSON Lines to stdout\n"
          "  --headless          collect without a UI; print a summary at exit\n"
          "  --replay FILE       replay a recorded event log (no root needed)\n"
-         "  --no-bpf            no eBPF: periodic snapshots of /proc and sock_diag\n\n"
+         "  --no-bpf            no eBPF: periodic snapshots of /proc and sock_diag\n"
+         "  --remote HOSTS      many hosts in one view: [USER@]HOST,... each through ssh\n"
+         "                      running visnet --json there; 'local' is this machine\n"
+         "                      (with the UI, --once or --json; docs/FLEET.md)\n\n"
          "Options:\n"
          "  -d, --delay TENTHS  refresh interval in tenths of a second (default 10)\n"
          "  -p, --pid PID       show only the subtree of PID\n"
@@ -97,6 +106,12 @@ void Options_usage(FILE* f) {
          "      --no-mouse      no mouse: clicks and the wheel stay the terminal's\n"
          "      --netns NS      only the sockets of one network namespace: self, its inode\n"
          "                      number, or a path (/run/netns/NAME, /proc/PID/ns/net)\n"
+         "      --remote-file F one host a line (# comments), as --remote takes them\n"
+         "      --ssh-command C the command in place of ssh (words split at blanks;\n"
+         "                      called as C -T -o BatchMode=yes ... HOST VISNET ARGS)\n"
+         "      --remote-visnet P  visnet on the far side (default: visnet; e.g. 'sudo -n\n"
+         "                      visnet'); --netns goes to every host's visnet\n"
+         "      --while-stdin   end when standard input closes (a fleet's ssh channel)\n"
          "      --read-only     no signals to processes, no closing of connections (F9, x),\n"
          "                      and none of the capabilities they need kept\n"
          "      --no-config     neither read nor write the settings file\n"
@@ -251,6 +266,27 @@ static int parseOne(int c, const char* arg, Options* o, char* err, size_t errlen
    case OPT_NO_MOUSE: o->no_mouse = true; return 0;
    case OPT_READ_ONLY: o->read_only = true; return 0;
    case OPT_NETNS: o->netns_name = arg; return 0;
+   case OPT_WHILE_STDIN: o->while_stdin = true; return 0;
+   case OPT_REMOTE:
+      if (Options_hosts(arg, NULL, 0, err, errlen) < 0)
+         return -1;
+      o->remote = arg;
+      return 0;
+   case OPT_REMOTE_FILE:
+      if (!*arg)
+         return fail(err, errlen, "--remote-file: an empty file name");
+      o->remote_file = arg;
+      return 0;
+   case OPT_SSH_COMMAND:
+      if (!arg[strspn(arg, " \t")])
+         return fail(err, errlen, "--ssh-command: an empty command");
+      o->ssh_command = arg;
+      return 0;
+   case OPT_REMOTE_VISNET:
+      if (!arg[strspn(arg, " \t")])
+         return fail(err, errlen, "--remote-visnet: an empty command");
+      o->remote_visnet = arg;
+      return 0;
    case OPT_AUTO_PRUNE: o->auto_prune = true; return 0;
    case OPT_REPLAY:
       if (!*arg)
@@ -389,6 +425,57 @@ static unsigned givenBit(int c) {
    }
 }
 
+/* One host as --remote and --remote-file take it: [USER@]HOST, or local.
+ * Never a word ssh would take for an option, nor one with blanks. */
+static int checkHost(const char* h, size_t n, char* err, size_t errlen) {
+   if (n == 0)
+      return fail(err, errlen, "--remote: an empty host name");
+   if (n >= 64)
+      return fail(err, errlen, "--remote: '%.*s' is too long a host name", (int)n, h);
+   if (h[0] == '-')
+      return fail(err, errlen, "--remote: '%.*s' is not a host name", (int)n, h);
+   for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)h[i];
+      if (c <= ' ' || c == 0x7f || c == '\'' || c == '"' || c == '\\' || c == ';' || c == '|' ||
+          c == '&' || c == '$' || c == '`')
+         return fail(err, errlen, "--remote: '%.*s' is not a host name", (int)n, h);
+   }
+   return 0;
+}
+
+int Options_hosts(const char* list, char (*out)[64], size_t max, char* err, size_t errlen) {
+   size_t n = 0;
+   for (const char* p = list;;) {
+      size_t len = strcspn(p, ",");
+      if (checkHost(p, len, err, errlen) < 0)
+         return -1;
+      if (out && n < max)
+         snprintf(out[n], 64, "%.*s", (int)len, p);
+      n++;
+      if (!p[len])
+         break;
+      p += len + 1;
+   }
+   return (int)n;
+}
+
+static int validateRemote(const Options* o, char* err, size_t errlen) {
+   if (!o->remote && !o->remote_file) {
+      if (o->ssh_command || o->remote_visnet)
+         return fail(err, errlen, "--ssh-command and --remote-visnet go with --remote");
+      return 0;
+   }
+   if (o->replay || o->record || o->no_bpf || o->pid || o->mode == MODE_HEADLESS)
+      return fail(err, errlen, "--remote cannot be combined with --replay, --record, --no-bpf, "
+                               "--pid or --headless (each host's visnet does that part)");
+   if (o->while_stdin)
+      return fail(err, errlen, "--while-stdin is for the far side, not with --remote");
+   const char* ns = o->netns_name;
+   if (ns && (!*ns || ns[strspn(ns, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-")]))
+      return fail(err, errlen, "--netns '%s' with --remote: a name of letters, digits and / . _ -", ns);
+   return 0;
+}
+
 static int validate(Options* o, bool dot, char* err, size_t errlen) {
    if (dot) {
       if (o->mode != MODE_ONCE)
@@ -407,7 +494,7 @@ static int validate(Options* o, bool dot, char* err, size_t errlen) {
       return fail(err, errlen, "--replay and --record cannot be combined");
    if (o->replay && o->no_bpf)
       return fail(err, errlen, "--replay and --no-bpf cannot be combined");
-   return 0;
+   return validateRemote(o, err, errlen);
 }
 
 int Options_parse(int argc, char** argv, Options* o, char* err, size_t errlen) {

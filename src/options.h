@@ -53,6 +53,11 @@ typedef struct Options_ {
    const char* columns;     /* the settings file's columns, NULL: all */
    const char* netns_name;  /* --netns NAME: self, an inode, a path */
    uint32_t netns;          /* ... resolved (main.c), 0: every namespace */
+   const char* remote;      /* --remote HOST,HOST,...: a fleet (docs/FLEET.md) */
+   const char* remote_file; /* --remote-file FILE: one host a line */
+   const char* ssh_command; /* --ssh-command CMD, NULL: ssh */
+   const char* remote_visnet; /* --remote-visnet CMD, NULL: visnet */
+   bool while_stdin;        /* --while-stdin: end when stdin closes */
    bool units;              /* the settings file's: units in the rows */
    unsigned given;          /* settings the command line set (bit per SettingKey) */
    /* settings the command line has no flag for (the settings file's) */
@@ -72,6 +77,9 @@ int Options_seconds(const char* s, double max, double* out);
 /* The view and the sort key named as --view and --sort take them, or -1. */
 int Options_viewOf(const char* s);
 int Options_sortOf(const char* s);
+/* The hosts of a --remote list, split at commas and checked: how many
+ * (up to max copied to out), or -1 with a one-line reason in err. */
+int Options_hosts(const char* list, char (*out)[64], size_t max, char* err, size_t errlen);
 /* The index of s among names[0..n), or -1. */
 int Options_nameIndex(const char* s, const char* const* names, int n);
 

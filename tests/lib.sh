@@ -30,6 +30,16 @@ sys.exit(1 if Events(sys.argv[1]).failures else 0)' "$1" | grep FAIL >&2
    [ "${PIPESTATUS[0]}" = 0 ] || fail "$1: lines that do not follow docs/visnet.schema.json"
 }
 
+# check_fleet_document FILE: a --remote --once --json document.
+check_fleet_document() {
+   local errs
+   errs=$(PYTHONPATH="$VISNET_TESTS/probe" python3 -c '
+import sys
+from evcheck import document_errors
+print("\n".join(document_errors(sys.argv[1], "fleet_document")[:5]))' "$1") || fail "$1: not a JSON document"
+   [ -z "$errs" ] || fail "$1 does not follow the schema's fleet_document: $errs"
+}
+
 # check_document FILE: a --once --json document against the schema's "document".
 check_document() {
    local errs

@@ -1,6 +1,8 @@
 /* details.c: the details pane (see details.h). */
 #include "details.h"
 
+#include "fleet.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,8 +188,53 @@ static void endpointLines(const Look* lk, Lines* l, const Endpoint* ep) {
    }
 }
 
+/* A fleet's host: its state, why it is down, what its stream said. */
+static void hostLines(const Look* lk, Lines* l, const Host* h) {
+   char line[400], t[32];
+   uint64_t now = lk->now;
+   addf(l, CL_HEAD, "Host %s", h->name);
+   snprintf(line, sizeof line, "  %s for %s", Host_stateName(h->state),
+            now >= h->since ? Fmt_age(now - h->since, t, sizeof t) : "?");
+   addf(l, h->state == HOST_UP ? CL_NORMAL : CL_WARN, "%s", line);
+   if (h->state == HOST_DOWN)
+      addWrapped(lk, l, "why:", h->reason);
+   if (h->retry_at > now) {
+      snprintf(line, sizeof line, "  tried again in %s", Fmt_age(h->retry_at - now, t, sizeof t));
+      addf(l, CL_SECOND, "%s", line);
+   }
+   if (h->remote[0]) {
+      snprintf(line, sizeof line, "  calls itself %s; visnet %s, %s mode", h->remote, h->version,
+               h->mode);
+      addf(l, CL_NORMAL, "%s", line);
+   }
+   StoreStats st;
+   Store_stats(h->store, &st);
+   snprintf(line, sizeof line, "  %llu events (%llu refused); %zu processes, %zu sockets (%zu active)",
+            (unsigned long long)h->events, (unsigned long long)h->bad, st.procs, st.socks,
+            st.socks_active);
+   addf(l, CL_NORMAL, "%s", line);
+}
+
+/* The other end of a connection on another host of the fleet. */
+static void peerLines(const Look* lk, Lines* l, const TreeNode* n, const Sock* k) {
+   FleetPeer p;
+   const Fleet* f = lk->d->fleet;
+   if (!f || !Fleet_peer(f, Tree_hostOf(n), k, &p))
+      return;
+   char head[200];
+   const Proc* q = p.sock->proc;
+   snprintf(head, sizeof head, "The other end, on %s: %s[%u]", Fleet_hostC(f, p.host)->name,
+            q ? q->comm : "?", q ? q->pid : 0);
+   addf(l, CL_HEAD, "%s", head);
+   sockLine(lk, l, p.sock);
+}
+
 static void build(const Look* lk, Lines* l, const TreeNode* n) {
    switch (n->kind) {
+   case NODE_HOST:
+      if (lk->d->fleet)
+         hostLines(lk, l, Fleet_hostC(lk->d->fleet, n->nfolded));
+      break;
    case NODE_PROC:
       procLines(lk, l, n->proc, true);
       break;
@@ -210,6 +257,7 @@ static void build(const Look* lk, Lines* l, const TreeNode* n) {
             addf(l, CL_WARN, "No owner: %s", Event_noOwnerName(n->sock->noowner));
          addf(l, CL_HEAD, "%s", "Socket:");
          sockLine(lk, l, n->sock);
+         peerLines(lk, l, n, n->sock);
       }
       break;
    case NODE_FOLD:

@@ -17,6 +17,7 @@ typedef struct Details_ {
    uint64_t key; /* the row it was opened on */
    const char* (*unit)(void* ctx, uint64_t cgroup); /* a cgroup's unit, or NULL */
    void* unit_ctx;
+   const struct Fleet_* fleet; /* --remote: host rows, and the other ends */
 } Details;
 
 void Details_open(Details* d, uint64_t key);

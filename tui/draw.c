@@ -77,15 +77,40 @@ static void stateCounts(const StoreRates* r, Buf* b) {
       Buf_printf(b, ")");
 }
 
+/* A fleet's rates: its hosts' summed. */
+static const StoreRates* fleetRates(const Fleet* f, StoreRates* sum) {
+   memset(sum, 0, sizeof *sum);
+   for (size_t i = 0; i < Fleet_count(f); i++) {
+      const StoreRates* r = Store_rates(Fleet_hostC(f, i)->store);
+      sum->up += r->up;
+      sum->down += r->down;
+      sum->new_per_s += r->new_per_s;
+      sum->udp += r->udp;
+      for (int k = 0; k < TCPS__COUNT; k++)
+         sum->tcp[k] += r->tcp[k];
+   }
+   return sum;
+}
+
 static void headerCounts(Ui* ui, Store* s) {
    StoreStats ss;
+   StoreRates sum;
+   const Fleet* f = ui->opts.fleet;
    memset(&ss, 0, sizeof ss);
-   if (s)
+   if (f)
+      Fleet_stats(f, &ss);
+   else if (s)
       Store_stats(s, &ss);
    const UiStatus* st = ui->have_st ? &ui->st : NULL;
    Buf b;
    Buf_reset(&b);
-   const StoreRates* r = s ? Store_rates(s) : NULL;
+   const StoreRates* r = f ? fleetRates(f, &sum) : s ? Store_rates(s) : NULL;
+   if (f) {
+      size_t up = 0;
+      for (size_t i = 0; i < Fleet_count(f); i++)
+         up += Fleet_hostC(f, i)->state == HOST_UP;
+      Buf_printf(&b, "hosts %zu/%zu up  ", up, Fleet_count(f));
+   }
    char up[32], down[32];
    if (r) {
       Fmt_rate(r->down, down, sizeof down);

@@ -51,7 +51,7 @@ static void doSearch(Ui* ui, size_t from, int dir) {
 static void doPrune(Ui* ui, Store* s) {
    if (ui->rows.frozen)
       Ui_freeze(ui, false);
-   PruneCount c = Store_prune(s);
+   PruneCount c = ui->opts.fleet ? Fleet_prune((Fleet*)ui->opts.fleet) : Store_prune(s);
    ui->rows.dirty = true;
    Ui_ensureRows(ui, s);
    Ui_message(ui, "pruned %zu connection%s, %zu process%s", c.socks, c.socks == 1 ? "" : "s",

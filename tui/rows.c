@@ -84,7 +84,7 @@ static void keepInView(Rows* rs) {
 }
 
 void Rows_rebuild(Rows* rs, Store* s) {
-   if (rs->frozen || !s)
+   if (rs->frozen || (!s && !rs->topts.fleet))
       return;
    size_t old_off = rs->sel >= rs->top ? rs->sel - rs->top : 0;
    Tree_free(rs->tree);

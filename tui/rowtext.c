@@ -1,6 +1,8 @@
 /* rowtext.c: the text of one row (see rowtext.h). */
 #include "rowtext.h"
 
+#include "fleet.h"
+
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +223,67 @@ static bool isHere(RowText* rt, const Sock* k) {
           memcmp(k->key.raddr, rt->ssh_client, 16) == 0;
 }
 
-static void sockText(RowText* rt, const Sock* k, Buf* b) {
+/* The other end on another host of the fleet: " ⇒ postgres[812] on db1" */
+static void peerText(RowText* rt, const TreeNode* n, const Sock* k, Buf* b) {
+   FleetPeer p;
+   if (!rt->fleet || !Fleet_peer(rt->fleet, Tree_hostOf(n), k, &p))
+      return;
+   const Proc* q = p.sock->proc;
+   Buf_cls(b, CL_TREE);
+   Buf_printf(b, " %s ", glyph(rt, "\u21d2", "=>"));
+   Buf_cls(b, CL_PROC);
+   if (q) {
+      Buf_san(b, q->comm, rt->utf8);
+      Buf_printf(b, "[%u]", q->pid);
+   } else {
+      Buf_printf(b, "?");
+   }
+   Buf_cls(b, CL_SECOND);
+   Buf_printf(b, " on ");
+   Buf_san(b, Fleet_hostC(rt->fleet, p.host)->name, rt->utf8);
+}
+
+/* The first joined connection of an edge names the edge's other end. */
+static void edgePeer(RowText* rt, const TreeNode* n, const Edge* e, Buf* b) {
+   if (!rt->fleet)
+      return;
+   FleetPeer p;
+   size_t host = Tree_hostOf(n);
+   LIST_FOREACH(sn, &e->socks) {
+      const Sock* k = LIST_ENTRY(sn, Sock, node);
+      if (Fleet_peer(rt->fleet, host, k, &p)) {
+         peerText(rt, n, k, b);
+         return;
+      }
+   }
+}
+
+/* "● db1  up 2m  db1.example, visnet 0.1.0" or "db1  down: ... (retry in 4s)" */
+static void hostText(RowText* rt, const TreeNode* n, Buf* b) {
+   const Host* h = Fleet_hostC(rt->fleet, n->nfolded);
+   char t[32];
+   Buf_cls(b, h->state == HOST_UP ? CL_HEAD : CL_WARN);
+   Buf_san(b, h->name, rt->utf8);
+   Buf_cls(b, h->state == HOST_UP ? CL_STATE : CL_WARN);
+   Buf_printf(b, "  %s", Host_stateName(h->state));
+   if (h->state == HOST_DOWN && h->reason[0]) {
+      Buf_printf(b, ": ");
+      Buf_san(b, h->reason, rt->utf8);
+   }
+   Buf_cls(b, CL_SECOND);
+   if (rt->now_ns >= h->since)
+      Buf_printf(b, " %s", Fmt_age(rt->now_ns - h->since, t, sizeof t));
+   if (h->state != HOST_UP && h->retry_at > rt->now_ns)
+      Buf_printf(b, " (retry in %s)", Fmt_age(h->retry_at - rt->now_ns, t, sizeof t));
+   if (h->remote[0]) {
+      Buf_printf(b, "  ");
+      Buf_san(b, h->remote, rt->utf8);
+      Buf_printf(b, ", visnet ");
+      Buf_san(b, h->version, rt->utf8);
+   }
+}
+
+static void sockText(RowText* rt, const TreeNode* n, const Sock* k, Buf* b) {
    char t[64];
    const Endpoint* ep = k->edge ? k->edge->ep : NULL;
    Buf_cls(b, CL_TREE);
@@ -259,6 +321,7 @@ static void sockText(RowText* rt, const Sock* k, Buf* b) {
       Buf_cls(b, CL_HERE);
       Buf_printf(b, " %s you are here", glyph(rt, "\u25c0", "<=="));
    }
+   peerText(rt, n, k, b);
    bytes(rt, b, k->tx, k->rx);
    if (Sock_isActive(k)) {
       uint64_t now = rt->now_ns;
@@ -357,6 +420,7 @@ void RowText_format(RowText* rt, const TreeNode* n, Buf* b) {
    case NODE_EDGE:
       if (n->edge) {
          addrText(rt, n->edge->ep, n->edge->ep->addr, b);
+         edgePeer(rt, n, n->edge, b);
          bytes(rt, b, n->edge->tx, n->edge->rx);
          if (!Edge_isActive(n->edge))
             RowText_ago(rt, b, "inactive", n->edge->inactive_since);
@@ -372,7 +436,7 @@ void RowText_format(RowText* rt, const TreeNode* n, Buf* b) {
       break;
    case NODE_SOCK:
       if (n->sock)
-         sockText(rt, n->sock, b);
+         sockText(rt, n, n->sock, b);
       break;
    case NODE_LISTEN:
       if (n->sock)
@@ -385,6 +449,10 @@ void RowText_format(RowText* rt, const TreeNode* n, Buf* b) {
    case NODE_ORPHANS:
       Buf_cls(b, CL_WARN);
       Buf_printf(b, "(sockets without a known owner)");
+      break;
+   case NODE_HOST:
+      if (rt->fleet)
+         hostText(rt, n, b);
       break;
    default:
       break;

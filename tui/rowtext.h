@@ -40,6 +40,7 @@ typedef struct RowText_ {
    bool have_ssh;
    uint8_t ssh_client[16], ssh_server[16];
    uint16_t ssh_cport, ssh_sport;
+   const struct Fleet_* fleet; /* --remote: host rows, and the other ends */
 } RowText;
 
 /* The sort key of the column title at screen column x (the PROCESS column's:

@@ -203,6 +203,9 @@ Ui* Ui_open(const UiOpts* o, char* err, size_t errlen) {
    }
    ui->details.unit_ctx = o->unit_ctx;
    r->topts.fold = true;
+   r->topts.fleet = o->fleet;
+   ui->text.fleet = o->fleet;
+   ui->details.fleet = o->fleet;
    if (o->filter)
       snprintf(r->filter, sizeof r->filter, "%s", o->filter);
    r->height = LINES > 6 ? (size_t)LINES - 6 : 1;
@@ -244,7 +247,9 @@ void Ui_markDirty(Ui* ui) {
 static void autoPrune(Ui* ui, Store* s) {
    if (!ui->auto_prune || !ui->have_st || !ui->st.now_ns)
       return;
-   PruneCount c = Store_pruneOlder(s, ui->st.now_ns, ui->opts.prune_after_s * 1000000000ull);
+   uint64_t age = ui->opts.prune_after_s * 1000000000ull;
+   PruneCount c = ui->opts.fleet ? Fleet_pruneOlder((Fleet*)ui->opts.fleet, ui->st.now_ns, age)
+                                 : Store_pruneOlder(s, ui->st.now_ns, age);
    if (c.socks || c.edges || c.procs)
       ui->rows.dirty = true;
 }
@@ -262,7 +267,7 @@ void Ui_draw(Ui* ui, Store* s, const UiStatus* st) {
 }
 
 void Ui_redraw(Ui* ui) {
-   if (ui && ui->active && ui->store)
+   if (ui && ui->active && (ui->store || ui->opts.fleet))
       Draw_frame(ui, ui->store);
 }
 

@@ -57,6 +57,9 @@ typedef struct UiOpts_ {
    const char* settings_where; /* the setup screen's last line: where changes go */
    const char* no_actions; /* why signals and closes are refused (--read-only, a
                               replay), or NULL when they are offered */
+   const struct Fleet_* fleet; /* --remote: the hosts' stores, shown under a
+                              row per host; Ui_draw and Ui_onInput then take
+                              no store (NULL) */
 } UiOpts;
 
 typedef struct UiStatus_ {

@@ -16,6 +16,7 @@
 #include "rowtext.h"
 #include "term.h"
 #include "ui.h"
+#include "fleet.h"
 
 typedef enum PromptKind_ { PROMPT_NONE = 0, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_COLUMNS } PromptKind;
 

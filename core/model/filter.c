@@ -27,12 +27,14 @@ typedef enum TermKind_ {
    T_IP,
    T_NETNS,
    T_UNIT,
+   T_HOST,
 } TermKind;
 
 static const char* const FIELDS[] = {
     [T_PORT] = "port", [T_LPORT] = "lport", [T_RPORT] = "rport", [T_PID] = "pid",
     [T_PROC] = "proc", [T_USER] = "user",   [T_STATE] = "state", [T_PROTO] = "proto",
     [T_IP] = "ip",     [T_NETNS] = "netns", [T_UNIT] = "unit",
+    [T_HOST] = "host",
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 
@@ -60,6 +62,7 @@ struct Filter_ {
    size_t n;
    FilterUnitFn unit;
    void* unit_ctx;
+   const char* host; /* the host whose items are asked about (a fleet's), or NULL */
 };
 
 /* ---- parsing ---- */
@@ -165,6 +168,7 @@ static int parseAlt(Term* t, const char* v, const char* term, char* err, size_t 
    case T_WORD:
    case T_PROC:
    case T_UNIT:
+   case T_HOST:
       ok = (a->text = strdup(v)) != NULL;
       break;
    case T_PORT:
@@ -223,7 +227,7 @@ static int fieldOf(const char* s, const char** value, const char* term, char* er
          return (int)i;
       }
    bad(err, errlen, term,
-       "no such field (port, lport, rport, pid, proc, user, state, proto, ip, netns, unit)");
+       "no such field (port, lport, rport, pid, proc, user, state, proto, ip, netns, unit, host)");
    return -1;
 }
 
@@ -313,6 +317,11 @@ bool Filter_namesState(const Filter* f) {
    return false;
 }
 
+void Filter_setHost(Filter* f, const char* host) {
+   if (f)
+      f->host = host;
+}
+
 void Filter_setUnits(Filter* f, FilterUnitFn fn, void* ctx) {
    if (f) {
       f->unit = fn;
@@ -337,8 +346,17 @@ static bool inPrefix(const uint8_t a[16], const Alt* alt) {
    return (a[i] & mask) == (alt->addr[i] & mask);
 }
 
+/* host:GLOB: the host being asked about, by the name the user gave it
+ * (fnmatch, or a part of it); outside a fleet, no host matches. */
+static FilterAnswer altHost(const Filter* f, const Alt* a) {
+   const char* h = f->host;
+   return yes(h && (fnmatch(a->text, h, FNM_CASEFOLD) == 0 || strcasestr(h, a->text)));
+}
+
 /* One alternative about process p (NULL: none known). */
 static FilterAnswer altProc(const Filter* f, const Term* t, const Alt* a, const Proc* p) {
+   if (t->kind == T_HOST)
+      return altHost(f, a);
    if (!p)
       return FILTER_NO;
    switch (t->kind) {
@@ -361,6 +379,8 @@ static FilterAnswer altProc(const Filter* f, const Term* t, const Alt* a, const 
 
 static FilterAnswer altRemote(const Filter* f, const Term* t, const Alt* a, const Proc* p,
                               const Endpoint* ep) {
+   if (t->kind == T_HOST)
+      return altHost(f, a);
    if (t->kind == T_IP)
       return yes(inPrefix(ep->addr, a));
    if (t->kind == T_WORD && Tree_epMatches(ep, a->text))

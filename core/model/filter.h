@@ -19,6 +19,7 @@
  *                 or a CIDR, IPv4 or IPv6
  *   netns:INODE   the socket's network namespace
  *   unit:GLOB     the process's systemd unit or container scope
+ *   host:GLOB     the host (a fleet's, by the name it was given: --remote)
  *
  * A filter is asked about a process, a remote (with its process, if any)
  * and a socket. Process and remote questions may have no answer yet (the
@@ -47,6 +48,10 @@ Filter* Filter_parse(const char* text, char* err, size_t errlen);
 void Filter_free(Filter* f);
 /* Where unit: finds units (without it, unit: matches nothing). */
 void Filter_setUnits(Filter* f, FilterUnitFn fn, void* ctx);
+
+/* The host whose items the next questions are about (NULL: none, as
+ * outside a fleet, where host: matches nothing); the name is not copied. */
+void Filter_setHost(Filter* f, const char* host);
 
 /* Does a term ask for sockets by state (state:)? Then nothing that a state
  * would pick out is grouped away (the orphans' TIME_WAIT). */

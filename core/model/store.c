@@ -1473,6 +1473,11 @@ uint32_t Store_rateGen(const Store* s) { return s->rate_gen; }
 
 /* ---- public ---- */
 
+void Store_setIdBase(Store* s, uint64_t base) {
+   if (s->next_id < base)
+      s->next_id = base;
+}
+
 Store* Store_new(size_t inactive_cap) {
    Store* s = calloc(1, sizeof *s);
    if (!s)

@@ -217,6 +217,9 @@ typedef struct StoreStats_ {
  * processes kept as history; 0 selects STORE_DEFAULT_INACTIVE_CAP. */
 Store* Store_new(size_t inactive_cap);
 void Store_free(Store* s);
+/* Ids of processes and sockets (Proc.id, Sock.id) continue from base: the
+ * stores of several hosts shown in one tree never share one (fleet.h). */
+void Store_setIdBase(Store* s, uint64_t base);
 
 /* Applies one event. Returns 0, or -1 if the event is malformed (counted in
  * bad_events, store unchanged). Malformed: unknown type, pid 0 in a process

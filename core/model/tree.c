@@ -17,6 +17,7 @@
 #include "tree.h"
 
 #include "filter.h"
+#include "fleet.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -50,6 +51,8 @@ struct Tree_ {
    Sock** closed; /* an edge's closed sockets, gathered for folding */
    size_t nclosed, capclosed;
    size_t group;  /* Tree_folds: the first socket of the group being made */
+   TreeNode* top_parent; /* where top-level rows go: the root, or a host's node */
+   uint64_t salt;        /* keys of a fleet's host: its own (ids are per store) */
 };
 
 /* ---- keys ---- */
@@ -76,9 +79,9 @@ static inline bool Tree_quietUdp(const Tree* t, const Sock* k) {
           k->last + TREE_UDP_QUIET_NS < t->o.now_ns;
 }
 
-static inline uint64_t Tree_key(const TreeNode* n) {
+static inline uint64_t Tree_key(const Tree* t, const TreeNode* n) {
    /* a different seed per kind: one object shown as two kinds, two keys */
-   uint64_t h = 0x5649534E4554ull * (2 * (uint64_t)n->kind + 1);
+   uint64_t h = 0x5649534E4554ull * (2 * (uint64_t)n->kind + 1) + t->salt;
    switch (n->kind) {
    case NODE_PROC: return mix64(h, n->proc->id);
    case NODE_EDGE:
@@ -639,7 +642,7 @@ static TreeNode* Tree_sock(Tree* t, TreeNode* parent, Sock* k, NodeKind kind, bo
    n->tx = k->tx;
    n->rx = k->rx;
    n->last = k->last;
-   n->key = Tree_key(n);
+   n->key = Tree_key(t, n);
    return n;
 }
 
@@ -689,7 +692,7 @@ static void Tree_fold(Tree* t, TreeNode* parent, Sock** v, size_t k) {
    f->edge = parent->edge;
    f->ep = parent->ep;
    f->matched = t->filter && Filter_sock(t->filter, latest);
-   f->key = Tree_key(f);
+   f->key = Tree_key(t, f);
    if (t->o.fold_open && t->o.fold_open(t->o.fold_ctx, f->key)) {
       size_t base = t->top;
       t->in_fold = true; /* counted when gathered */
@@ -804,7 +807,7 @@ static TreeNode* Tree_edge(Tree* t, TreeNode* parent, Edge* e, NodeKind kind, bo
    n->rx = e->rx;
    if (e->last > n->last)
       n->last = e->last;
-   n->key = Tree_key(n);
+   n->key = Tree_key(t, n);
    return n;
 }
 
@@ -1040,7 +1043,7 @@ static TreeNode* Tree_proc(Tree* t, TreeNode* parent, Proc* p, bool all, bool re
    n->rx += p->rx;
    if (p->last > n->last)
       n->last = p->last;
-   n->key = Tree_key(n);
+   n->key = Tree_key(t, n);
    return n;
 }
 
@@ -1088,7 +1091,7 @@ static TreeNode* Tree_endpoint(Tree* t, TreeNode* parent, Endpoint* ep) {
    n->rx = ep->rx;
    if (ep->last > n->last)
       n->last = ep->last;
-   n->key = Tree_key(n);
+   n->key = Tree_key(t, n);
    return n;
 }
 
@@ -1097,7 +1100,7 @@ static void Tree_orphans(Tree* t) {
    if (List_isEmpty(head) || t->root_proc)
       return;
    size_t mark = t->n;
-   TreeNode* n = Tree_node(t, t->nodes, NODE_ORPHANS);
+   TreeNode* n = Tree_node(t, t->top_parent, NODE_ORPHANS);
    n->active = true;
    size_t base = t->top;
    bool back = Tree_backSocks(t, head);
@@ -1127,12 +1130,12 @@ static void Tree_orphans(Tree* t) {
       t->n = mark;
       return;
    }
-   n->key = Tree_key(n);
-   Tree_push(t, t->nodes, n, true);
+   n->key = Tree_key(t, n);
+   Tree_push(t, t->top_parent, n, true);
 }
 
 static void Tree_top(Tree* t) {
-   TreeNode* root = t->nodes;
+   TreeNode* root = t->top_parent;
    size_t base = t->top;
    const Store* s = t->store;
    bool all = !t->filter;
@@ -1181,6 +1184,46 @@ static void Tree_top(Tree* t) {
    Tree_link(t, root, base);
 }
 
+/* A fleet's tree: one node per host, in the fleet's order, its store's
+ * rows beneath; a filter's host: terms ask for the host being built. */
+static void Tree_hosts(Tree* t) {
+   const Fleet* f = t->o.fleet;
+   TreeNode* root = t->nodes;
+   size_t base = t->top;
+   for (size_t i = 0; i < Fleet_count(f); i++) {
+      const Host* h = Fleet_hostC(f, i);
+      size_t mark = t->n;
+      TreeNode* n = Tree_node(t, root, NODE_HOST);
+      n->nfolded = (uint32_t)i;
+      n->active = h->state == HOST_UP;
+      t->salt = ((uint64_t)i + 1) * 0x9E3779B97F4A7C15ull;
+      n->key = Tree_key(t, n);
+      t->store = h->store;
+      t->rate_gen = Store_rateGen(h->store);
+      t->top_parent = n;
+      Filter_setHost((Filter*)t->filter, h->name);
+      size_t inner = t->top;
+      Tree_top(t);
+      t->top = inner;
+      if (!n->first_child && t->filter) {
+         t->n = mark;
+         continue;
+      }
+      Tree_push(t, root, n, true);
+   }
+   Filter_setHost((Filter*)t->filter, NULL);
+   Tree_link(t, root, base);
+}
+
+const Fleet* Tree_fleet(const Tree* t) { return t->o.fleet; }
+
+size_t Tree_hostOf(const TreeNode* n) {
+   for (; n; n = n->parent)
+      if (n->kind == NODE_HOST)
+         return n->nfolded;
+   return SIZE_MAX;
+}
+
 /* The arrays of the last freed tree, kept for the next build: a front end
  * rebuilds every refresh, and fresh arrays of a 100 000-row tree cost more
  * in page faults than the build itself. One per thread. */
@@ -1195,9 +1238,13 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
    if (!t)
       return NULL;
    StoreStats st;
-   Store_stats(s, &st);
+   if (o && o->fleet)
+      Fleet_stats(o->fleet, &st);
+   else
+      Store_stats(s, &st);
    /* folds: one per two closed sockets at most */
-   t->cap = st.procs + st.edges + st.socks + st.socks / 2 + st.endpoints + 2;
+   t->cap = st.procs + st.edges + st.socks + st.socks / 2 + st.endpoints + 2 +
+            2 * Fleet_count(o ? o->fleet : NULL);
    if (spare.nodes && spare.cap >= t->cap) {
       t->nodes = spare.nodes;
       t->stack = spare.stack;
@@ -1213,10 +1260,12 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
       Tree_free(t);
       return NULL;
    }
-   t->store = s;
-   t->rate_gen = Store_rateGen(s);
    if (o)
       t->o = *o;
+   t->store = t->o.fleet ? NULL : s;
+   t->rate_gen = t->store ? Store_rateGen(s) : 0;
+   if (t->o.fleet)
+      t->o.root_pid = 0;
    if ((unsigned)t->o.view >= VIEW__COUNT)
       t->o.view = VIEW_TREE;
    if ((unsigned)t->o.sort >= SORT__COUNT)
@@ -1238,7 +1287,10 @@ Tree* Tree_build(const Store* s, const TreeOpts* o) {
    if (!t->error[0] && t->o.root_pid)
       t->root_proc = Store_proc(s, t->o.root_pid);
    /* a bad filter, or no such process: an empty tree */
-   if (!t->error[0] && (!t->o.root_pid || t->root_proc))
+   t->top_parent = root;
+   if (!t->error[0] && t->o.fleet)
+      Tree_hosts(t);
+   else if (!t->error[0] && (!t->o.root_pid || t->root_proc))
       Tree_top(t);
    Filter_free(t->owned);
    t->owned = NULL;

@@ -47,6 +47,8 @@ typedef enum NodeKind_ {
                       port (remote port out, local port in), nfolded of them,
                       or its quiet UDP sockets (sock is UDP, nconns of them
                       active); its children only when TreeOpts.fold_open says so */
+   NODE_HOST,      /* a host of a fleet (TreeOpts.fleet): nfolded is its index
+                      (Fleet_host), its store's tree beneath */
 } NodeKind;
 
 typedef struct TreeNode_ TreeNode;
@@ -122,6 +124,10 @@ typedef struct TreeOpts_ {
    void* fold_ctx;
    const char* (*unit)(void* ctx, uint64_t cgroup); /* for unit: terms; may be NULL */
    void* unit_ctx;
+   const struct Fleet_* fleet; /* non-NULL: one NODE_HOST per host, in the
+                             fleet's order, with that host's store's tree
+                             beneath (the store argument is not read;
+                             root_pid neither: pids are per host) */
    uint64_t now_ns;       /* the store's clock: with fold, UDP sockets quiet for
                              TREE_UDP_QUIET_NS fold too; 0: they do not */
 } TreeOpts;
@@ -137,6 +143,12 @@ Tree* Tree_build(const Store* s, const TreeOpts* o);
 void Tree_free(Tree* t);
 const TreeNode* Tree_root(const Tree* t);
 size_t Tree_size(const Tree* t); /* nodes, root excluded */
+/* The fleet host a node belongs to (its NODE_HOST's index), or SIZE_MAX
+ * outside a fleet's tree. */
+size_t Tree_hostOf(const TreeNode* n);
+/* The fleet the tree was built from (TreeOpts.fleet), or NULL. */
+const struct Fleet_* Tree_fleet(const Tree* t);
+
 /* Processes left out for having no socket (all_procs false, not filtered). */
 size_t Tree_hiddenProcs(const Tree* t);
 /* With a filter: the connections it matches (true); without: false. */

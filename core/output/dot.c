@@ -1,6 +1,8 @@
 /* dot.c: Graphviz output of the tree. */
 #include "dot.h"
 
+#include "fleet.h"
+
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -44,6 +46,9 @@ typedef struct DotCtx_ {
    FILE* f;
    U64Map seen; /* Proc* and Endpoint* already written */
    int err;
+   const Fleet* fleet; /* a fleet's tree: a cluster per host, joined ends */
+   size_t host;        /* ... the host being written */
+   bool edges;         /* ... the pass that writes edges (the first: nodes) */
 } DotCtx;
 
 static void Dot_str(DotCtx* c, const char* s) {
@@ -61,9 +66,15 @@ static bool Dot_first(DotCtx* c, const void* ptr) {
    return true;
 }
 
-static void Dot_procId(DotCtx* c, const Proc* p) {
-   fprintf(c->f, "\"p%u_%" PRIu64 "\"", p->pid, p->start);
+static void Dot_procIdOn(DotCtx* c, size_t host, const Proc* p) {
+   if (c->fleet) /* the start on its host's own clock */
+      fprintf(c->f, "\"h%zu_p%u_%" PRIu64 "\"", host, p->pid,
+              p->start - Fleet_hostC(c->fleet, host)->offset);
+   else
+      fprintf(c->f, "\"p%u_%" PRIu64 "\"", p->pid, p->start);
 }
+
+static void Dot_procId(DotCtx* c, const Proc* p) { Dot_procIdOn(c, c->host, p); }
 
 static void Dot_addrId(DotCtx* c, const uint8_t a[16]) {
    fputs("\"e_", c->f);
@@ -136,6 +147,34 @@ static void Ports_add(Ports* p, const Sock* k) {
       p->len += (size_t)snprintf(p->text + p->len, sizeof p->text - p->len, ",...");
    }
    p->n++;
+}
+
+/* A fleet's edge whose connection has its other end on another host: one
+ * edge process -> process, drawn from the side that connected. True when
+ * it was (or will be, from the other side) drawn so. */
+static bool Dot_joined(DotCtx* c, const Edge* e, const TreeNode* n) {
+   if (!c->fleet)
+      return false;
+   LIST_FOREACH(node, &e->socks) {
+      const Sock* k = LIST_ENTRY(node, Sock, node);
+      FleetPeer p;
+      if (!Fleet_peer(c->fleet, c->host, k, &p) || !p.sock->proc)
+         continue;
+      bool ours = k->dir == DIR_OUT || (k->dir != DIR_IN && c->host < p.host);
+      if (ours) {
+         Ports ports = {.len = 0};
+         ports.text[0] = '\0';
+         Ports_add(&ports, k);
+         fputs("  ", c->f);
+         Dot_procId(c, e->proc);
+         fputs(" -> ", c->f);
+         Dot_procIdOn(c, p.host, p.sock->proc);
+         fprintf(c->f, " [label=\"%s x%u\", color=blue, penwidth=2%s];\n", ports.text, n->nconns,
+                 Edge_isActive(e) ? "" : ", style=dashed");
+      }
+      return true;
+   }
+   return false;
 }
 
 static void Dot_edge(DotCtx* c, const Edge* e, const TreeNode* n) {
@@ -229,12 +268,17 @@ static int Dot_visit(void* ctx, const TreeNode* n) {
    case NODE_EP_PROC:
       if (n->edge && n->edge->proc && n->edge->ep) {
          Dot_procNode(c, n->edge->proc, NULL);
+         if (c->fleet && !c->edges)
+            break;
+         if (Dot_joined(c, n->edge, n))
+            break;
          Dot_epNode(c, n->edge->ep);
          Dot_edge(c, n->edge, n);
       }
       break;
    case NODE_ORPHANS:
-      Dot_orphans(c, n);
+      if (!c->fleet || c->edges)
+         Dot_orphans(c, n);
       break;
    default:
       break;
@@ -242,13 +286,50 @@ static int Dot_visit(void* ctx, const TreeNode* n) {
    return c->err;
 }
 
+/* The nodes of one subtree (a host's) in pre-order. */
+static void Dot_walkBelow(DotCtx* c, const TreeNode* top) {
+   for (const TreeNode* n = top->first_child; n && n->depth > top->depth && !c->err;
+        n = Tree_next(n, false))
+      Dot_visit(c, n);
+}
+
+/* A fleet: each host's processes in a cluster of its own, then the edges
+ * (a process node's id carries its host). */
+static void Dot_fleet(DotCtx* c, const Tree* t) {
+   const TreeNode* root = Tree_root(t);
+   for (int pass = 0; pass < 2; pass++) {
+      c->edges = pass == 1;
+      for (const TreeNode* h = root->first_child; h; h = h->next) {
+         if (h->kind != NODE_HOST)
+            continue;
+         c->host = h->nfolded;
+         const Host* host = Fleet_hostC(c->fleet, c->host);
+         if (!c->edges) {
+            fprintf(c->f, "  subgraph \"cluster_h%zu\" {\n    label=\"", c->host);
+            Dot_str(c, host->name);
+            if (host->state != HOST_UP)
+               fprintf(c->f, " (%s)\";\n    style=dashed", Host_stateName(host->state));
+            else
+               fputc('"', c->f);
+            fputs(";\n", c->f);
+         }
+         Dot_walkBelow(c, h);
+         if (!c->edges)
+            fputs("  }\n", c->f);
+      }
+   }
+}
+
 int Dot_write(FILE* f, const Tree* t) {
-   DotCtx c = {.f = f};
+   DotCtx c = {.f = f, .fleet = Tree_fleet(t)};
    U64Map_init(&c.seen);
    fputs("digraph visnet {\n  rankdir=LR;\n  node [fontname=\"monospace\", fontsize=10];\n"
          "  edge [fontname=\"monospace\", fontsize=9];\n",
          f);
-   Tree_walk(t, NULL, NULL, Dot_visit, &c);
+   if (c.fleet)
+      Dot_fleet(&c, t);
+   else
+      Tree_walk(t, NULL, NULL, Dot_visit, &c);
    fputs("}\n", f);
    U64Map_free(&c.seen);
    if (c.err < 0 || ferror(f))

@@ -5,6 +5,8 @@
  * raw terminal control bytes whatever the input. */
 #include "json.h"
 
+#include "fleet.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -474,8 +476,73 @@ void Json_hello(JsonBuf* b, const JsonHello* h) {
       kTime(b, "boot_time", h->boot_time_ns);
    if (h->netns)
       kU64(b, "netns", h->netns);
+   if (h->nhosts) {
+      put(b, ",\"hosts\":[");
+      for (size_t i = 0; i < h->nhosts; i++) {
+         if (i)
+            put(b, ",");
+         Json_string(b, h->hosts[i], strlen(h->hosts[i]));
+      }
+      put(b, "]");
+   }
    kU64(b, "v", JSON_SCHEMA);
    put(b, "}\n");
+}
+
+void Json_ready(JsonBuf* b, uint64_t ts, uint64_t wall_ns, uint64_t events) {
+   put(b, "{\"type\":\"ready\"");
+   kU64(b, "ts", ts);
+   kTime(b, "time", wall_ns);
+   kU64(b, "events", events);
+   kU64(b, "v", JSON_SCHEMA);
+   put(b, "}\n");
+}
+
+void Json_host(JsonBuf* b, const JsonHost* h) {
+   put(b, "{\"type\":\"host\"");
+   kU64(b, "ts", h->ts);
+   kTime(b, "time", h->wall_ns);
+   kStr(b, "host", h->host);
+   kStr(b, "status", h->status);
+   if (h->reason && h->reason[0])
+      kStr(b, "reason", h->reason);
+   if (h->remote && h->remote[0])
+      kStr(b, "remote_host", h->remote);
+   if (h->version && h->version[0])
+      kStr(b, "visnet", h->version);
+   if (h->retry_s)
+      kU64(b, "retry_s", h->retry_s);
+   kU64(b, "v", JSON_SCHEMA);
+   put(b, "}\n");
+}
+
+/* The line without its closing brace: a checked line ends with '}' and
+ * maybe blanks. */
+static size_t openLine(const char* line, size_t len) {
+   while (len && (line[len - 1] == '\n' || line[len - 1] == ' ' || line[len - 1] == '\t' ||
+                  line[len - 1] == '\r'))
+      len--;
+   return len && line[len - 1] == '}' ? len - 1 : 0;
+}
+
+size_t Json_tagLine(JsonBuf* b, const char* line, size_t len, const char* host,
+                    const JsonPeer* peer) {
+   size_t open = openLine(line, len);
+   if (!open)
+      return 0;
+   JsonBuf_append(b, line, open);
+   kStr(b, "host", host);
+   if (peer) {
+      put(b, ",\"peer\":{");
+      put(b, "\"host\":");
+      Json_string(b, peer->host, strlen(peer->host));
+      kU64(b, "pid", peer->pid);
+      if (peer->comm)
+         kStr(b, "comm", peer->comm);
+      put(b, "}");
+   }
+   put(b, "}\n");
+   return 1;
 }
 
 void Json_lost(JsonBuf* b, const JsonLost* l) {
@@ -515,6 +582,9 @@ void Json_bye(JsonBuf* b, const JsonBye* y) {
 typedef struct TreeOut_ {
    JsonBuf* b;
    UserName* users;
+   const Fleet* fleet; /* a fleet's document: hosts, peers */
+   size_t host;        /* ... the host being written */
+   uint64_t offset;    /* ... its clock to ours (times are written in its own) */
 } TreeOut;
 
 /* Opens an array under key and tracks commas between its items. */
@@ -528,7 +598,8 @@ static void arrItem(JsonBuf* b, Arr* a) {
 }
 
 /* A socket's fields, its object left open. */
-static void sockFields(JsonBuf* b, const Sock* k) {
+static void sockFields(const TreeOut* o, const Sock* k) {
+   JsonBuf* b = o->b;
    put(b, "{\"proto\":");
    if (k->key.proto == IPPROTO_TCP)
       put(b, "\"tcp\"");
@@ -547,9 +618,9 @@ static void sockFields(JsonBuf* b, const Sock* k) {
    kU64(b, "tx", k->tx);
    kU64(b, "rx", k->rx);
    kBool(b, "active", Sock_isActive(k));
-   kU64(b, "opened", k->opened);
+   kU64(b, "opened", k->opened - o->offset);
    if (k->closed)
-      kU64(b, "closed", k->closed);
+      kU64(b, "closed", k->closed - o->offset);
    if (k->merged) /* a summary: opened is the first one's, closed the last one's */
       kU64(b, "merged", k->merged);
    if (k->err)
@@ -565,9 +636,27 @@ static void sockFields(JsonBuf* b, const Sock* k) {
 }
 
 /* A socket, with its process and its remote's name, so that it stands alone. */
+/* The other end, on another host of the fleet: "peer":{"host","pid","comm"} */
+static void jsonPeer(const TreeOut* o, const Sock* k) {
+   FleetPeer p;
+   if (!o->fleet || !Fleet_peer(o->fleet, o->host, k, &p))
+      return;
+   const Proc* q = p.sock->proc;
+   key(o->b, "peer");
+   put(o->b, "{\"host\":");
+   putStr(o->b, Fleet_hostC(o->fleet, p.host)->name);
+   if (q) {
+      kU64(o->b, "pid", q->pid);
+      key(o->b, "comm");
+      Json_string(o->b, q->comm, strnlen(q->comm, VN_COMM_LEN));
+   }
+   putc_(o->b, '}');
+}
+
 static void jsonSock(TreeOut* o, const Sock* k) {
    JsonBuf* b = o->b;
-   sockFields(b, k);
+   sockFields(o, k);
+   jsonPeer(o, k);
    if (k->proc) {
       kU64(b, "pid", k->proc->pid);
       key(b, "comm");
@@ -613,9 +702,9 @@ static void procFields(TreeOut* o, const TreeNode* n) {
    kStr(b, "state", Proc_isAlive(p) ? "alive" : "exited");
    if (!Proc_isAlive(p)) {
       kI64(b, "exit_code", p->exit_code);
-      kU64(b, "exited", p->exited);
+      kU64(b, "exited", p->exited - o->offset);
    }
-   kU64(b, "start", p->start);
+   kU64(b, "start", p->start ? p->start - o->offset : 0);
    kU64(b, "connections", n->nconns);
    kU64(b, "tx", n->tx);
    kU64(b, "rx", n->rx);
@@ -718,7 +807,9 @@ static void flatLists(TreeOut* o, const TreeNode* root) {
       key(b, KEYS[list]);
       putc_(b, '[');
       Arr a = {0};
-      for (const TreeNode* n = root ? root->first_child : NULL; n; n = Tree_next(n, false)) {
+      /* below root alone: a fleet's host is not the tree's root */
+      for (const TreeNode* n = root ? root->first_child : NULL;
+           n && (root->kind == NODE_ROOT || n->depth > root->depth); n = Tree_next(n, false)) {
          if (list == 0 && n->kind == NODE_PROC && n->proc) {
             arrItem(b, &a);
             procFields(o, n);
@@ -733,20 +824,11 @@ static void flatLists(TreeOut* o, const TreeNode* root) {
    }
 }
 
-void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, TreeView view) {
-   TreeOut o = {.b = b};
-   char hostbuf[256];
-   if (!host) {
-      if (gethostname(hostbuf, sizeof hostbuf) != 0)
-         hostbuf[0] = '\0';
-      hostbuf[sizeof hostbuf - 1] = '\0';
-      host = hostbuf;
-   }
-   const TreeNode* root = Tree_root(t);
+/* A document's body under top (the root, or a fleet's host): stats, the
+ * tree, the unowned sockets and the flat lists. */
+static void treeBody(TreeOut* o, const TreeNode* top, const Store* s, TreeView view) {
+   JsonBuf* b = o->b;
    int inverted = view == VIEW_ENDPOINT;
-   put(b, "{\"host\":");
-   putStr(b, host);
-   kStr(b, "view", Tree_viewName(view));
    if (s) {
       StoreStats st;
       Store_stats(s, &st);
@@ -763,24 +845,77 @@ void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, T
    key(b, inverted ? "endpoints" : "processes");
    putc_(b, '[');
    Arr a = {0};
-   for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next) {
+   for (const TreeNode* c = top ? top->first_child : NULL; c; c = c->next) {
       if (inverted && c->kind == NODE_ENDPOINT && c->ep) {
          arrItem(b, &a);
-         jsonEndpoint(&o, c);
+         jsonEndpoint(o, c);
       } else if (!inverted && c->kind == NODE_PROC && c->proc) {
          arrItem(b, &a);
-         jsonProc(&o, c);
+         jsonProc(o, c);
       }
    }
    putc_(b, ']');
    key(b, "unowned");
    putc_(b, '[');
    Arr u = {0};
-   for (const TreeNode* c = root ? root->first_child : NULL; c; c = c->next)
+   for (const TreeNode* c = top ? top->first_child : NULL; c; c = c->next)
       if (c->kind == NODE_ORPHANS)
-         sockItems(&o, c, &u);
+         sockItems(o, c, &u);
    putc_(b, ']');
-   flatLists(&o, root);
+   flatLists(o, top);
+}
+
+void Json_treeFor(JsonBuf* b, const Tree* t, const Store* s, const char* host, TreeView view) {
+   TreeOut o = {.b = b};
+   char hostbuf[256];
+   if (!host) {
+      if (gethostname(hostbuf, sizeof hostbuf) != 0)
+         hostbuf[0] = '\0';
+      hostbuf[sizeof hostbuf - 1] = '\0';
+      host = hostbuf;
+   }
+   put(b, "{\"host\":");
+   putStr(b, host);
+   kStr(b, "view", Tree_viewName(view));
+   treeBody(&o, Tree_root(t), s, view);
+   kU64(b, "v", JSON_SCHEMA);
+   putc_(b, '}');
+   Users_free(&o.users);
+}
+
+/* One host of a fleet's document: its state, then its own document's body. */
+static void fleetHost(TreeOut* o, const TreeNode* n, TreeView view) {
+   JsonBuf* b = o->b;
+   const Host* h = Fleet_hostC(o->fleet, n->nfolded);
+   o->host = n->nfolded;
+   o->offset = h->offset;
+   put(b, "{\"host\":");
+   putStr(b, h->name);
+   kStr(b, "status", Host_stateName(h->state));
+   if (h->state == HOST_DOWN)
+      kStr(b, "reason", h->reason);
+   if (h->remote[0])
+      kStr(b, "remote_host", h->remote);
+   if (h->version[0])
+      kStr(b, "visnet", h->version);
+   kBool(b, "ready", h->ready);
+   treeBody(o, n, h->store, view);
+   putc_(b, '}');
+}
+
+void Json_fleetTree(JsonBuf* b, const Tree* t, TreeView view) {
+   TreeOut o = {.b = b, .fleet = Tree_fleet(t)};
+   put(b, "{\"fleet\":true");
+   kStr(b, "view", Tree_viewName(view));
+   key(b, "hosts");
+   putc_(b, '[');
+   Arr a = {0};
+   for (const TreeNode* c = Tree_root(t)->first_child; c && o.fleet; c = c->next)
+      if (c->kind == NODE_HOST) {
+         arrItem(b, &a);
+         fleetHost(&o, c, view);
+      }
+   putc_(b, ']');
    kU64(b, "v", JSON_SCHEMA);
    putc_(b, '}');
    Users_free(&o.users);

@@ -59,8 +59,37 @@ typedef struct JsonHello_ {
    uint64_t ts;         /* the events' clock (ns since boot) at that moment */
    uint64_t boot_time_ns;
    uint32_t netns;      /* --netns: the one namespace whose sockets follow, 0: all */
+   const char* const* hosts; /* a fleet's merged stream: its hosts' names */
+   size_t nhosts;
 } JsonHello;
 void Json_hello(JsonBuf* b, const JsonHello* h);
+
+/* The start-up snapshot has been written (every line about what existed
+ * when the stream started): events lines so far. */
+void Json_ready(JsonBuf* b, uint64_t ts, uint64_t wall_ns, uint64_t events);
+
+/* A fleet's host changed state (docs/FLEET.md). */
+typedef struct JsonHost_ {
+   uint64_t ts, wall_ns; /* the merging visnet's clocks */
+   const char* host;     /* the name it was given */
+   const char* status;   /* connecting, up, down */
+   const char* reason;   /* down: why; may be NULL */
+   const char* remote;   /* up: the name it gives itself; may be NULL */
+   const char* version;  /* up: its visnet; may be NULL */
+   uint64_t retry_s;     /* down: the next attempt in this many seconds, 0: none */
+} JsonHost;
+void Json_host(JsonBuf* b, const JsonHost* h);
+
+/* A line from a host's stream, already checked (jsonread.h), with the
+ * host's name and the other end of its connection added (peer may be
+ * NULL). Returns 0 (nothing written) when the line is no object. */
+typedef struct JsonPeer_ {
+   const char* host;
+   uint32_t pid;
+   const char* comm; /* may be NULL */
+} JsonPeer;
+size_t Json_tagLine(JsonBuf* b, const char* line, size_t len, const char* host,
+                    const JsonPeer* peer);
 
 /* Lines a slow reader missed, said when it catches up. */
 typedef struct JsonLost_ {
@@ -86,6 +115,12 @@ void Json_bye(JsonBuf* b, const JsonBye* y);
  * (processes with their endpoints, sockets and listening sockets nested;
  * or endpoints in the inverted view). */
 void Json_tree(JsonBuf* b, const Tree* t, const Store* s);
+/* A fleet's tree (TreeOpts.fleet) as one document: {"fleet":true, "view",
+ * "hosts":[{"host", "status", "reason", "remote_host", "visnet", "ready",
+ * and the body of a host's own document: "stats", "processes", ...}], "v"};
+ * sockets joined across hosts carry "peer":{"host","pid","comm"}, times
+ * are each host's own (ns since its boot). */
+void Json_fleetTree(JsonBuf* b, const Tree* t, TreeView view);
 /* Same, naming the host (NULL: this machine's name) and the view the tree
  * was built with. Json_tree says "endpoint" or "tree", guessed from the
  * nodes. Shape:

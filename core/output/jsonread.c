@@ -308,7 +308,7 @@ enum {
    F_TYPE, F_TS, F_PID, F_TID, F_PSTART, F_THREAD, F_HEALED, F_PROTO, F_FAMILY, F_LADDR,
    F_LPORT, F_RADDR, F_RPORT, F_DIR, F_STATE, F_OLDSTATE, F_NETNS, F_CGROUP, F_SK, F_INO,
    F_TX, F_RX, F_LIFETIME, F_ERR, F_COUNT, F_OLDPID, F_NOOWNER, F_PPID, F_UID, F_COMM,
-   F_FILENAME, F_ARGS, F_ARGSCUT, F_CHILDPID, F_CHILDSTART, F_EXITCODE, F_V, F__COUNT
+   F_FILENAME, F_ARGS, F_ARGSCUT, F_CHILDPID, F_CHILDSTART, F_EXITCODE, F_V, F_HOST, F_VISNET, F_MODE, F__COUNT
 };
 
 typedef enum {
@@ -346,6 +346,8 @@ static const Field FIELDS[F__COUNT] = {
    [F_ARGSCUT] = {"args_truncated", K_BOOL, 0}, [F_CHILDPID] = {"child_pid", K_UINT, UINT32_MAX},
    [F_CHILDSTART] = {"child_start", K_UINT, UINT64_MAX}, [F_EXITCODE] = {"exit_code", K_INT, 0},
    [F_V] = {"v", K_UINT, UINT64_MAX},
+   [F_HOST] = {"host", K_TEXT, 0},          [F_VISNET] = {"visnet", K_WORD, 0},
+   [F_MODE] = {"mode", K_WORD, 0},
 };
 
 #define WORD_LEN 48
@@ -358,6 +360,7 @@ typedef struct Raw_ {
    char comm[VN_COMM_LEN];
    char filename[VN_PATH_LEN];
    char args[VN_ARGS_LEN];
+   char host[JSONREAD_HOST_LEN];
    size_t args_len;
    bool args_cut;
 } Raw;
@@ -472,6 +475,8 @@ static bool readField(Parser* ps, Raw* r, int f) {
    case K_TEXT:
       if (f == F_COMM)
          return readText(ps, d, r->comm, sizeof r->comm, NULL);
+      if (f == F_HOST)
+         return readText(ps, d, r->host, sizeof r->host, NULL);
       return readText(ps, d, r->filename, sizeof r->filename, NULL);
    case K_ARGS: return readArgs(ps, r);
    }
@@ -638,7 +643,18 @@ static int assemble(Parser* ps, const Raw* r, Event* e) {
    return JSONREAD_EVENT;
 }
 
-static int kindOf(Parser* ps, const Raw* r, Event* e) {
+/* What a hello says of the stream that follows. */
+static void helloOf(const Raw* r, JsonReadHello* h) {
+   if (!h)
+      return;
+   memset(h, 0, sizeof *h);
+   h->ts = r->num[F_TS];
+   memcpy(h->host, r->host, sizeof h->host);
+   snprintf(h->visnet, sizeof h->visnet, "%s", r->word[F_VISNET]);
+   snprintf(h->mode, sizeof h->mode, "%s", r->word[F_MODE]);
+}
+
+static int kindOf(Parser* ps, const Raw* r, Event* e, JsonReadHello* h) {
    if (!has(r, F_TYPE))
       return failf(ps, "a line without \"type\""), -1;
    if (!has(r, F_V))
@@ -648,8 +664,14 @@ static int kindOf(Parser* ps, const Raw* r, Event* e) {
                    (unsigned long long)r->num[F_V]),
              -1;
    const char* w = r->word[F_TYPE];
-   if (strcmp(w, "hello") == 0)
+   if (strcmp(w, "hello") == 0) {
+      if (!has(r, F_TS))
+         return failf(ps, "a \"hello\" line without ts"), -1;
+      helloOf(r, h);
       return JSONREAD_HELLO;
+   }
+   if (strcmp(w, "ready") == 0)
+      return JSONREAD_READY;
    if (strcmp(w, "bye") == 0)
       return JSONREAD_BYE;
    if (strcmp(w, "lost") == 0)
@@ -657,7 +679,8 @@ static int kindOf(Parser* ps, const Raw* r, Event* e) {
    return assemble(ps, r, e);
 }
 
-int JsonRead_line(const char* line, size_t len, Event* e, char* err, size_t errlen) {
+int JsonRead_stream(const char* line, size_t len, Event* e, JsonReadHello* h, char* err,
+                    size_t errlen) {
    if (errlen)
       err[0] = '\0';
    if (len > JSONREAD_MAX_LINE)
@@ -671,5 +694,9 @@ int JsonRead_line(const char* line, size_t len, Event* e, char* err, size_t errl
    skipWs(&ps);
    if (ps.p != ps.end)
       return failf(&ps, "text after the object"), -1;
-   return kindOf(&ps, &r, e);
+   return kindOf(&ps, &r, e, h);
+}
+
+int JsonRead_line(const char* line, size_t len, Event* e, char* err, size_t errlen) {
+   return JsonRead_stream(line, len, e, NULL, err, errlen);
 }

@@ -1,6 +1,8 @@
 /* textout.c: the tree as text lines that fit the terminal width. */
 #include "textout.h"
 
+#include "fleet.h"
+
 #include "services.h"
 
 #include "fmt.h"
@@ -138,6 +140,7 @@ typedef struct TextCtx_ {
    bool more[TEXT_MAX_DEPTH]; /* more[d]: the ancestor at depth d has later siblings */
    int maxdepth;              /* levels of tree lines drawn before cutting the left */
    int err;
+   const Fleet* fleet;        /* a fleet's tree: its hosts, the joined ends */
 } TextCtx;
 
 static void Text_prefix(TextCtx* c, int d, bool more) {
@@ -316,7 +319,41 @@ static void Text_fold(Line* l, const TreeNode* n) {
    Text_traffic(l, n->tx, n->rx);
 }
 
-static void Text_node(Line* l, const TreeNode* n) {
+/* "db1 [up] (db1.example, visnet 0.1.0)", "web2 [down: ssh: ... refused]" */
+static void Text_host(Line* l, const Host* h) {
+   Line_lit(l, h->name);
+   Line_printf(l, " [%s", Host_stateName(h->state));
+   if (h->state == HOST_DOWN && h->reason[0]) {
+      Line_raw(l, ": ", 2);
+      Line_lit(l, h->reason);
+   }
+   Line_raw(l, "]", 1);
+   if (h->remote[0]) {
+      Line_raw(l, " (", 2);
+      Line_lit(l, h->remote);
+      Line_printf(l, ", visnet %s)", h->version);
+   }
+}
+
+/* The other end of a connection, on another host: " => postgres[812] on db1" */
+static void Text_peer(TextCtx* c, const TreeNode* n) {
+   FleetPeer p;
+   if (!c->fleet || !Fleet_peer(c->fleet, Tree_hostOf(n), n->sock, &p))
+      return;
+   const Proc* q = p.sock->proc;
+   Line_raw(&c->line, " => ", 4);
+   if (q) {
+      Line_lit(&c->line, q->comm);
+      Line_printf(&c->line, "[%u]", q->pid);
+   } else {
+      Line_lit(&c->line, "?");
+   }
+   Line_raw(&c->line, " on ", 4);
+   Line_lit(&c->line, Fleet_hostC(c->fleet, p.host)->name);
+}
+
+static void Text_node(TextCtx* c, const TreeNode* n) {
+   Line* l = &c->line;
    switch (n->kind) {
    case NODE_PROC:
       if (n->proc)
@@ -338,6 +375,12 @@ static void Text_node(Line* l, const TreeNode* n) {
    case NODE_LISTEN:
       if (n->sock)
          Text_sock(l, n->sock, n->kind == NODE_LISTEN);
+      if (n->sock && n->kind == NODE_SOCK)
+         Text_peer(c, n);
+      break;
+   case NODE_HOST:
+      if (c->fleet)
+         Text_host(l, Fleet_hostC(c->fleet, n->nfolded));
       break;
    case NODE_FOLD:
       if (n->sock)
@@ -379,7 +422,7 @@ static void Text_children(TextCtx* c, const TreeNode* parent, int d) {
       const TreeNode* next = Text_nextVisible(c, n);
       Line_reset(&c->line, c->line.width, c->line.utf8);
       Text_prefix(c, d, next != NULL);
-      Text_node(&c->line, n);
+      Text_node(c, n);
       if (Line_write(&c->line, c->f) < 0) {
          c->err = -1;
          return;
@@ -404,6 +447,7 @@ int TextOut_write(FILE* f, const Tree* t, const TextOutOpts* o) {
    c->o = o;
    c->line.width = width;
    c->line.utf8 = o->utf8;
+   c->fleet = Tree_fleet(t);
    ServiceName* names = NULL;
    c->line.services = o->numeric ? NULL : &names;
    U64Map_init(&c->net);

@@ -22,11 +22,12 @@ def _jsonschema():
     return jsonschema
 
 
-def document_errors(path):
-    """What is wrong with a --once --json document (the schema's 'document')."""
+def document_errors(path, definition="document"):
+    """What is wrong with a --once --json document (the schema's 'document',
+    or 'fleet_document' for --remote)."""
     schema_errors({"type": "hello"})  # loads the validators
     doc = json.load(open(path))
-    return [e.message for e in _validators["document"].iter_errors(doc)]
+    return [e.message for e in _validators[definition].iter_errors(doc)]
 
 
 def schema_errors(obj):
@@ -41,7 +42,7 @@ def schema_errors(obj):
             _validators[name] = js.Draft7Validator(sub)
     t = obj.get("type") if isinstance(obj, dict) else None
     name = {"hello": "hello", "bye": "bye", "lost": "lost", "exec": "proc_event", "proc": "proc_event",
-            "fork": "fork", "exit": "exit"}.get(t, "sock_event")
+            "fork": "fork", "exit": "exit", "ready": "ready", "host": "host_status"}.get(t, "sock_event")
     return [e.message for e in _validators[name].iter_errors(obj)]
 
 # A kernel address (x86-64 and arm64 kernel half: 0xffff8000... and up), as

@@ -162,7 +162,7 @@ static void test_errors(void** state) {
        {"ip:fd00::/129", "'ip:fd00::/129': not an address or a CIDR (10.0.0.0/8, fd00::/8)"},
        {"netns:x", "'netns:x': not a network namespace inode number"},
        {"colour:red", "'colour:red': no such field (port, lport, rport, pid, proc, user, state, "
-                      "proto, ip, netns, unit)"},
+                      "proto, ip, netns, unit, host)"},
        {"port:", "'port:': no value"},
        {"port:,", "'port:,': no value"},
        {"!", "'!': nothing to match"},
