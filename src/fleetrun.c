@@ -377,6 +377,8 @@ static void noteRestarts(Run* r) {
          Fleet_connecting(r->fleet, i);
          h->retry_at = 0;
          hostLine(r, i);
+         if (r->ui)
+            Ui_markDirty(r->ui);
       }
    }
 }
@@ -390,9 +392,7 @@ static int onTick(void* ctx) {
       flushJson(r);
    if (r->o->mode == MODE_ONCE && monoNs() >= r->once_until)
       onceFinish(r);
-   if (r->ui)
-      Ui_markDirty(r->ui);
-   draw(r);
+   draw(r); /* rebuilt when a line came (onLine), else redrawn */
    return 0;
 }
 

@@ -12,10 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOOP_MAX_FDS 16
+#define LOOP_EVENTS 64 /* taken from epoll at a time */
 
+/* Indexed by fd: a fleet watches three fds per host. An fd removed while
+ * its event waits in the batch finds no handler and is skipped. */
 typedef struct Handler_ {
-   int fd;
    LoopFn fn;
    void* ctx;
 } Handler;
@@ -28,8 +29,8 @@ struct Loop_ {
    void* timer_ctx;
    LoopSigFn sig_fn;
    void* sig_ctx;
-   Handler handlers[LOOP_MAX_FDS];
-   int nhandlers;
+   Handler* byfd;
+   int cap;
    int stop_rc;
    int stopping;
 };
@@ -64,6 +65,7 @@ void Loop_free(Loop* l) {
    if (l->sigfd >= 0)
       close(l->sigfd);
    close(l->epfd);
+   free(l->byfd);
    free(l);
 }
 
@@ -73,25 +75,32 @@ static int watch(Loop* l, int fd) {
 }
 
 int Loop_addFd(Loop* l, int fd, LoopFn fn, void* ctx) {
-   if (l->nhandlers == LOOP_MAX_FDS) {
-      errno = ENOSPC;
+   if (fd < 0) {
+      errno = EBADF;
       return -1;
+   }
+   if (fd >= l->cap) {
+      int cap = fd + 64;
+      Handler* h = realloc(l->byfd, (size_t)cap * sizeof *h);
+      if (!h)
+         return -1;
+      memset(h + l->cap, 0, (size_t)(cap - l->cap) * sizeof *h);
+      l->byfd = h;
+      l->cap = cap;
    }
    if (watch(l, fd) < 0)
       return -1;
-   l->handlers[l->nhandlers++] = (Handler){fd, fn, ctx};
+   l->byfd[fd] = (Handler){fn, ctx};
    return 0;
 }
 
 int Loop_delFd(Loop* l, int fd) {
-   for (int i = 0; i < l->nhandlers; i++) {
-      if (l->handlers[i].fd == fd) {
-         l->handlers[i] = l->handlers[--l->nhandlers];
-         return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-      }
+   if (fd < 0 || fd >= l->cap || !l->byfd[fd].fn) {
+      errno = ENOENT;
+      return -1;
    }
-   errno = ENOENT;
-   return -1;
+   l->byfd[fd].fn = NULL;
+   return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
 int Loop_setTimer(Loop* l, unsigned interval_ms, LoopFn fn, void* ctx) {
@@ -152,16 +161,15 @@ static int dispatch(Loop* l, int fd) {
       return onTimer(l);
    if (fd == l->sigfd)
       return onSignal(l);
-   for (int i = 0; i < l->nhandlers; i++)
-      if (l->handlers[i].fd == fd)
-         return l->handlers[i].fn(l->handlers[i].ctx);
+   if (fd >= 0 && fd < l->cap && l->byfd[fd].fn)
+      return l->byfd[fd].fn(l->byfd[fd].ctx);
    return 0;
 }
 
 int Loop_run(Loop* l) {
-   struct epoll_event evs[LOOP_MAX_FDS + 2];
+   struct epoll_event evs[LOOP_EVENTS];
    while (!l->stopping) {
-      int n = epoll_wait(l->epfd, evs, LOOP_MAX_FDS + 2, -1);
+      int n = epoll_wait(l->epfd, evs, LOOP_EVENTS, -1);
       if (n < 0) {
          if (errno == EINTR)
             continue;

@@ -117,6 +117,23 @@ expect 2 "^visnet: --duration: '0x1p3' is not a time" -- --duration 0x1p3
 expect 2 "^visnet: --duration: '1e3' is not a time" -- --duration 1e3
 expect 2 "^visnet: --prune-after: '-5' is not a time" -- --prune-after -5
 expect 2 "^visnet: -d: '0x10' is not a delay" -- -d 0x10
+# --remote: host names ssh cannot take for options, and what goes with it
+expect 2 "^visnet: --remote: an empty host name" -- --remote ""
+expect 2 "^visnet: --remote: an empty host name" -- --remote a,,b
+expect 2 "^visnet: --remote: '-oProxyCommand=x' is not a host name" -- --remote -oProxyCommand=x --once
+expect 2 "^visnet: --remote: 'a;reboot' is not a host name" -- --remote 'a;reboot' --once
+expect 2 "^visnet: --remote cannot be combined with --replay" -- --remote a --replay x
+expect 2 "^visnet: --ssh-command and --remote-visnet go with --remote" -- --ssh-command ssh
+expect 2 "^visnet: --ssh-command: an empty command" -- --remote a --ssh-command " "
+expect 2 "^visnet: --netns 'a b' with --remote: a name of letters" -- --remote a --netns "a b"
+expect 2 "^visnet: --while-stdin is for the far side" -- --remote a --while-stdin
+expect 1 "^visnet: --remote: a given twice" -- --remote a,b,a --once
+expect 1 "^visnet: --remote-file $tmp/none: No such file" -- --remote-file "$tmp/none" --once
+printf '# only a comment\n\n' >"$tmp/hosts"
+expect 1 "^visnet: --remote-file $tmp/hosts: no host in it" -- --remote-file "$tmp/hosts" --once
+printf 'web1\n  db1 # the database\nx y\n' >"$tmp/hosts"
+expect 1 "^visnet: --remote-file $tmp/hosts:3: --remote: 'x y' is not a host name" -- --remote-file "$tmp/hosts" --once
+expect 1 "^visnet: the terminal UI needs a terminal" -- --remote a
 "$VISNET" --replay "$sample" --speed 0 --headless --duration 0.5s --prune-after 5m 2>/dev/null ||
    fail "--duration 0.5s --prune-after 5m were refused"
 
