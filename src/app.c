@@ -568,12 +568,15 @@ static void sayHello(App* a) {
    a->hello_done = true;
    flushStore(a); /* the snapshot's last batch */
    flushJson(a);
-   /* what existed at the start is out: a merging visnet waits for this */
-   JsonBuf_reset(&first);
-   Json_ready(&first, Source_now(a->src), wallNs(), Source_events(a->src));
-   OutQ_put(&a->out, first.data, first.len, 0);
+   /* what existed at the start is out: a merging visnet waits for this
+    * (a replay's log has no start-up picture of this machine) */
+   if (k != SOURCE_REPLAY) {
+      JsonBuf_reset(&first);
+      Json_ready(&first, Source_now(a->src), wallNs(), Source_events(a->src));
+      OutQ_put(&a->out, first.data, first.len, 0);
+      flushJson(a);
+   }
    JsonBuf_free(&first);
-   flushJson(a);
 }
 
 /* The last line: counts, and why it ended. */
