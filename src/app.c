@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,7 +75,6 @@ typedef struct App_ {
    Filter* filter;    /* --json --filter */
    const char* ended; /* --json: why the stream ends, for its bye */
    bool hello_done;   /* --json: the first line is out */
-   int deadline_fd;
    uint32_t netns;       /* visnet's own network namespace (sock_diag's) */
    uint64_t heal_lost;   /* Source_lost at the last heal */
    uint64_t heal_ns;     /* when it ran (CLOCK_MONOTONIC) */
@@ -457,18 +455,6 @@ static int onStdin(void* ctx) {
    return 0;
 }
 
-static int armDeadline(App* a) {
-   a->deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-   if (a->deadline_fd < 0)
-      return -1;
-   double d = a->o->duration;
-   struct itimerspec its = {.it_value = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)}};
-   if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-      its.it_value.tv_nsec = 1;
-   if (timerfd_settime(a->deadline_fd, 0, &its, NULL) < 0)
-      return -1;
-   return Loop_addFd(a->loop, a->deadline_fd, onDeadline, a);
-}
 
 /* ", N sockets closed after the loss", ", N sockets untracked (...)" and
  * the probe's other full tables, for the exit summaries, or "". */
@@ -964,7 +950,7 @@ static int setup(App* a) {
    unsigned tick_ms = (unsigned)o->delay_ds * 100u;
    if (Source_kind(a->src) == SOURCE_REPLAY && tick_ms > 100)
       tick_ms = 100; /* replay pacing */
-   if (Loop_setTimer(a->loop, tick_ms, onTick, a) < 0 || (o->duration > 0 && armDeadline(a) < 0)) {
+   if (Loop_setTimer(a->loop, tick_ms, onTick, a) < 0 || (o->duration > 0 && Loop_setDeadline(a->loop, o->duration, onDeadline, a) < 0)) {
       snprintf(a->err, sizeof a->err, "timerfd: %s", strerror(errno));
       return -1;
    }
@@ -997,13 +983,11 @@ static void teardown(App* a) {
    Filter_free(a->filter);
    if (a->store)
       Store_free(a->store);
-   if (a->deadline_fd > 0)
-      close(a->deadline_fd);
    Loop_free(a->loop);
 }
 
 int App_run(const Options* o) {
-   App a = {.tuned = *o, .deadline_fd = -1};
+   App a = {.tuned = *o};
    a.o = &a.tuned;
    signal(SIGPIPE, SIG_IGN);
    Settings_init(&a.settings);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,7 +48,6 @@ typedef struct Run_ {
    const char* ended;
    int rc;
    char err[320];
-   int deadline_fd;
    uint64_t once_until; /* --once: CLOCK_MONOTONIC ns */
    bool once_done;
    Event ev; /* the line being read */
@@ -431,15 +429,6 @@ static int onDeadline(void* ctx) {
    return 0;
 }
 
-static int armDeadline(Run* r) {
-   r->deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-   double d = r->o->duration;
-   struct itimerspec its = {.it_value = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9) + 1}};
-   if (r->deadline_fd < 0 || timerfd_settime(r->deadline_fd, 0, &its, NULL) < 0)
-      return -1;
-   return Loop_addFd(r->loop, r->deadline_fd, onDeadline, r);
-}
-
 static void sayHello(Run* r) {
    const char* names[FLEET_MAX_HOSTS];
    char host[256] = "";
@@ -543,7 +532,8 @@ static int setup(Run* r) {
       return -1;
    r->once_until = monoNs() + ONCE_WAIT_S * 1000000000ull;
    unsigned tick_ms = o->mode == MODE_ONCE ? 250 : (unsigned)o->delay_ds * 100u;
-   if (Loop_setTimer(r->loop, tick_ms, onTick, r) < 0 || (o->duration > 0 && armDeadline(r) < 0))
+   if (Loop_setTimer(r->loop, tick_ms, onTick, r) < 0 ||
+       (o->duration > 0 && Loop_setDeadline(r->loop, o->duration, onDeadline, r) < 0))
       return snprintf(r->err, sizeof r->err, "timerfd: %s", strerror(errno)), -1;
    return 0;
 }
@@ -560,8 +550,6 @@ static void teardown(Run* r) {
    JsonBuf_free(&r->json);
    Filter_free(r->filter);
    Fleet_free(r->fleet);
-   if (r->deadline_fd >= 0)
-      close(r->deadline_fd);
    Loop_free(r->loop);
    free(r->hello);
    free(r->settled);
@@ -570,7 +558,7 @@ static void teardown(Run* r) {
 }
 
 int FleetRun_run(const Options* o) {
-   Run r = {.o = o, .deadline_fd = -1};
+   Run r = {.o = o};
    signal(SIGPIPE, SIG_IGN);
    if (setup(&r) < 0) {
       r.rc = r.rc ? r.rc : 1;

@@ -25,6 +25,7 @@ struct Loop_ {
    int epfd;
    int timerfd;
    int sigfd;
+   int deadlinefd;
    LoopFn timer_fn;
    void* timer_ctx;
    LoopSigFn sig_fn;
@@ -47,7 +48,7 @@ Loop* Loop_new(char* err, size_t errlen) {
       snprintf(err, errlen, "out of memory");
       return NULL;
    }
-   l->timerfd = l->sigfd = -1;
+   l->timerfd = l->sigfd = l->deadlinefd = -1;
    l->epfd = epoll_create1(EPOLL_CLOEXEC);
    if (l->epfd < 0) {
       snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
@@ -64,6 +65,8 @@ void Loop_free(Loop* l) {
       close(l->timerfd);
    if (l->sigfd >= 0)
       close(l->sigfd);
+   if (l->deadlinefd >= 0)
+      close(l->deadlinefd);
    close(l->epfd);
    free(l->byfd);
    free(l);
@@ -114,6 +117,23 @@ int Loop_setTimer(Loop* l, unsigned interval_ms, LoopFn fn, void* ctx) {
    struct timespec iv = {interval_ms / 1000, (long)(interval_ms % 1000) * 1000000L};
    struct itimerspec its = {.it_interval = iv, .it_value = iv};
    return timerfd_settime(l->timerfd, 0, &its, NULL);
+}
+
+int Loop_setDeadline(Loop* l, double seconds, LoopFn fn, void* ctx) {
+   if (l->deadlinefd >= 0) {
+      errno = EBUSY;
+      return -1;
+   }
+   l->deadlinefd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+   if (l->deadlinefd < 0)
+      return -1;
+   struct itimerspec its = {.it_value = {(time_t)seconds,
+                                         (long)((seconds - (double)(time_t)seconds) * 1e9)}};
+   if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+      its.it_value.tv_nsec = 1; /* 0 would disarm it */
+   if (timerfd_settime(l->deadlinefd, 0, &its, NULL) < 0)
+      return -1;
+   return Loop_addFd(l, l->deadlinefd, fn, ctx);
 }
 
 int Loop_onSignals(Loop* l, LoopSigFn fn, void* ctx) {

@@ -19,6 +19,9 @@ int Loop_delFd(Loop* l, int fd);
 /* A periodic tick every interval_ms (one timer per loop; calling again
  * changes the interval). */
 int Loop_setTimer(Loop* l, unsigned interval_ms, LoopFn fn, void* ctx);
+/* Calls fn once, seconds from now (CLOCK_MONOTONIC): --duration. One per
+ * loop. */
+int Loop_setDeadline(Loop* l, double seconds, LoopFn fn, void* ctx);
 /* Blocks SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGQUIT and delivers them here. */
 int Loop_onSignals(Loop* l, LoopSigFn fn, void* ctx);
 /* Runs until a callback returns non-zero or Loop_stop; returns that value. */

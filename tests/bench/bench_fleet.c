@@ -32,29 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchpty.h"
 #include "fleet.h"
 #include "jsonread.h"
 #include "tree.h"
 #include "ui.h"
-
-static volatile unsigned long long g_bytes;
-static int g_master = -1;
-
-static double nowMs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmpDouble(const void* a, const void* b) {
-   double x = *(const double*)a, y = *(const double*)b;
-   return x < y ? -1 : x > y;
-}
-
-static void report(const char* what, double* v, int n) {
-   qsort(v, (size_t)n, sizeof *v, cmpDouble);
-   printf("%-7s median %8.2f ms   min %8.2f ms   max %8.2f ms\n", what, v[n / 2], v[0], v[n - 1]);
-}
 
 static long rssKiB(void) {
    FILE* f = fopen("/proc/self/status", "r");
@@ -66,18 +48,6 @@ static long rssKiB(void) {
    if (f)
       fclose(f);
    return kb;
-}
-
-static void* drain(void* arg) {
-   (void)arg;
-   char buf[65536];
-   for (;;) {
-      ssize_t n = read(g_master, buf, sizeof buf);
-      if (n > 0)
-         __atomic_add_fetch(&g_bytes, (unsigned long long)n, __ATOMIC_RELAXED);
-      else if (n < 0 && errno != EINTR)
-         return NULL;
-   }
 }
 
 /* Host h's stream, as visnet --json writes it (the fields a reader needs). */
@@ -224,9 +194,9 @@ int main(int argc, char** argv) {
       names[h] = name[h];
    }
    Fleet* f = Fleet_new(names, hosts, 0);
-   double t0 = nowMs();
+   double t0 = Bench_nowMs();
    size_t lines = ingest(f, s, len, hosts);
-   double ms = nowMs() - t0;
+   double ms = Bench_nowMs() - t0;
    for (unsigned h = 0; h < hosts; h++)
       free(s[h]);
    malloc_trim(0); /* the streams' pages back: what stays is the stores' */
@@ -243,29 +213,19 @@ int main(int argc, char** argv) {
    double* v = calloc((size_t)frames, sizeof *v);
    TreeOpts to = {.view = VIEW_TREE, .show_inactive = true, .fleet = f};
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Tree* t = Tree_build(NULL, &to);
       if (i == 0)
          printf("tree: %zu nodes\n", Tree_size(t));
       Tree_free(t);
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
-   report("build", v, frames);
+   Bench_report(stdout, "build", v, frames);
 
-   int slave;
-   struct winsize ws = {.ws_row = 60, .ws_col = 200};
-   if (openpty(&g_master, &slave, NULL, NULL, &ws) < 0) {
-      fprintf(stderr, "bench_fleet: openpty: %s\n", strerror(errno));
-      return 1;
-   }
-   pthread_t th;
-   pthread_create(&th, NULL, drain, NULL);
    fflush(stdout);
    int saved = dup(STDOUT_FILENO);
-   dup2(slave, STDIN_FILENO);
-   dup2(slave, STDOUT_FILENO);
-   setenv("TERM", "xterm-256color", 1);
-   setenv("LC_ALL", "C.UTF-8", 1);
+   if (Bench_openPty(200, 60) < 0)
+      return 1;
    UiOpts uo = {.delay_ds = 10, .prune_after_s = 300, .view = VIEW_TREE, .fleet = f};
    char err[256];
    Ui* ui = Ui_open(&uo, err, sizeof err);
@@ -277,24 +237,24 @@ int main(int argc, char** argv) {
    Ui_draw(ui, NULL, &ust);
    double* k = calloc((size_t)frames, sizeof *k);
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Ui_markDirty(ui);
       Ui_draw(ui, NULL, &ust);
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Fleet_tick(f, Fleet_now());
       Ui_markDirty(ui);
       Ui_draw(ui, NULL, &ust);
-      k[i] = nowMs() - a;
+      k[i] = Bench_nowMs() - a;
    }
    long rss2 = rssKiB();
    Ui_free(ui);
    fflush(stdout);
    dup2(saved, STDOUT_FILENO);
-   report("full", v, frames);
-   report("tick", k, frames);
+   Bench_report(stdout, "full", v, frames);
+   Bench_report(stdout, "tick", k, frames);
    printf("rss     %.1f MiB with the UI\n", (double)rss2 / 1024.0);
    Fleet_free(f);
    free(v);

@@ -28,37 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchpty.h"
 #include "store.h"
 #include "tree.h"
 #include "ui.h"
 
 #define SEC 1000000000ull
-
-static volatile unsigned long long g_bytes;
-static int g_master = -1;
-
-static double nowMs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmpDouble(const void* a, const void* b) {
-   double x = *(const double*)a, y = *(const double*)b;
-   return x < y ? -1 : x > y;
-}
-
-static void* drain(void* arg) {
-   (void)arg;
-   char buf[65536];
-   for (;;) {
-      ssize_t n = read(g_master, buf, sizeof buf);
-      if (n > 0)
-         __atomic_add_fetch(&g_bytes, (unsigned long long)n, __ATOMIC_RELAXED);
-      else if (n < 0 && errno != EINTR)
-         return NULL;
-   }
-}
 
 static void fill(Store* s, unsigned procs, unsigned socks) {
    Event e;
@@ -107,12 +82,6 @@ static int countNode(void* ctx, const TreeNode* n) {
    return 0;
 }
 
-static void report(FILE* out, const char* what, double* v, int n) {
-   qsort(v, (size_t)n, sizeof *v, cmpDouble);
-   fprintf(out, "%-7s median %8.2f ms   min %8.2f ms   max %8.2f ms\n", what, v[n / 2], v[0],
-           v[n - 1]);
-}
-
 int main(int argc, char** argv) {
    int frames = 21, W = 200, H = 60;
    unsigned procs = 10000, socks = 100000;
@@ -145,18 +114,18 @@ int main(int argc, char** argv) {
       return 2;
    }
    FILE* out = fdopen(dup(STDOUT_FILENO), "w");
-   double t0 = nowMs();
+   double t0 = Bench_nowMs();
    Store* s = Store_new(STORE_DEFAULT_INACTIVE_CAP);
    fill(s, procs, socks);
    StoreStats ss;
    Store_stats(s, &ss);
    fprintf(out, "store: %zu processes, %zu sockets, %zu edges, %zu endpoints (filled in %.0f ms)\n",
-           ss.procs, ss.socks, ss.edges, ss.endpoints, nowMs() - t0);
+           ss.procs, ss.socks, ss.edges, ss.endpoints, Bench_nowMs() - t0);
 
    double* v = calloc((size_t)frames, sizeof *v);
    TreeOpts to = {.view = VIEW_TREE, .show_inactive = true};
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Tree* t = Tree_build(s, &to);
       if (!t) {
          fprintf(stderr, "bench_frame: Tree_build failed\n");
@@ -165,45 +134,35 @@ int main(int argc, char** argv) {
       if (i == 0)
          fprintf(out, "tree: %zu nodes\n", Tree_size(t));
       Tree_free(t);
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
-   report(out, "build", v, frames);
+   Bench_report(out, "build", v, frames);
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Tree* t = Tree_build(s, &to);
       size_t rows = 0;
       Tree_walk(t, NULL, NULL, countNode, &rows);
       Tree_free(t);
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
-   report(out, "walk", v, frames);
+   Bench_report(out, "walk", v, frames);
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Store_updateRates(s, (1010ull + (uint64_t)i) * SEC);
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
-   report(out, "rates", v, frames);
+   Bench_report(out, "rates", v, frames);
    TreeOpts tf = to;
    tf.filter = "port:443 !state:listen";
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Tree_free(Tree_build(s, &tf));
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
-   report(out, "filter", v, frames);
+   Bench_report(out, "filter", v, frames);
 
-   int slave;
-   struct winsize ws = {.ws_row = (unsigned short)H, .ws_col = (unsigned short)W};
-   if (openpty(&g_master, &slave, NULL, NULL, &ws) < 0) {
-      fprintf(stderr, "bench_frame: openpty: %s\n", strerror(errno));
+   if (Bench_openPty(W, H) < 0)
       return 1;
-   }
-   pthread_t th;
-   pthread_create(&th, NULL, drain, NULL);
-   dup2(slave, STDIN_FILENO);
-   dup2(slave, STDOUT_FILENO);
-   setenv("TERM", "xterm-256color", 1);
-   setenv("LC_ALL", "C.UTF-8", 1);
    UiOpts uo = {.delay_ds = 10, .prune_after_s = 300, .view = VIEW_TREE};
    char err[256];
    Ui* ui = Ui_open(&uo, err, sizeof err);
@@ -214,37 +173,37 @@ int main(int argc, char** argv) {
    UiStatus st = {.mode = "bench", .note = "", .now_ns = 1010 * SEC};
    Ui_draw(ui, s, &st);
    usleep(200000);
-   unsigned long long b0 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   unsigned long long b0 = Bench_ptyBytes();
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Ui_markDirty(ui);
       Ui_draw(ui, s, &st);
-      v[i] = nowMs() - a;
+      v[i] = Bench_nowMs() - a;
    }
    usleep(200000);
-   unsigned long long b1 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   unsigned long long b1 = Bench_ptyBytes();
    double* k = calloc((size_t)frames, sizeof *k);
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Store_updateRates(s, (2000ull + (uint64_t)i) * SEC);
       Ui_markDirty(ui);
       Ui_draw(ui, s, &st);
-      k[i] = nowMs() - a;
+      k[i] = Bench_nowMs() - a;
    }
    usleep(200000);
-   b1 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   b1 = Bench_ptyBytes();
    double* r = calloc((size_t)frames, sizeof *r);
    for (int i = 0; i < frames; i++) {
-      double a = nowMs();
+      double a = Bench_nowMs();
       Ui_draw(ui, s, &st);
-      r[i] = nowMs() - a;
+      r[i] = Bench_nowMs() - a;
    }
    usleep(200000);
-   unsigned long long b2 = __atomic_load_n(&g_bytes, __ATOMIC_RELAXED);
+   unsigned long long b2 = Bench_ptyBytes();
    Ui_free(ui);
-   report(out, "full", v, frames);
-   report(out, "tick", k, frames);
-   report(out, "redraw", r, frames);
+   Bench_report(out, "full", v, frames);
+   Bench_report(out, "tick", k, frames);
+   Bench_report(out, "redraw", r, frames);
    fprintf(out,
            "terminal %dx%d: first frame %llu bytes; %d rebuilt frames %llu bytes; "
            "%d unchanged frames %llu bytes\n",
