@@ -4,7 +4,8 @@
 # by a veth, c has no visnet on its PATH; two fake hosts speak garbage and
 # another schema version. A client on a talks to a server on b:
 #  - --once (text, --json, --dot) joins the two ends: process on a ->
-#    process on b, with exact pids, both ways;
+#    process on b, with exact pids, both ways; local (this machine, no
+#    ssh) joins its own ssh children to the sshd of a and b;
 #  - --json merges the streams, each line with its host; a connection made
 #    while it runs has its other end on its close lines; the hosts that
 #    fail are said with their reason (c: not found, junk: garbage, cut off,
@@ -47,16 +48,21 @@ CPORT=$(ip netns exec "$NSA" ss -Htn "dport = :$port" | awk '{split($4, a, ":");
 [ -n "$CPORT" ] || vn_fail "the client on a did not connect"
 
 # --- --once --json: both ends joined, exact pids both ways
-"$VISNET" --remote a,b "${OPTS[@]}" --once --json >"$VN_TMP/once.json" 2>"$VN_ERR" ||
+"$VISNET" --remote local,a,b "${OPTS[@]}" --once --json >"$VN_TMP/once.json" 2>"$VN_ERR" ||
    vn_fail "--once --json: exit $?"
 got=$(jq -c --argjson p "$port" '[.hosts[] | .host as $h | .connections[] |
    select(.rport == $p or .lport == $p) | [$h, .pid, .dir, .peer.host, .peer.pid, .peer.comm]]' "$VN_TMP/once.json")
 want="[[\"a\",$CLIENT,\"out\",\"b\",$SERVER,\"python3\"],[\"b\",$SERVER,\"in\",\"a\",$CLIENT,\"python3\"]]"
 [ "$got" = "$want" ] || vn_fail "--once --json joined ends: $got, want $want"
 [ "$(jq -c '[.fleet, [.hosts[] | [.host, .status, .ready]]]' "$VN_TMP/once.json")" = \
-   '[true,[["a","up",true],["b","up",true]]]' ] || vn_fail "hosts: $(jq -c .hosts[0].host "$VN_TMP/once.json")"
+   '[true,[["local","up",true],["a","up",true],["b","up",true]]]' ] ||
+   vn_fail "hosts: $(jq -c '[.hosts[] | [.host, .status, .reason]]' "$VN_TMP/once.json")"
+# this machine's own ssh children are joined to the sshd of a and of b
+got=$(jq -c '[.hosts[] | select(.host == "local") | .connections[] | select(.peer.comm == "sshd") |
+   [.comm, .rport, .peer.host]] | sort' "$VN_TMP/once.json")
+[ "$got" = '[["ssh",22,"a"],["ssh",22,"b"]]' ] || vn_fail "local's ssh to the hosts' sshd: $got"
 check_fleet_document "$VN_TMP/once.json"
-echo "ok   --once --json: a's python3[$CLIENT] -> b's python3[$SERVER] on :$port, both ways"
+echo "ok   --once --json: a's python3[$CLIENT] -> b's python3[$SERVER] on :$port, both ways; local's ssh -> a's and b's sshd"
 
 # --- --once text and --dot, filtered to the port
 "$VISNET" --remote a,b "${OPTS[@]}" --once --filter "port:$port" -n >"$VN_TMP/once.txt" 2>"$VN_ERR" ||
