@@ -558,7 +558,8 @@ static void sayHello(App* a) {
     * (a replay's log has no start-up picture of this machine) */
    if (k != SOURCE_REPLAY) {
       JsonBuf_reset(&first);
-      Json_ready(&first, Source_now(a->src), wallNs(), Source_events(a->src));
+      uint64_t ts = Source_now(a->src); /* time is boot_time + ts, as on every line */
+      Json_ready(&first, ts, a->line.boot_time_ns + ts, Source_events(a->src));
       OutQ_put(&a->out, first.data, first.len, 0);
       flushJson(a);
    }

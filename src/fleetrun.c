@@ -45,6 +45,8 @@ typedef struct Run_ {
    OutQ out;
    Filter* filter; /* --json --filter */
    uint64_t lines, filtered, events;
+   uint64_t rate_events, rate_ns; /* the header's events/s */
+   double rate;
    const char* ended;
    int rc;
    char err[320];
@@ -362,9 +364,17 @@ static void onceCheck(Run* r) {
 static void draw(Run* r) {
    if (!r->ui)
       return;
-   UiStatus st = {.mode = "fleet over ssh", .now_ns = Fleet_now()};
-   st.events_per_s = 0;
+   UiStatus st = {.mode = "fleet over ssh", .now_ns = Fleet_now(), .events_per_s = r->rate};
    Ui_draw(r->ui, NULL, &st);
+}
+
+/* Events per second from every host, for the header. */
+static void updateRate(Run* r) {
+   uint64_t now = monoNs();
+   if (r->rate_ns && now > r->rate_ns)
+      r->rate = (double)(r->events - r->rate_events) * 1e9 / (double)(now - r->rate_ns);
+   r->rate_ns = now;
+   r->rate_events = r->events;
 }
 
 /* A child started again since the last tick is connecting. */
@@ -385,6 +395,7 @@ static int onTick(void* ctx) {
    Run* r = ctx;
    Remotes_tick(r->rem);
    noteRestarts(r);
+   updateRate(r);
    Fleet_tick(r->fleet, Fleet_now());
    if (r->o->mode == MODE_JSON)
       flushJson(r);
@@ -400,8 +411,15 @@ static int onInput(void* ctx) {
       Loop_stop(r->loop, 0);
       return 0;
    }
-   if (Ui_takeCommand(r->ui) == UI_CMD_ACTION)
+   UiCommand cmd = Ui_takeCommand(r->ui);
+   if (cmd == UI_CMD_ACTION)
       Ui_message(r->ui, "a fleet's processes are on other hosts: act there with their own visnet");
+   if (cmd == UI_CMD_PREFS) { /* the refresh, for this run (a fleet saves no settings) */
+      UiPrefs before, now;
+      Ui_prefsChanged(r->ui, &before, &now);
+      if (now.delay_ds != before.delay_ds)
+         (void)Loop_setTimer(r->loop, (unsigned)now.delay_ds * 100u, onTick, r);
+   }
    draw(r);
    return 0;
 }

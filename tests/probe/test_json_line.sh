@@ -2,7 +2,8 @@
 # test_json_line.sh: a live --json stream as docs/JSON.md describes it: a
 # hello that names this boot, event lines that stand alone (the process's
 # comm, uid and user, its systemd unit from the cgroup, the wall-clock
-# time), and a bye whose count is the number of event lines. The client
+# time), a ready line after the start-up snapshot, and a bye whose count
+# is the number of event lines. The client
 # runs in a cgroup of its own, made here, named like a systemd scope.
 . "$(dirname "$0")/lib.sh"
 vn_require
@@ -32,9 +33,14 @@ boot_id = open("/proc/sys/kernel/random/boot_id").read().strip()
 ev.check(hello["type"] == "hello" and hello["mode"] == "live" and hello["boot_id"] == boot_id
          and hello["kernel"] == os.uname().release and hello["host"] == socket.gethostname(),
          "hello: live, this boot, kernel, host")
-n = len(ev.all) - 2
+ready = [i for i, o in enumerate(ev.all) if o["type"] == "ready"]
+n = len(ev.all) - 2 - len(ready)
 ev.check(bye["type"] == "bye" and bye["reason"] == "signal" and bye["events"] == n and bye["lost"] == 0,
          "bye: signal, %d events = the event lines (%s)" % (n, bye))
+# one ready line, after the start-up snapshot: its count is the events before it
+ev.check(len(ready) == 1 and ev.all[ready[0]]["events"] == ready[0] - 1
+         and all(o["type"] in ("proc", "sock") for o in ev.all[1:ready[0]]),
+         "one ready line (at %s), after the %s snapshot lines" % (ready, ready[0] - 1 if ready else "?"))
 boot = hello["boot_time"]
 b = calendar.timegm(time.strptime(boot[:19], "%Y-%m-%dT%H:%M:%S")) * 10**9 + int(boot[20:26]) * 1000
 def ns(t):

@@ -24,7 +24,7 @@ ev.check(hello["type"] == "hello" and bye["type"] == "bye" and bye["reason"] == 
          "hello first, bye last (duration)")
 lost = [o for o in ev.all if o["type"] == "lost"]
 said = sum(o["lines"] for o in lost)
-nev = len([o for o in ev.all if o["type"] not in ("hello", "bye", "lost")])
+nev = len([o for o in ev.all if o["type"] not in ("hello", "bye", "lost", "ready")])
 ev.check(bye["dropped"] > 0 and said == bye["dropped"] and lost and lost[-1]["dropped"] == said,
          "lost lines say %d dropped lines, the bye %d" % (said, bye["dropped"]))
 ev.check(nev + bye["dropped"] == bye["events"],
