@@ -548,6 +548,7 @@ static int setup(Run* r) {
    r->rem = Remotes_new(r->loop, r->names, r->n, &cmd, &cb, r->err, sizeof r->err);
    if (!r->rem)
       return -1;
+   Remotes_tick(r->rem); /* every child started now */
    r->once_until = monoNs() + ONCE_WAIT_S * 1000000000ull;
    unsigned tick_ms = o->mode == MODE_ONCE ? 250 : (unsigned)o->delay_ds * 100u;
    if (Loop_setTimer(r->loop, tick_ms, onTick, r) < 0 ||

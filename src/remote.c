@@ -233,7 +233,7 @@ Remotes* Remotes_new(Loop* loop, char (*hosts)[64], size_t n, const RemoteCmd* c
       }
    }
    for (size_t i = 0; i < n; i++)
-      start(r, &r->c[i]);
+      r->c[i].retry_at = 1; /* due: the first Remotes_tick starts them */
    return r;
 }
 

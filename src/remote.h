@@ -35,8 +35,9 @@ typedef struct RemoteCmd_ {
    const char* netns;  /* --netns for every host's visnet, or NULL */
 } RemoteCmd;
 
-/* hosts: n names (copied), each started at once. NULL with a reason in
- * err if the loop or memory fails. */
+/* hosts: n names (copied), each started by the first Remotes_tick (so
+ * that the owner has the Remotes when a start fails and says so). NULL
+ * with a reason in err if memory fails. */
 Remotes* Remotes_new(Loop* loop, char (*hosts)[64], size_t n, const RemoteCmd* cmd,
                      const RemoteCb* cb, char* err, size_t errlen);
 /* Cuts host i's child off (kills it): ended is called with why. */

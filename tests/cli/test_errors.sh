@@ -134,6 +134,11 @@ expect 1 "^visnet: --remote-file $tmp/hosts: no host in it" -- --remote-file "$t
 printf 'web1\n  db1 # the database\nx y\n' >"$tmp/hosts"
 expect 1 "^visnet: --remote-file $tmp/hosts:3: --remote: 'x y' is not a host name" -- --remote-file "$tmp/hosts" --once
 expect 1 "^visnet: the terminal UI needs a terminal" -- --remote a
+# a host that cannot be started: its reason, once, and exit 1; the picture says it too
+expect 1 "^visnet: a: visnet: cannot run /nonexistent/ssh: No such file or directory$" -- \
+   --remote a --ssh-command /nonexistent/ssh --once
+grep -qx "a \[down: visnet: cannot run /nonexistent/ssh: No such file or directory\]" "$tmp/out" ||
+   fail "--once with a host down: $(cat "$tmp/out")"
 "$VISNET" --replay "$sample" --speed 0 --headless --duration 0.5s --prune-after 5m 2>/dev/null ||
    fail "--duration 0.5s --prune-after 5m were refused"
 
