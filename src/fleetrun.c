@@ -411,6 +411,8 @@ static int onInput(void* ctx) {
       Loop_stop(r->loop, 0);
       return 0;
    }
+   if (Ui_wantsNames(r->ui)) /* r: said, not pretended */
+      Ui_namesUnavailable(r->ui, "not in a fleet view: each address is a host's own to name");
    UiCommand cmd = Ui_takeCommand(r->ui);
    if (cmd == UI_CMD_ACTION)
       Ui_message(r->ui, "a fleet's processes are on other hosts: act there with their own visnet");

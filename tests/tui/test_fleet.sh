@@ -44,7 +44,9 @@ mouse_click 60 "$y"
 keys Enter
 wait_for "The other end, on b: python3\[$SERVER\]" 5
 keys Escape
-echo "ok   details: the other end"
+keys r # names are each host's own: said so, not pretended
+wait_for "reverse DNS unavailable: not in a fleet view" 5
+echo "ok   details: the other end; r says why there are no names"
 
 fleet_kill_sshd a
 wait_for " a  down: " 15
