@@ -333,19 +333,13 @@ static void updateRate(App* a) {
    a->rate_events = ev;
 }
 
-static uint64_t monoNs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Events were lost since the last look: closes among them would leave
  * sockets active for ever. The kernel's list says which are gone; their
  * closes go through onEvent like any event (store, JSON, recording). At
  * most every 5 s under a lasting overload: a dump costs as much as a
  * snapshot of the sockets. */
 static void healAfterLoss(App* a) {
-   uint64_t lost = Source_lost(a->src), now = monoNs();
+   uint64_t lost = Source_lost(a->src), now = Loop_monoNs();
    if (Source_kind(a->src) != SOURCE_LIVE || lost == a->heal_lost || !a->netns ||
        (a->heal_ns && now - a->heal_ns < 5000000000ull))
       return;
@@ -515,12 +509,6 @@ static void readLine(const char* path, char* out, size_t len) {
    fclose(f);
 }
 
-static uint64_t wallNs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_REALTIME, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The first line of --json: what the stream is (docs/JSON.md). */
 static void sayHello(App* a) {
    struct utsname un;
@@ -542,7 +530,7 @@ static void sayHello(App* a) {
                : k == SOURCE_POLL ? "fallback"
                                   : "live",
        .source = k == SOURCE_REPLAY ? a->o->replay : NULL,
-       .started_ns = wallNs(),
+       .started_ns = Loop_wallNs(),
        .ts = Source_now(a->src),
        .boot_time_ns = a->line.boot_time_ns,
        .netns = a->o->netns,
@@ -573,7 +561,7 @@ static void sayBye(App* a) {
    if (a->out.unsaid)
       sayLost(a);
    JsonBye y = {
-       .ended_ns = wallNs(),
+       .ended_ns = Loop_wallNs(),
        .ts = Source_now(a->src),
        .events = Source_events(a->src),
        .lost = Source_lost(a->src),

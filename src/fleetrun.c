@@ -55,25 +55,6 @@ typedef struct Run_ {
    Event ev; /* the line being read */
 } Run;
 
-static uint64_t wallNs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_REALTIME, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* The merged stream's own lines (hello, host, lost, bye): our boot's clock. */
-static uint64_t bootNs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_BOOTTIME, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t monoNs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- the hosts ---- */
 
 static int addHosts(Run* r, const char* list, char* err, size_t errlen) {
@@ -139,8 +120,10 @@ static void flushJson(Run* r) {
    if (r->out.unsaid) {
       JsonBuf b;
       JsonBuf_init(&b);
-      JsonLost l = {
-          .ts = bootNs(), .wall_ns = wallNs(), .lines = r->out.unsaid, .dropped = r->out.dropped};
+      JsonLost l = {.ts = Loop_nowNs(),
+                    .wall_ns = Loop_wallNs(),
+                    .lines = r->out.unsaid,
+                    .dropped = r->out.dropped};
       Json_lost(&b, &l);
       if (!b.oom && OutQ_put(&r->out, b.data, b.len, 0))
          r->out.unsaid = 0;
@@ -162,8 +145,8 @@ static void hostLine(Run* r, size_t i) {
       return;
    const Host* h = Fleet_hostC(r->fleet, i);
    JsonHost j = {
-       .ts = bootNs(),
-       .wall_ns = wallNs(),
+       .ts = Loop_nowNs(),
+       .wall_ns = Loop_wallNs(),
        .host = h->name,
        .status = Host_stateName(h->state),
        .reason = h->state == HOST_DOWN ? h->reason : NULL,
@@ -370,7 +353,7 @@ static void draw(Run* r) {
 
 /* Events per second from every host, for the header. */
 static void updateRate(Run* r) {
-   uint64_t now = monoNs();
+   uint64_t now = Loop_monoNs();
    if (r->rate_ns && now > r->rate_ns)
       r->rate = (double)(r->events - r->rate_events) * 1e9 / (double)(now - r->rate_ns);
    r->rate_ns = now;
@@ -399,7 +382,7 @@ static int onTick(void* ctx) {
    Fleet_tick(r->fleet, Fleet_now());
    if (r->o->mode == MODE_JSON)
       flushJson(r);
-   if (r->o->mode == MODE_ONCE && monoNs() >= r->once_until)
+   if (r->o->mode == MODE_ONCE && Loop_monoNs() >= r->once_until)
       onceFinish(r);
    draw(r); /* rebuilt when a line came (onLine), else redrawn */
    return 0;
@@ -460,8 +443,8 @@ static void sayHello(Run* r) {
                   .boot_id = "",
                   .kernel = "",
                   .mode = "fleet",
-                  .started_ns = wallNs(),
-                  .ts = bootNs(),
+                  .started_ns = Loop_wallNs(),
+                  .ts = Loop_nowNs(),
                   .hosts = names,
                   .nhosts = r->n};
    Json_hello(&r->json, &h);
@@ -470,8 +453,8 @@ static void sayHello(Run* r) {
 }
 
 static void sayBye(Run* r) {
-   JsonBye y = {.ended_ns = wallNs(),
-                .ts = bootNs(),
+   JsonBye y = {.ended_ns = Loop_wallNs(),
+                .ts = Loop_nowNs(),
                 .events = r->events,
                 .dropped = r->out.dropped,
                 .filtered = r->filtered,
@@ -551,7 +534,7 @@ static int setup(Run* r) {
    if (!r->rem)
       return -1;
    Remotes_tick(r->rem); /* every child started now */
-   r->once_until = monoNs() + ONCE_WAIT_S * 1000000000ull;
+   r->once_until = Loop_monoNs() + ONCE_WAIT_S * 1000000000ull;
    unsigned tick_ms = o->mode == MODE_ONCE ? 250 : (unsigned)o->delay_ds * 100u;
    if (Loop_setTimer(r->loop, tick_ms, onTick, r) < 0 ||
        (o->duration > 0 && Loop_setDeadline(r->loop, o->duration, onDeadline, r) < 0))

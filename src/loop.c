@@ -36,11 +36,15 @@ struct Loop_ {
    int stopping;
 };
 
-uint64_t Loop_nowNs(void) {
+static uint64_t clockNs(clockid_t c) {
    struct timespec ts;
-   clock_gettime(CLOCK_BOOTTIME, &ts);
+   clock_gettime(c, &ts);
    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+uint64_t Loop_nowNs(void) { return clockNs(CLOCK_BOOTTIME); }
+uint64_t Loop_monoNs(void) { return clockNs(CLOCK_MONOTONIC); }
+uint64_t Loop_wallNs(void) { return clockNs(CLOCK_REALTIME); }
 
 Loop* Loop_new(char* err, size_t errlen) {
    Loop* l = calloc(1, sizeof *l);

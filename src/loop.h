@@ -29,5 +29,9 @@ int Loop_run(Loop* l);
 void Loop_stop(Loop* l, int rc);
 /* CLOCK_BOOTTIME now, in ns (the clock of Event.ts). */
 uint64_t Loop_nowNs(void);
+/* CLOCK_MONOTONIC (intervals, back-offs) and the wall clock (ns since the
+ * epoch, for "time" fields), in ns. */
+uint64_t Loop_monoNs(void);
+uint64_t Loop_wallNs(void);
 
 #endif

@@ -51,12 +51,6 @@ struct Remotes_ {
    char* split;         /* the copies the words point into */
 };
 
-static uint64_t monoNs(void) {
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Splits s (copied into *store, appended) at blanks into words. */
 static size_t words(const char* s, char** out, size_t max, char* copy) {
    size_t n = 0;
@@ -144,7 +138,7 @@ static void later(Child* c) {
    if (s > REMOTE_RETRY_MAX_S)
       s = REMOTE_RETRY_MAX_S;
    c->attempts++;
-   c->retry_at = monoNs() + (uint64_t)s * 1000000000ull;
+   c->retry_at = Loop_monoNs() + (uint64_t)s * 1000000000ull;
 }
 
 static int start(Remotes* r, Child* c) {
@@ -352,7 +346,7 @@ void Remotes_cut(Remotes* r, size_t i, const char* why) {
    if (!c->pid || c->cut_at)
       return;
    snprintf(c->cut_why, sizeof c->cut_why, "%s", why);
-   c->cut_at = monoNs();
+   c->cut_at = Loop_monoNs();
    closeFd(r, &c->out); /* nothing more from it reaches the owner */
    kill(c->pid, SIGTERM);
 }
@@ -362,7 +356,7 @@ void Remotes_ok(Remotes* r, size_t i) {
 }
 
 void Remotes_tick(Remotes* r) {
-   uint64_t now = monoNs();
+   uint64_t now = Loop_monoNs();
    for (size_t i = 0; i < r->n; i++) {
       Child* c = &r->c[i];
       if (c->pid && c->cut_at && now - c->cut_at > 2000000000ull)
@@ -374,7 +368,7 @@ void Remotes_tick(Remotes* r) {
 
 unsigned Remotes_retryIn(const Remotes* r, size_t i) {
    const Child* c = &r->c[i];
-   uint64_t now = monoNs();
+   uint64_t now = Loop_monoNs();
    if (c->pid || !c->retry_at || c->retry_at <= now)
       return 0;
    return (unsigned)((c->retry_at - now + 999999999ull) / 1000000000ull);
@@ -396,12 +390,12 @@ static void endAll(Remotes* r) {
       if (c->pid)
          kill(c->pid, SIGTERM);
    }
-   uint64_t until = monoNs() + 1000000000ull;
+   uint64_t until = Loop_monoNs() + 1000000000ull;
    for (size_t i = 0; i < r->n; i++) {
       Child* c = &r->c[i];
-      while (c->pid && c->pidfd >= 0 && monoNs() < until) {
+      while (c->pid && c->pidfd >= 0 && Loop_monoNs() < until) {
          struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
-         if (poll(&p, 1, (int)((until - monoNs()) / 1000000ull) + 1) == 1)
+         if (poll(&p, 1, (int)((until - Loop_monoNs()) / 1000000ull) + 1) == 1)
             break;
       }
       if (c->pid && waitpid(c->pid, NULL, WNOHANG) == 0) {
